@@ -1,0 +1,429 @@
+/*
+ * barista.h — the C API of barista, an embedded wide & deep recommender.
+ *
+ * A host opens a model file (memory-mapped, read-only), creates one session
+ * per thread, describes a customer in a request and asks for the top-K items
+ * of the catalog, or for the probability that the customer takes given items:
+ *
+ *     barista_model* model = NULL;
+ *     barista_error err;
+ *     if (barista_model_open_file("menu.barista", NULL, &model, &err) != BARISTA_STATUS_OK) {
+ *         fprintf(stderr, "%s\n", err.message);
+ *         return 1;
+ *     }
+ *     barista_session* session = NULL;
+ *     barista_request* request = NULL;
+ *     barista_session_create(model, &session);
+ *     barista_request_create(model, &request);
+ *     barista_request_set_user(request, "alice", BARISTA_STRLEN);
+ *     barista_request_add_string(request, "basket", "croissant", BARISTA_STRLEN);
+ *
+ *     barista_recommend_params params = barista_recommend_default_params();
+ *     params.k = 5;
+ *     barista_recommendation top[5];
+ *     size_t n = 0;
+ *     if (barista_session_recommend(session, request, &params, top, 5, &n) == BARISTA_STATUS_OK) {
+ *         for (size_t i = 0; i < n; ++i) { ... top[i].item, top[i].score ... }
+ *     }
+ *     barista_request_free(request);
+ *     barista_session_free(session);
+ *     barista_model_free(model);
+ *
+ * Conventions
+ * - Every call that can fail returns a barista_status (0 = OK) and writes its
+ *   results through out-parameters, which are left untouched on failure.
+ *   Bad input — NULL pointers, a handle of the wrong type, out-of-range
+ *   indices, short buffers, NaN features, a corrupt model file — gives a
+ *   status, never an abort, in every build.
+ * - A readable message for the last failure is kept by the object the call
+ *   was made on (barista_session_last_error() and friends); opening a model
+ *   reports through an optional barista_error.
+ * - Strings passed in are copied or hashed before the call returns; the
+ *   caller keeps ownership. A length of BARISTA_STRLEN means "NUL-terminated".
+ * - Strings returned as `const char*` point into the model and stay valid
+ *   until the model is released.
+ * - barista_*_free(NULL) is a no-op.
+ *
+ * Threads
+ * - No global mutable state, no hidden threads, no locks on the hot path.
+ * - An open model is immutable: any number of threads may use it at once.
+ * - A session, a request and an item belong to one thread at a time (they
+ *   may move between threads, with the usual happens-before hand-off).
+ * - Creating and freeing objects of one model from several threads at once
+ *   is safe (the model's reference count is atomic).
+ *
+ * Lifetimes
+ * - Sessions, requests and items keep their model alive: the model's memory
+ *   (and its file mapping) is released when barista_model_free() has been
+ *   called and the last object created from it has been freed.
+ */
+#ifndef BARISTA_H
+#define BARISTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Export macro                                                             */
+/* ------------------------------------------------------------------------ */
+
+#if defined(BARISTA_STATIC)
+#define BARISTA_API
+#elif defined(_WIN32)
+#if defined(BARISTA_BUILDING_LIBRARY)
+#define BARISTA_API __declspec(dllexport)
+#else
+#define BARISTA_API __declspec(dllimport)
+#endif
+#else
+#define BARISTA_API __attribute__((visibility("default")))
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Versions                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* The library's version (semantic versioning). */
+#define BARISTA_VERSION_MAJOR 0
+#define BARISTA_VERSION_MINOR 1
+#define BARISTA_VERSION_PATCH 0
+#define BARISTA_VERSION_STRING "0.1.0"
+/* major * 10000 + minor * 100 + patch */
+#define BARISTA_VERSION_NUMBER \
+  (BARISTA_VERSION_MAJOR * 10000 + BARISTA_VERSION_MINOR * 100 + BARISTA_VERSION_PATCH)
+
+/* The model file format this library reads and writes (schema/barista_model.fbs).
+ * Files with another major version are refused; newer minor versions only add
+ * fields this library may ignore. */
+#define BARISTA_FORMAT_MAJOR 1
+#define BARISTA_FORMAT_MINOR 0
+
+/* The layout of quantized tensors (int8 row-wise: value = scale * q + bias). */
+#define BARISTA_QUANTIZATION_VERSION 1
+
+/* The run-time library's version, e.g. "0.1.0" (static storage). Compare with
+ * BARISTA_VERSION_STRING to detect a header/library mismatch. */
+BARISTA_API const char* barista_version(void);
+
+/* The run-time library's BARISTA_VERSION_NUMBER. */
+BARISTA_API uint32_t barista_version_number(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* Append-only: numbers are never reused or renumbered. */
+typedef enum barista_status {
+  BARISTA_STATUS_OK = 0,
+  /* A NULL pointer, a handle of the wrong type, an index out of range, a
+   * NaN or infinite feature, a value of the wrong kind. */
+  BARISTA_STATUS_INVALID_ARGUMENT = 1,
+  /* An unknown input name or item id. (Unknown users are not an error: they
+   * take the cold-start path.) */
+  BARISTA_STATUS_NOT_FOUND = 2,
+  /* The file could not be opened, read or mapped. */
+  BARISTA_STATUS_IO_ERROR = 3,
+  /* The bytes are not a barista model (wrong file identifier, too short). */
+  BARISTA_STATUS_NOT_A_MODEL = 4,
+  /* A model file format or quantization version this library cannot read. */
+  BARISTA_STATUS_UNSUPPORTED_VERSION = 5,
+  /* The model failed verification: broken structure, inconsistent shapes,
+   * indices out of range, a checksum mismatch or non-finite weights. */
+  BARISTA_STATUS_CORRUPT_MODEL = 6,
+  /* A documented limit was exceeded (sizes, counts, values per input). */
+  BARISTA_STATUS_LIMIT_EXCEEDED = 7,
+  BARISTA_STATUS_OUT_OF_MEMORY = 8,
+  /* An output buffer is too small; the needed size is reported where the
+   * call has a way to report it. */
+  BARISTA_STATUS_BUFFER_TOO_SMALL = 9,
+  /* The request cannot be served here (e.g. forcing kernels this CPU lacks). */
+  BARISTA_STATUS_UNSUPPORTED = 10,
+  /* A bug in barista; please report it with the message. */
+  BARISTA_STATUS_INTERNAL = 11
+} barista_status;
+
+/* "BARISTA_STATUS_OK", ...; NULL for a number that is not a status.
+ * Static storage. */
+BARISTA_API const char* barista_status_name(barista_status status);
+
+/* A one-line explanation of a status (static storage, never NULL). */
+BARISTA_API const char* barista_status_describe(barista_status status);
+
+/* Failure details for calls that have no object to keep them. */
+typedef struct barista_error {
+  barista_status status;
+  char message[256]; /* NUL-terminated, possibly shortened */
+} barista_error;
+
+/* Pass as a string length to mean "the string is NUL-terminated". */
+#define BARISTA_STRLEN ((size_t)-1)
+
+/* ------------------------------------------------------------------------ */
+/* Handles                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* An open model: immutable, shareable by any number of threads. */
+typedef struct barista_model barista_model;
+/* Scratch memory for scoring: one thread at a time. */
+typedef struct barista_session barista_session;
+/* A customer and their context (user and context features). */
+typedef struct barista_request barista_request;
+/* An item described by its features, e.g. one not in the catalog. */
+typedef struct barista_item barista_item;
+
+/* ------------------------------------------------------------------------ */
+/* Opening a model                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef enum barista_open_flags {
+  BARISTA_OPEN_DEFAULT = 0,
+  /* Also check the payload checksum and that every stored number is finite.
+   * Costs time proportional to the file size (the default checks grow only
+   * with the number of tables). */
+  BARISTA_OPEN_VERIFY_FULL = 1
+} barista_open_flags;
+
+typedef struct barista_open_params {
+  uint32_t flags; /* barista_open_flags, OR-ed */
+  /* Kernel variant: NULL or "auto" picks the best one this CPU runs;
+   * "reference" (portable scalar code), "sse4_2", "avx2", "avx512" force one
+   * (BARISTA_STATUS_UNSUPPORTED when this CPU or build lacks it). */
+  const char* kernels;
+} barista_open_params;
+
+/* Defaults: flags = BARISTA_OPEN_DEFAULT, kernels = NULL. */
+BARISTA_API barista_open_params barista_open_default_params(void);
+
+/* Opens the model file at `path` by memory-mapping it read-only; nothing is
+ * copied. The file must not be modified while the model is open.
+ * `params` may be NULL (defaults); `out_error` may be NULL.
+ * On success *out_model receives a model the caller releases with
+ * barista_model_free(). */
+BARISTA_API barista_status barista_model_open_file(const char* path,
+                                                   const barista_open_params* params,
+                                                   barista_model** out_model,
+                                                   barista_error* out_error);
+
+/* Opens a model held in the caller's memory (an Android asset, an iOS bundle
+ * resource). When `data` is 8-byte aligned it is used in place and must stay
+ * valid and unchanged until the model is released; otherwise it is copied
+ * once. */
+BARISTA_API barista_status barista_model_open_buffer(const void* data, size_t size,
+                                                     const barista_open_params* params,
+                                                     barista_model** out_model,
+                                                     barista_error* out_error);
+
+/* Drops the caller's reference. The model is released once every session,
+ * request and item made from it has been freed too. NULL is a no-op. */
+BARISTA_API void barista_model_free(barista_model* model);
+
+/* The full check of BARISTA_OPEN_VERIFY_FULL on an open model: payload
+ * checksum and finiteness of every stored number. */
+BARISTA_API barista_status barista_model_verify(const barista_model* model,
+                                                barista_error* out_error);
+
+/* ------------------------------------------------------------------------ */
+/* Looking into a model                                                     */
+/* ------------------------------------------------------------------------ */
+
+typedef struct barista_model_info {
+  /* Metadata; "" when absent. Valid while the model lives. */
+  const char* name;
+  const char* version;
+  const char* description;
+  const char* producer;
+  int64_t created_unix; /* seconds since the epoch, 0 when unknown */
+  uint32_t format_major;
+  uint32_t format_minor;
+  uint32_t quantization_version;
+  size_t item_count;
+  size_t input_count;
+  size_t file_size;     /* bytes */
+  const char* kernels;  /* the kernel variant in use, e.g. "avx2" */
+} barista_model_info;
+
+BARISTA_API barista_status barista_model_get_info(const barista_model* model,
+                                                  barista_model_info* out_info);
+
+typedef enum barista_source {
+  BARISTA_SOURCE_USER = 0,
+  BARISTA_SOURCE_CONTEXT = 1,
+  BARISTA_SOURCE_ITEM = 2
+} barista_source;
+
+typedef enum barista_value_kind {
+  /* Strings or integers: ids, categories, the items in a basket. */
+  BARISTA_VALUE_CATEGORICAL = 0,
+  /* A real number: price, hour of day. */
+  BARISTA_VALUE_NUMERIC = 1
+} barista_value_kind;
+
+typedef struct barista_input_info {
+  const char* name; /* valid while the model lives */
+  barista_source source;
+  barista_value_kind kind;
+  int multivalent;     /* 1 when the input takes a list of values */
+  uint32_t max_values; /* most values per request or item */
+} barista_input_info;
+
+/* Inputs are numbered 0 .. input_count - 1 (barista_model_get_info). */
+BARISTA_API barista_status barista_model_get_input(const barista_model* model, size_t index,
+                                                   barista_input_info* out_info);
+
+/* The name of the input holding the user id, or NULL when the model has none. */
+BARISTA_API const char* barista_model_user_input(const barista_model* model);
+
+/* Finds a catalog item by id. Items are numbered 0 .. item_count - 1.
+ * BARISTA_STATUS_NOT_FOUND when the catalog has no such item. For a catalog
+ * of integer ids, `id` is parsed as a decimal integer. */
+BARISTA_API barista_status barista_model_find_item(const barista_model* model, const char* id,
+                                                   size_t length, uint32_t* out_index);
+
+/* Finds a catalog item by integer id (any catalog: the id is matched as its
+ * decimal string). */
+BARISTA_API barista_status barista_model_find_item_int64(const barista_model* model, int64_t id,
+                                                         uint32_t* out_index);
+
+/* Copies the id of item `index` into `buffer` as a NUL-terminated string
+ * (decimal for integer ids). *out_length (may be NULL) receives the length
+ * without the NUL; with a too-small buffer the call fails with
+ * BARISTA_STATUS_BUFFER_TOO_SMALL and *out_length still receives the length. */
+BARISTA_API barista_status barista_model_get_item_id(const barista_model* model, uint32_t index,
+                                                     char* buffer, size_t buffer_size,
+                                                     size_t* out_length);
+
+/* ------------------------------------------------------------------------ */
+/* Requests: who is asking, and in what context                             */
+/* ------------------------------------------------------------------------ */
+
+/* Creates an empty request for `model` (which it keeps alive). Reuse one
+ * request across calls with barista_request_clear() to avoid allocations. */
+BARISTA_API barista_status barista_request_create(const barista_model* model,
+                                                  barista_request** out_request);
+BARISTA_API void barista_request_free(barista_request* request);
+
+/* Removes every value; keeps the memory. */
+BARISTA_API barista_status barista_request_clear(barista_request* request);
+
+/* Sets the user id (the model's user input). Users the model has never seen
+ * are fine: they get the cold-start path. BARISTA_STATUS_NOT_FOUND when the
+ * model has no user input. */
+BARISTA_API barista_status barista_request_set_user(barista_request* request, const char* user_id,
+                                                    size_t length);
+
+/* Adds a value to a categorical user or context input. A multi-valent input
+ * (recent items, basket) collects values up to its max_values
+ * (BARISTA_STATUS_LIMIT_EXCEEDED beyond); a single-valued input keeps the
+ * last value given. */
+BARISTA_API barista_status barista_request_add_string(barista_request* request, const char* input,
+                                                      const char* value, size_t length);
+
+/* As barista_request_add_string() with the decimal form of `value`. */
+BARISTA_API barista_status barista_request_add_int64(barista_request* request, const char* input,
+                                                     int64_t value);
+
+/* Sets a numeric user or context input. NaN and infinities are refused with
+ * BARISTA_STATUS_INVALID_ARGUMENT; unset numeric inputs take the model's
+ * default value. */
+BARISTA_API barista_status barista_request_set_number(barista_request* request, const char* input,
+                                                      double value);
+
+/* The message of the last failed call on `request` ("" when none). Valid
+ * until the next call on `request`. */
+BARISTA_API const char* barista_request_last_error(const barista_request* request);
+
+/* ------------------------------------------------------------------------ */
+/* Items described by their features                                       */
+/* ------------------------------------------------------------------------ */
+
+/* An item given by its feature values rather than by catalog index — a new
+ * seasonal product the model has never seen is scored from its attributes.
+ * Same rules as requests, for item inputs. */
+BARISTA_API barista_status barista_item_create(const barista_model* model, barista_item** out_item);
+BARISTA_API void barista_item_free(barista_item* item);
+BARISTA_API barista_status barista_item_clear(barista_item* item);
+BARISTA_API barista_status barista_item_add_string(barista_item* item, const char* input,
+                                                   const char* value, size_t length);
+BARISTA_API barista_status barista_item_add_int64(barista_item* item, const char* input,
+                                                  int64_t value);
+BARISTA_API barista_status barista_item_set_number(barista_item* item, const char* input,
+                                                   double value);
+BARISTA_API const char* barista_item_last_error(const barista_item* item);
+
+/* ------------------------------------------------------------------------ */
+/* Sessions: scoring and recommending                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Creates a session (scratch memory sized for `model`, which it keeps
+ * alive). One session per thread. */
+BARISTA_API barista_status barista_session_create(const barista_model* model,
+                                                  barista_session** out_session);
+BARISTA_API void barista_session_free(barista_session* session);
+
+/* The message of the last failed call on `session` ("" when none). Valid
+ * until the next call on `session`. */
+BARISTA_API const char* barista_session_last_error(const barista_session* session);
+
+/* Writes p(interaction) = sigmoid(wide + deep) for each catalog item in
+ * `items[0 .. count)` to out_scores[0 .. count). `out_capacity` is the
+ * length of out_scores (BARISTA_STATUS_BUFFER_TOO_SMALL when < count).
+ * A model with non-finite weights yields NaN scores, never a crash. */
+BARISTA_API barista_status barista_session_score(barista_session* session,
+                                                 const barista_request* request,
+                                                 const uint32_t* items, size_t count,
+                                                 float* out_scores, size_t out_capacity);
+
+/* As barista_session_score() for items described by their features. */
+BARISTA_API barista_status barista_session_score_items(barista_session* session,
+                                                       const barista_request* request,
+                                                       const barista_item* const* items,
+                                                       size_t count, float* out_scores,
+                                                       size_t out_capacity);
+
+typedef struct barista_recommend_params {
+  /* How many items to return (default 10). Fewer come back when fewer are
+   * eligible. */
+  size_t k;
+  /* Catalog indices to rank; NULL ranks the whole catalog. Duplicates count
+   * once. */
+  const uint32_t* candidates;
+  size_t candidate_count;
+  /* Catalog indices never to return (already bought, out of stock). */
+  const uint32_t* exclude;
+  size_t exclude_count;
+  /* Items not in the catalog, ranked alongside it. In results they are
+   * numbered item_count + position in this array. */
+  const barista_item* const* extra_items;
+  size_t extra_item_count;
+} barista_recommend_params;
+
+/* Defaults: k = 10, whole catalog, nothing excluded, no extra items. */
+BARISTA_API barista_recommend_params barista_recommend_default_params(void);
+
+typedef struct barista_recommendation {
+  /* Catalog index (< item_count) or item_count + index into extra_items. */
+  uint32_t item;
+  /* p(interaction), in [0, 1]; NaN only with non-finite model weights. */
+  float score;
+} barista_recommendation;
+
+/* The top-k items for `request`, best first. Ties keep the lower item
+ * number first, so results are deterministic; NaN scores rank last.
+ * `params` may be NULL (defaults). `out` holds `out_capacity` entries
+ * (BARISTA_STATUS_BUFFER_TOO_SMALL when < k); *out_count receives how many
+ * were written. */
+BARISTA_API barista_status barista_session_recommend(barista_session* session,
+                                                     const barista_request* request,
+                                                     const barista_recommend_params* params,
+                                                     barista_recommendation* out,
+                                                     size_t out_capacity, size_t* out_count);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* BARISTA_H */

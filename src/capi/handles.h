@@ -1,0 +1,100 @@
+// The structs behind the C API's opaque handles. Each starts with a magic
+// number, so a handle of the wrong type (or one already freed, while its
+// memory is still mapped) is refused with a status instead of being used.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "barista.h"
+#include "common/alloc.h"
+#include "features/feature_bag.h"
+#include "model/model.h"
+#include "score/scorer.h"
+
+namespace barista::internal {
+
+constexpr uint32_t kModelMagic = 0x4d545342;    // "BSTM"
+constexpr uint32_t kSessionMagic = 0x53545342;  // "BSTS"
+constexpr uint32_t kRequestMagic = 0x52545342;  // "BSTR"
+constexpr uint32_t kItemMagic = 0x49545342;     // "BSTI"
+constexpr uint32_t kFreedMagic = 0xdeadbeef;
+
+}  // namespace barista::internal
+
+struct barista_model {
+  uint32_t magic = barista::internal::kModelMagic;
+  // One reference for the caller plus one per session, request and item.
+  std::atomic<uint32_t> references{1};
+  std::atomic<bool> released_by_caller{false};
+  std::unique_ptr<barista::internal::Model> model;
+};
+
+struct barista_session {
+  barista_session(barista_model* owner_, const barista::internal::Model& m) : owner(owner_), scorer(m) {}
+  uint32_t magic = barista::internal::kSessionMagic;
+  barista_model* owner;
+  barista::internal::Scorer scorer;
+  barista::internal::Vec<barista::internal::Scored> results;
+  barista::internal::Vec<const barista::internal::FeatureBag*> extra_items;
+  barista::internal::Vec<float> logits;
+  std::string error;
+};
+
+struct barista_request {
+  barista_request(barista_model* owner_, const barista::internal::Model& m)
+      : owner(owner_), bag(m, barista::internal::BagRole::Request) {}
+  uint32_t magic = barista::internal::kRequestMagic;
+  barista_model* owner;
+  barista::internal::FeatureBag bag;
+  std::string error;
+};
+
+struct barista_item {
+  barista_item(barista_model* owner_, const barista::internal::Model& m)
+      : owner(owner_), bag(m, barista::internal::BagRole::Item) {}
+  uint32_t magic = barista::internal::kItemMagic;
+  barista_model* owner;
+  barista::internal::FeatureBag bag;
+  std::string error;
+};
+
+namespace barista::internal {
+
+inline bool valid_model(const barista_model* m) { return m != nullptr && m->magic == kModelMagic; }
+inline bool valid_session(const barista_session* s) { return s != nullptr && s->magic == kSessionMagic; }
+inline bool valid_request(const barista_request* r) { return r != nullptr && r->magic == kRequestMagic; }
+inline bool valid_item(const barista_item* i) { return i != nullptr && i->magic == kItemMagic; }
+
+// Reference counting of models (see barista_model_free).
+void retain_model(barista_model* model);
+void release_model(barista_model* model);
+
+// Records `status` in `error` (the object's last-error text) and returns its
+// code.
+inline barista_status record(const Status& status, std::string* error) {
+  if (status.ok()) {
+    error->clear();
+  } else {
+    *error = status.message();
+  }
+  return status.code();
+}
+
+void fill_error(barista_error* out, barista_status code, const char* message);
+
+}  // namespace barista::internal
+
+// The C API never lets an exception escape: out of memory becomes a status.
+#define BARISTA_API_TRY try {
+#define BARISTA_API_CATCH(error_string)                                            \
+  }                                                                                \
+  catch (const std::bad_alloc&) {                                                  \
+    if (error_string) *(error_string) = "out of memory";                           \
+    return BARISTA_STATUS_OUT_OF_MEMORY;                                           \
+  }                                                                                \
+  catch (...) {                                                                    \
+    if (error_string) *(error_string) = "internal error (unexpected exception)";   \
+    return BARISTA_STATUS_INTERNAL;                                                \
+  }

@@ -1,0 +1,179 @@
+// Sessions: scoring and recommending.
+#include "capi/handles.h"
+
+using namespace barista::internal;
+
+namespace {
+
+// Checks that apply to every session call; the message goes to the session.
+Status check_request(const barista_session* session, const barista_request* request) {
+  if (!valid_request(request)) {
+    return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "request is NULL or not a request handle");
+  }
+  if (request->owner != session->owner) {
+    return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "the request was made for another model than the session");
+  }
+  return Status();
+}
+
+Status check_items(const barista_session* session, const barista_item* const* items, size_t count,
+                   Vec<const FeatureBag*>* bags) {
+  if (items == nullptr && count > 0) return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "items is NULL");
+  bags->clear();
+  for (size_t i = 0; i < count; ++i) {
+    if (!valid_item(items[i])) {
+      return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "item %zu is NULL or not an item handle", i);
+    }
+    if (items[i]->owner != session->owner) {
+      return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "item %zu was made for another model than the session", i);
+    }
+    bags->push_back(&items[i]->bag);
+  }
+  return Status();
+}
+
+void to_probabilities(const float* logits, size_t count, float* out) {
+  for (size_t i = 0; i < count; ++i) out[i] = sigmoid(logits[i]);
+}
+
+}  // namespace
+
+extern "C" {
+
+barista_status barista_session_create(const barista_model* model, barista_session** out_session) {
+  if (!valid_model(model) || out_session == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
+  try {
+    auto* owner = const_cast<barista_model*>(model);  // only its reference count changes
+    barista_session* session = mi_new_object<barista_session>(owner, *owner->model);
+    if (session == nullptr) return BARISTA_STATUS_OUT_OF_MEMORY;
+    retain_model(owner);
+    *out_session = session;
+    return BARISTA_STATUS_OK;
+  } catch (const std::bad_alloc&) {
+    return BARISTA_STATUS_OUT_OF_MEMORY;
+  }
+}
+
+void barista_session_free(barista_session* session) {
+  if (!valid_session(session)) return;
+  barista_model* owner = session->owner;
+  session->magic = kFreedMagic;
+  mi_delete_object(session);
+  release_model(owner);
+}
+
+const char* barista_session_last_error(const barista_session* session) {
+  if (!valid_session(session)) return "invalid handle";
+  return session->error.c_str();
+}
+
+barista_status barista_session_score(barista_session* session, const barista_request* request,
+                                     const uint32_t* items, size_t count, float* out_scores, size_t out_capacity) {
+  if (!valid_session(session)) return BARISTA_STATUS_INVALID_ARGUMENT;
+  std::string* error = &session->error;
+  BARISTA_API_TRY
+  Status status = check_request(session, request);
+  if (status.ok() && ((items == nullptr && count > 0) || (out_scores == nullptr && count > 0))) {
+    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "items or out_scores is NULL");
+  }
+  if (status.ok() && out_capacity < count) {
+    status = make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out_scores holds %zu scores; %zu are needed", out_capacity,
+                        count);
+  }
+  const uint32_t n = session->scorer.model().catalog().count;
+  for (size_t i = 0; status.ok() && i < count; ++i) {
+    if (items[i] >= n) {
+      status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "item %u is out of range (the catalog has %u items)",
+                          items[i], n);
+    }
+  }
+  if (status.ok()) status = session->scorer.prepare(request->bag);
+  if (status.ok()) {
+    session->logits.resize(count);
+    status = session->scorer.logits_catalog(Span<uint32_t>(items, count), session->logits.data());
+  }
+  if (status.ok()) to_probabilities(session->logits.data(), count, out_scores);
+  return record(status, error);
+  BARISTA_API_CATCH(error)
+}
+
+barista_status barista_session_score_items(barista_session* session, const barista_request* request,
+                                           const barista_item* const* items, size_t count, float* out_scores,
+                                           size_t out_capacity) {
+  if (!valid_session(session)) return BARISTA_STATUS_INVALID_ARGUMENT;
+  std::string* error = &session->error;
+  BARISTA_API_TRY
+  Status status = check_request(session, request);
+  if (status.ok()) status = check_items(session, items, count, &session->extra_items);
+  if (status.ok() && out_scores == nullptr && count > 0) {
+    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "out_scores is NULL");
+  }
+  if (status.ok() && out_capacity < count) {
+    status = make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out_scores holds %zu scores; %zu are needed", out_capacity,
+                        count);
+  }
+  if (status.ok()) status = session->scorer.prepare(request->bag);
+  if (status.ok()) {
+    session->logits.resize(count);
+    status = session->scorer.logits_described(Span<const FeatureBag*>(session->extra_items), session->logits.data());
+  }
+  if (status.ok()) to_probabilities(session->logits.data(), count, out_scores);
+  return record(status, error);
+  BARISTA_API_CATCH(error)
+}
+
+barista_recommend_params barista_recommend_default_params(void) {
+  barista_recommend_params params;
+  params.k = 10;
+  params.candidates = nullptr;
+  params.candidate_count = 0;
+  params.exclude = nullptr;
+  params.exclude_count = 0;
+  params.extra_items = nullptr;
+  params.extra_item_count = 0;
+  return params;
+}
+
+barista_status barista_session_recommend(barista_session* session, const barista_request* request,
+                                         const barista_recommend_params* params, barista_recommendation* out,
+                                         size_t out_capacity, size_t* out_count) {
+  if (!valid_session(session)) return BARISTA_STATUS_INVALID_ARGUMENT;
+  std::string* error = &session->error;
+  BARISTA_API_TRY
+  const barista_recommend_params defaults = barista_recommend_default_params();
+  if (params == nullptr) params = &defaults;
+  Status status = check_request(session, request);
+  if (status.ok() && (out_count == nullptr || (out == nullptr && params->k > 0))) {
+    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "out or out_count is NULL");
+  }
+  if (status.ok() && out_capacity < params->k) {
+    status = make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out holds %zu recommendations; k is %zu", out_capacity,
+                        params->k);
+  }
+  if (status.ok() && ((params->candidates == nullptr && params->candidate_count > 0) ||
+                      (params->exclude == nullptr && params->exclude_count > 0))) {
+    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "candidates or exclude is NULL with a non-zero count");
+  }
+  if (status.ok()) status = check_items(session, params->extra_items, params->extra_item_count, &session->extra_items);
+  if (status.ok()) {
+    RecommendQuery query;
+    query.k = params->k;
+    query.whole_catalog = params->candidates == nullptr;
+    query.candidates = Span<uint32_t>(params->candidates, params->candidate_count);
+    query.exclude = Span<uint32_t>(params->exclude, params->exclude_count);
+    query.extra_items = Span<const FeatureBag*>(session->extra_items);
+    status = session->scorer.recommend(request->bag, query, &session->results);
+  }
+  if (status.ok()) {
+    const auto& results = session->results;
+    for (size_t i = 0; i < results.size(); ++i) {
+      out[i].item = results[i].item;
+      out[i].score = sigmoid(results[i].logit);
+    }
+    *out_count = results.size();
+  }
+  return record(status, error);
+  BARISTA_API_CATCH(error)
+}
+
+}  // extern "C"

@@ -1,0 +1,27 @@
+// Upper bounds that protect the host: a model file or request beyond them is
+// refused before anything is allocated for it. Documented in README.md.
+#pragma once
+
+#include <cstdint>
+
+namespace barista::internal::limits {
+
+// FlatBuffers addresses at most 2 GiB; larger files cannot be valid.
+constexpr uint64_t kMaxModelBytes = (uint64_t{1} << 31) - 1;
+constexpr uint32_t kMaxInputs = 1024;
+constexpr uint32_t kMaxColumns = 4096;
+constexpr uint32_t kMaxCrossedComponents = 8;
+// Ids of one column (hash buckets, vocabulary + OOV buckets, crossed buckets).
+constexpr uint64_t kMaxCardinality = uint64_t{1} << 31;
+constexpr uint32_t kMaxBoundaries = 1u << 16;
+constexpr uint32_t kMaxValuesPerInput = 4096;
+constexpr uint32_t kMaxEmbeddingDim = 4096;
+constexpr uint32_t kMaxDeepWidth = 1u << 16;  // concatenated deep input
+constexpr uint32_t kMaxLayers = 32;
+constexpr uint32_t kMaxLayerWidth = 1u << 14;
+constexpr uint32_t kMaxItems = 1u << 26;
+constexpr uint32_t kMaxStringBytes = 1u << 16;  // one id or value
+// Cartesian products of a crossed column in one request x item.
+constexpr uint32_t kMaxCrossProduct = 1u << 16;
+
+}  // namespace barista::internal::limits

@@ -1,0 +1,76 @@
+// Turns feature values into what the model consumes (DESIGN.md section 1):
+// categorical ids per column (hashing, vocabulary lookup, bucketizing,
+// crossing), standardized numeric values, wide sums and the slices of the
+// deep input vector. One Encoder per session (it owns scratch memory).
+#pragma once
+
+#include <cstdint>
+
+#include "common/alloc.h"
+#include "common/span.h"
+#include "common/status.h"
+#include "features/feature_bag.h"
+#include "model/model.h"
+
+namespace barista::internal {
+
+// The candidate item of an example: a catalog item, or one described by a
+// FeatureBag (role Item).
+struct ItemRef {
+  uint32_t catalog_index = 0;
+  const FeatureBag* bag = nullptr;
+
+  static ItemRef catalog(uint32_t index) { return ItemRef{index, nullptr}; }
+  static ItemRef described(const FeatureBag& bag) { return ItemRef{0, &bag}; }
+};
+
+// A request (may be null when only item-side values are read) and an item.
+struct Example {
+  const FeatureBag* request = nullptr;
+  ItemRef item;
+};
+
+class Encoder {
+ public:
+  explicit Encoder(const Model& model);
+
+  // Categorical values of `input` as fingerprints.
+  Status input_values(const Example& example, uint32_t input, Span<uint64_t>* out);
+  float input_number(const Example& example, uint32_t input) const;
+
+  // Ids of categorical column `column` for the example (appended to `ids`).
+  Status column_ids(const Example& example, uint32_t column, Vec<uint32_t>* ids);
+  // The values a crossed column hashes for component `column` (appended).
+  Status cross_hashes(const Example& example, uint32_t column, Vec<uint64_t>* hashes);
+  // Extends every partial fingerprint chain in `partials` by every hash in
+  // `hashes` (the cartesian product), replacing `partials`.
+  Status extend_cross(const ColumnInfo& crossed, Span<uint64_t> hashes, Vec<uint64_t>* partials);
+  // Standardized value of numeric column `column`.
+  float numeric_value(const Example& example, uint32_t column) const;
+
+  // Sum of the wide terms `terms` for the example (no bias).
+  Status wide_sum(const Example& example, Span<WideTermInfo> terms, float* out);
+  // One term's contribution given the ids of its (categorical) column.
+  float wide_term_from_ids(const WideTermInfo& term, Span<uint32_t> ids) const;
+
+  // Writes the deep input slices of one side: request side into
+  // x[0 .. deep_request_width), item side into x[0 .. deep_width -
+  // deep_request_width) (offsets relative to the side's start).
+  Status deep_side(const Example& example, bool item_side, float* x);
+
+ private:
+  Status vocabulary_id(const ColumnInfo& column, uint64_t fp, int64_t* id) const;
+
+  const Model& model_;
+  Vec<uint32_t> ids_;       // ids of cross components
+  Vec<uint32_t> term_ids_;  // ids of one wide term or deep input
+  Vec<uint64_t> hashes_;
+  Vec<uint64_t> partials_;
+  Vec<uint64_t> next_partials_;
+  uint64_t item_key_ = 0;  // storage for the catalog item id's fingerprint
+};
+
+// 1, 1/n or 1/sqrt(n) for n combined ids (0 when n == 0).
+float combiner_scale(fb::Combiner combiner, size_t n);
+
+}  // namespace barista::internal

@@ -1,0 +1,29 @@
+// Picks the kernel table once, when a model is opened, from the CPU's
+// features (or the caller's explicit choice, for tests and benchmarks).
+#pragma once
+
+#include <vector>
+
+#include "common/status.h"
+#include "kernels/kernel_list.h"
+
+namespace barista::internal {
+
+struct CpuFeatures {
+  bool sse4_2 = false;
+  bool avx2 = false;   // with FMA, and the OS saving AVX state
+  bool avx512 = false; // AVX-512 F/CD/DQ/BW/VL, and the OS saving AVX-512 state
+};
+
+CpuFeatures detect_cpu_features();
+
+// Whether this CPU runs the variant named `isa` ("reference", "avx2", ...).
+bool cpu_supports(const CpuFeatures& cpu, const char* isa);
+
+// `requested` is NULL or "auto" (best supported variant) or a variant name.
+Status select_kernels(const char* requested, const KernelTable** out);
+
+// Every variant compiled into this build, reference first.
+std::vector<const KernelTable*> all_kernel_tables();
+
+}  // namespace barista::internal

@@ -1,0 +1,83 @@
+// The scalar reference: the ground truth every SIMD variant is tested
+// against. Plain loops, in the obvious order.
+#include "common/half.h"
+#include "kernels/kernel_list.h"
+
+namespace barista::internal {
+namespace {
+
+float dot_f32(const float* a, const float* b, size_t n) {
+  float sum = 0.0f;
+  for (size_t i = 0; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+void axpy_f32(float alpha, const float* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+}
+
+void add_relu_f32(const float* a, const float* b, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const float v = a[i] + b[i];
+    y[i] = v > 0.0f ? v : 0.0f;
+  }
+}
+
+void dense_f32(const float* x, size_t rows, size_t in, const float* w, const float* bias, size_t out,
+               int relu, float* y) {
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t j = 0; j < out; ++j) {
+      float sum = bias[j];
+      for (size_t k = 0; k < in; ++k) sum += x[r * in + k] * w[k * out + j];
+      y[r * out + j] = relu && !(sum > 0.0f) ? 0.0f : sum;
+    }
+  }
+}
+
+void pool_f32(const float* table, size_t dim, const uint32_t* ids, size_t count, float* acc) {
+  for (size_t i = 0; i < count; ++i) {
+    const float* row = table + static_cast<size_t>(ids[i]) * dim;
+    for (size_t c = 0; c < dim; ++c) acc[c] += row[c];
+  }
+}
+
+void pool_f16(const uint16_t* table, size_t dim, const uint32_t* ids, size_t count, float* acc) {
+  for (size_t i = 0; i < count; ++i) {
+    const uint16_t* row = table + static_cast<size_t>(ids[i]) * dim;
+    for (size_t c = 0; c < dim; ++c) acc[c] += half_to_float(row[c]);
+  }
+}
+
+void pool_q8(const uint8_t* table, const float* scale_bias, size_t dim, const uint32_t* ids,
+             size_t count, float* acc) {
+  for (size_t i = 0; i < count; ++i) {
+    const size_t id = ids[i];
+    const uint8_t* row = table + id * dim;
+    const float scale = scale_bias[2 * id];
+    const float bias = scale_bias[2 * id + 1];
+    for (size_t c = 0; c < dim; ++c) acc[c] += scale * static_cast<float>(row[c]) + bias;
+  }
+}
+
+float gather_sum_f32(const float* weights, const uint32_t* ids, size_t count) {
+  float sum = 0.0f;
+  for (size_t i = 0; i < count; ++i) sum += weights[ids[i]];
+  return sum;
+}
+
+float gather_sum_f16(const uint16_t* weights, const uint32_t* ids, size_t count) {
+  float sum = 0.0f;
+  for (size_t i = 0; i < count; ++i) sum += half_to_float(weights[ids[i]]);
+  return sum;
+}
+
+}  // namespace
+
+const KernelTable& kernel_table_reference() {
+#define BARISTA_KERNEL_ENTRY(name, ret, params) &name,
+  static const KernelTable table = {"reference", BARISTA_KERNEL_LIST(BARISTA_KERNEL_ENTRY)};
+#undef BARISTA_KERNEL_ENTRY
+  return table;
+}
+
+}  // namespace barista::internal

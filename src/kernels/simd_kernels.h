@@ -1,0 +1,191 @@
+// The xsimd template bodies: one definition of each kernel, instantiated once
+// per instruction set by kernels_<isa>.cpp, each compiled with that set's
+// flags only. Include from those files only.
+//
+// Keep this header free of out-of-line helpers shared with other translation
+// units: a non-template inline function compiled here with AVX2 flags could be
+// picked by the linker for generic code and fault on older CPUs. Everything
+// below is a template on Arch or lives in an anonymous namespace.
+#pragma once
+
+#include <xsimd/xsimd.hpp>
+
+#include "common/half.h"
+#include "kernels/kernel_list.h"
+
+namespace barista::internal {
+namespace {
+
+template <class Arch>
+struct SimdKernels {
+  using Batch = xsimd::batch<float, Arch>;
+  static constexpr size_t kWidth = Batch::size;
+
+  static float dot_f32(const float* a, const float* b, size_t n) {
+    Batch acc0(0.0f), acc1(0.0f);
+    size_t i = 0;
+    for (; i + 2 * kWidth <= n; i += 2 * kWidth) {
+      acc0 = xsimd::fma(Batch::load_unaligned(a + i), Batch::load_unaligned(b + i), acc0);
+      acc1 = xsimd::fma(Batch::load_unaligned(a + i + kWidth), Batch::load_unaligned(b + i + kWidth),
+                        acc1);
+    }
+    for (; i + kWidth <= n; i += kWidth) {
+      acc0 = xsimd::fma(Batch::load_unaligned(a + i), Batch::load_unaligned(b + i), acc0);
+    }
+    float sum = xsimd::hadd(acc0 + acc1);
+    for (; i < n; ++i) sum += a[i] * b[i];
+    return sum;
+  }
+
+  static void axpy_f32(float alpha, const float* x, float* y, size_t n) {
+    const Batch a(alpha);
+    size_t i = 0;
+    for (; i + kWidth <= n; i += kWidth) {
+      xsimd::fma(a, Batch::load_unaligned(x + i), Batch::load_unaligned(y + i)).store_unaligned(y + i);
+    }
+    for (; i < n; ++i) y[i] += alpha * x[i];
+  }
+
+  static void add_relu_f32(const float* a, const float* b, float* y, size_t n) {
+    const Batch zero(0.0f);
+    size_t i = 0;
+    for (; i + kWidth <= n; i += kWidth) {
+      xsimd::max(Batch::load_unaligned(a + i) + Batch::load_unaligned(b + i), zero).store_unaligned(y + i);
+    }
+    for (; i < n; ++i) {
+      const float v = a[i] + b[i];
+      y[i] = v > 0.0f ? v : 0.0f;
+    }
+  }
+
+  // One tile of R rows x 2 vectors of outputs starting at column j.
+  template <size_t R>
+  static void dense_tile(const float* x, size_t in, const float* w, const float* bias, size_t out,
+                         bool relu, float* y, size_t j) {
+    Batch acc[R][2];
+    const Batch b0 = Batch::load_unaligned(bias + j);
+    const Batch b1 = Batch::load_unaligned(bias + j + kWidth);
+    for (size_t r = 0; r < R; ++r) {
+      acc[r][0] = b0;
+      acc[r][1] = b1;
+    }
+    for (size_t k = 0; k < in; ++k) {
+      const Batch w0 = Batch::load_unaligned(w + k * out + j);
+      const Batch w1 = Batch::load_unaligned(w + k * out + j + kWidth);
+      for (size_t r = 0; r < R; ++r) {
+        const Batch xv(x[r * in + k]);
+        acc[r][0] = xsimd::fma(xv, w0, acc[r][0]);
+        acc[r][1] = xsimd::fma(xv, w1, acc[r][1]);
+      }
+    }
+    const Batch zero(0.0f);
+    for (size_t r = 0; r < R; ++r) {
+      if (relu) {
+        acc[r][0] = xsimd::max(acc[r][0], zero);
+        acc[r][1] = xsimd::max(acc[r][1], zero);
+      }
+      acc[r][0].store_unaligned(y + r * out + j);
+      acc[r][1].store_unaligned(y + r * out + j + kWidth);
+    }
+  }
+
+  // Columns that do not fill a 2-vector tile, one row at a time.
+  static void dense_tail_columns(const float* x, size_t rows, size_t in, const float* w,
+                                 const float* bias, size_t out, bool relu, float* y, size_t j0) {
+    for (size_t r = 0; r < rows; ++r) {
+      size_t j = j0;
+      for (; j + kWidth <= out; j += kWidth) {
+        Batch acc = Batch::load_unaligned(bias + j);
+        for (size_t k = 0; k < in; ++k) {
+          acc = xsimd::fma(Batch(x[r * in + k]), Batch::load_unaligned(w + k * out + j), acc);
+        }
+        if (relu) acc = xsimd::max(acc, Batch(0.0f));
+        acc.store_unaligned(y + r * out + j);
+      }
+      for (; j < out; ++j) {
+        float sum = bias[j];
+        for (size_t k = 0; k < in; ++k) sum += x[r * in + k] * w[k * out + j];
+        y[r * out + j] = relu && !(sum > 0.0f) ? 0.0f : sum;
+      }
+    }
+  }
+
+  static void dense_f32(const float* x, size_t rows, size_t in, const float* w, const float* bias,
+                        size_t out, int relu, float* y) {
+    const size_t tile_columns = out - out % (2 * kWidth);
+    // Columns outer, rows inner: one panel of w (in x 2 vectors) stays in
+    // cache while every row of x passes over it.
+    for (size_t j = 0; j < tile_columns; j += 2 * kWidth) {
+      size_t r = 0;
+      for (; r + 4 <= rows; r += 4) dense_tile<4>(x + r * in, in, w, bias, out, relu, y + r * out, j);
+      for (; r < rows; ++r) dense_tile<1>(x + r * in, in, w, bias, out, relu, y + r * out, j);
+    }
+    if (tile_columns < out) dense_tail_columns(x, rows, in, w, bias, out, relu, y, tile_columns);
+  }
+
+  static void pool_f32(const float* table, size_t dim, const uint32_t* ids, size_t count, float* acc) {
+    for (size_t i = 0; i < count; ++i) {
+      const float* row = table + static_cast<size_t>(ids[i]) * dim;
+      size_t c = 0;
+      for (; c + kWidth <= dim; c += kWidth) {
+        (Batch::load_unaligned(acc + c) + Batch::load_unaligned(row + c)).store_unaligned(acc + c);
+      }
+      for (; c < dim; ++c) acc[c] += row[c];
+    }
+  }
+
+  // f16 rows are widened element by element (portable; hardware conversion
+  // is a later optimization) and accumulated with SIMD adds.
+  static void pool_f16(const uint16_t* table, size_t dim, const uint32_t* ids, size_t count,
+                       float* acc) {
+    for (size_t i = 0; i < count; ++i) {
+      const uint16_t* row = table + static_cast<size_t>(ids[i]) * dim;
+      size_t c = 0;
+      for (; c + kWidth <= dim; c += kWidth) {
+        alignas(64) float widened[kWidth];
+        for (size_t l = 0; l < kWidth; ++l) widened[l] = half_to_float(row[c + l]);
+        (Batch::load_unaligned(acc + c) + Batch::load_aligned(widened)).store_unaligned(acc + c);
+      }
+      for (; c < dim; ++c) acc[c] += half_to_float(row[c]);
+    }
+  }
+
+  // A plain loop: compiled with this instruction set's flags, the compiler
+  // vectorizes the uint8 -> float widening better than xsimd 8 can express it.
+  static void pool_q8(const uint8_t* table, const float* scale_bias, size_t dim, const uint32_t* ids,
+                      size_t count, float* acc) {
+    for (size_t i = 0; i < count; ++i) {
+      const size_t id = ids[i];
+      const uint8_t* row = table + id * dim;
+      const float scale = scale_bias[2 * id];
+      const float bias = scale_bias[2 * id + 1];
+      for (size_t c = 0; c < dim; ++c) acc[c] += scale * static_cast<float>(row[c]) + bias;
+    }
+  }
+
+  static float gather_sum_f32(const float* weights, const uint32_t* ids, size_t count) {
+    float sum = 0.0f;
+    for (size_t i = 0; i < count; ++i) sum += weights[ids[i]];
+    return sum;
+  }
+
+  static float gather_sum_f16(const uint16_t* weights, const uint32_t* ids, size_t count) {
+    float sum = 0.0f;
+    for (size_t i = 0; i < count; ++i) sum += half_to_float(weights[ids[i]]);
+    return sum;
+  }
+};
+
+}  // namespace
+}  // namespace barista::internal
+
+// Defines kernel_table_<isa>() for xsimd architecture `arch`.
+#define BARISTA_DEFINE_SIMD_TABLE(isa, arch)                                        \
+  namespace barista::internal {                                                     \
+  const KernelTable& kernel_table_##isa() {                                         \
+    using K = SimdKernels<arch>;                                                    \
+    static const KernelTable table = {#isa, BARISTA_KERNEL_LIST(BARISTA_SIMD_ENTRY)}; \
+    return table;                                                                   \
+  }                                                                                 \
+  }
+#define BARISTA_SIMD_ENTRY(name, ret, params) &K::name,

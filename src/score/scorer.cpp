@@ -1,0 +1,254 @@
+#include "score/scorer.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace barista::internal {
+
+Scorer::Scorer(const Model& model) : model_(model), encoder_(model) {
+  const uint32_t h1 = model.first_layer_width();
+  x_.resize(model.deep_width());
+  h1_request_.resize(h1);
+  zero_bias_.assign(h1, 0.0f);
+  block_a_.resize(size_t{kBlock} * model.max_layer_width());
+  block_b_.resize(size_t{kBlock} * model.max_layer_width());
+  described_halves_.resize(size_t{kBlock} * h1);
+  mixed_.resize(model.wide_mixed_terms().size());
+  for (size_t t = 0; t < mixed_.size(); ++t) {
+    MixedTerm& m = mixed_[t];
+    m.term = model.wide_mixed_terms()[t];
+    const ColumnInfo& column = model.columns()[m.term.column];
+    m.request_hashes.resize(column.crossed.size());
+    m.first_item_component = column.crossed.size();
+    for (size_t c = 0; c < column.crossed.size(); ++c) {
+      if (model.columns()[column.crossed[c]].side == Side::Item) {
+        m.first_item_component = c;
+        break;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Plain forward pass
+
+Status Scorer::logit_plain(const FeatureBag& request, ItemRef item, float* logit) {
+  const Example example{&request, item};
+  const KernelTable& k = model_.kernels();
+
+  float wide = model_.wide_bias();
+  for (Span<WideTermInfo> terms :
+       {model_.wide_request_terms(), model_.wide_item_terms(), model_.wide_mixed_terms()}) {
+    float sum = 0.0f;
+    BARISTA_RETURN_IF_ERROR(encoder_.wide_sum(example, terms, &sum));
+    wide += sum;
+  }
+
+  BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, false, x_.data()));
+  BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, true, x_.data() + model_.deep_request_width()));
+  const float* in = x_.data();
+  float* out = block_a_.data();
+  for (const LayerInfo& layer : model_.layers()) {
+    k.dense_f32(in, 1, layer.in, layer.weights, layer.bias, layer.out, layer.relu, out);
+    in = out;
+    out = out == block_a_.data() ? block_b_.data() : block_a_.data();
+  }
+  *logit = wide + in[0];
+  return Status();
+}
+
+// ---------------------------------------------------------------------------
+// Fast path
+
+Status Scorer::prepare(const FeatureBag& request) {
+  prepared_ = nullptr;
+  const Example example{&request, ItemRef{}};
+  float sum = 0.0f;
+  BARISTA_RETURN_IF_ERROR(encoder_.wide_sum(example, model_.wide_request_terms(), &sum));
+  wide_request_ = model_.wide_bias() + sum;
+
+  const LayerInfo& first = model_.layers()[0];
+  BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, false, x_.data()));
+  // Rows [0, request width) of the first layer's weights: the request half.
+  model_.kernels().dense_f32(x_.data(), 1, model_.deep_request_width(), first.weights, first.bias, first.out, 0,
+                             h1_request_.data());
+
+  for (MixedTerm& m : mixed_) {
+    const ColumnInfo& column = model_.columns()[m.term.column];
+    m.prefix.assign(1, column.hash_key);
+    for (size_t c = 0; c < column.crossed.size(); ++c) {
+      const uint32_t component = column.crossed[c];
+      if (model_.columns()[component].side == Side::Item) continue;
+      m.request_hashes[c].clear();
+      BARISTA_RETURN_IF_ERROR(encoder_.cross_hashes(example, component, &m.request_hashes[c]));
+      if (c < m.first_item_component) {
+        BARISTA_RETURN_IF_ERROR(encoder_.extend_cross(column, m.request_hashes[c], &m.prefix));
+      }
+    }
+  }
+  prepared_ = &request;
+  return Status();
+}
+
+Status Scorer::mixed_wide(const Example& example, float* out) {
+  const TensorView& weights = model_.wide_weights();
+  const KernelTable& k = model_.kernels();
+  float total = 0.0f;
+  for (MixedTerm& m : mixed_) {
+    const ColumnInfo& column = model_.columns()[m.term.column];
+    partials_.assign(m.prefix.begin(), m.prefix.end());
+    for (size_t c = m.first_item_component; c < column.crossed.size() && !partials_.empty(); ++c) {
+      const uint32_t component = column.crossed[c];
+      if (model_.columns()[component].side == Side::Item) {
+        hashes_.clear();
+        BARISTA_RETURN_IF_ERROR(encoder_.cross_hashes(example, component, &hashes_));
+        BARISTA_RETURN_IF_ERROR(encoder_.extend_cross(column, hashes_, &partials_));
+      } else {
+        BARISTA_RETURN_IF_ERROR(encoder_.extend_cross(column, m.request_hashes[c], &partials_));
+      }
+    }
+    ids_.resize(partials_.size());
+    for (size_t i = 0; i < partials_.size(); ++i) {
+      ids_[i] = m.term.offset + static_cast<uint32_t>(partials_[i] % column.buckets);
+    }
+    const float sum = weights.dtype == fb::DType::F16 ? k.gather_sum_f16(weights.f16, ids_.data(), ids_.size())
+                                                      : k.gather_sum_f32(weights.f32, ids_.data(), ids_.size());
+    total += sum * combiner_scale(m.term.combiner, ids_.size());
+  }
+  *out = total;
+  return Status();
+}
+
+void Scorer::upper_layers(uint32_t rows, const float* const* item_halves, const float* wide, float* logits) {
+  const KernelTable& k = model_.kernels();
+  const Span<LayerInfo> layers = model_.layers();
+  const LayerInfo& first = layers[0];
+  float* in = block_a_.data();
+  for (uint32_t r = 0; r < rows; ++r) {
+    float* row = in + size_t{r} * first.out;
+    if (first.relu) {
+      k.add_relu_f32(h1_request_.data(), item_halves[r], row, first.out);
+    } else {
+      for (uint32_t j = 0; j < first.out; ++j) row[j] = h1_request_[j] + item_halves[r][j];
+    }
+  }
+  float* out = block_b_.data();
+  for (size_t l = 1; l + 1 < layers.size(); ++l) {
+    const LayerInfo& layer = layers[l];
+    k.dense_f32(in, rows, layer.in, layer.weights, layer.bias, layer.out, layer.relu, out);
+    std::swap(in, out);
+  }
+  if (layers.size() == 1) {  // the first layer was the output layer
+    for (uint32_t r = 0; r < rows; ++r) logits[r] = wide[r] + in[r];
+    return;
+  }
+  const LayerInfo& last = layers[layers.size() - 1];  // out == 1: weights are a column
+  for (uint32_t r = 0; r < rows; ++r) {
+    logits[r] = wide[r] + last.bias[0] + k.dot_f32(in + size_t{r} * last.in, last.weights, last.in);
+  }
+}
+
+Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) {
+  if (prepared_ == nullptr) return make_error(BARISTA_STATUS_INTERNAL, "logits_catalog before prepare");
+  const CatalogView& catalog = model_.catalog();
+  const uint32_t h1 = model_.first_layer_width();
+  for (size_t start = 0; start < items.size(); start += kBlock) {
+    const uint32_t rows = static_cast<uint32_t>(std::min<size_t>(kBlock, items.size() - start));
+    for (uint32_t r = 0; r < rows; ++r) {
+      const uint32_t item = items[start + r];
+      halves_[r] = catalog.item_first_layer + size_t{item} * h1;
+      float mixed = 0.0f;
+      if (!mixed_.empty()) {
+        BARISTA_RETURN_IF_ERROR(mixed_wide(Example{prepared_, ItemRef::catalog(item)}, &mixed));
+      }
+      wide_[r] = wide_request_ + catalog.item_wide[item] + mixed;
+    }
+    upper_layers(rows, halves_, wide_, logits + start);
+  }
+  return Status();
+}
+
+Status Scorer::logits_described(Span<const FeatureBag*> items, float* logits) {
+  if (prepared_ == nullptr) return make_error(BARISTA_STATUS_INTERNAL, "logits_described before prepare");
+  const KernelTable& k = model_.kernels();
+  const LayerInfo& first = model_.layers()[0];
+  const uint32_t request_width = model_.deep_request_width();
+  const uint32_t item_width = model_.deep_width() - request_width;
+  const float* item_rows = first.weights + size_t{request_width} * first.out;
+  for (size_t start = 0; start < items.size(); start += kBlock) {
+    const uint32_t rows = static_cast<uint32_t>(std::min<size_t>(kBlock, items.size() - start));
+    for (uint32_t r = 0; r < rows; ++r) {
+      const Example example{prepared_, ItemRef::described(*items[start + r])};
+      // The item half the writer would have precomputed, computed now.
+      BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, true, x_.data()));
+      float* half = described_halves_.data() + size_t{r} * first.out;
+      k.dense_f32(x_.data(), 1, item_width, item_rows, zero_bias_.data(), first.out, 0, half);
+      halves_[r] = half;
+      float item_wide = 0.0f, mixed = 0.0f;
+      BARISTA_RETURN_IF_ERROR(encoder_.wide_sum(example, model_.wide_item_terms(), &item_wide));
+      BARISTA_RETURN_IF_ERROR(mixed_wide(example, &mixed));
+      wide_[r] = wide_request_ + item_wide + mixed;
+    }
+    upper_layers(rows, halves_, wide_, logits + start);
+  }
+  return Status();
+}
+
+// ---------------------------------------------------------------------------
+// Recommend
+
+Status Scorer::recommend(const FeatureBag& request, const RecommendQuery& query, Vec<Scored>* out) {
+  const uint32_t n = model_.catalog().count;
+  exclude_.assign(query.exclude.begin(), query.exclude.end());
+  for (uint32_t item : exclude_) {
+    if (item >= n) {
+      return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "excluded item %u is out of range (the catalog has %u items)",
+                        item, n);
+    }
+  }
+  std::sort(exclude_.begin(), exclude_.end());
+  if (!query.whole_catalog) {
+    candidates_.assign(query.candidates.begin(), query.candidates.end());
+    for (uint32_t item : candidates_) {
+      if (item >= n) {
+        return make_error(BARISTA_STATUS_INVALID_ARGUMENT,
+                          "candidate item %u is out of range (the catalog has %u items)", item, n);
+      }
+    }
+    std::sort(candidates_.begin(), candidates_.end());
+    candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
+  }
+  BARISTA_RETURN_IF_ERROR(prepare(request));
+
+  top_.reset(query.k);
+  const size_t total = query.whole_catalog ? n : candidates_.size();
+  size_t next_excluded = 0;  // both lists are sorted: walk them together
+  uint32_t rows = 0;
+  auto flush = [&]() -> Status {
+    BARISTA_RETURN_IF_ERROR(logits_catalog(Span<uint32_t>(items_, rows), logits_));
+    for (uint32_t r = 0; r < rows; ++r) top_.push(Scored{logits_[r], items_[r]});
+    rows = 0;
+    return Status();
+  };
+  for (size_t i = 0; i < total; ++i) {
+    const uint32_t item = query.whole_catalog ? static_cast<uint32_t>(i) : candidates_[i];
+    while (next_excluded < exclude_.size() && exclude_[next_excluded] < item) ++next_excluded;
+    if (next_excluded < exclude_.size() && exclude_[next_excluded] == item) continue;
+    items_[rows++] = item;
+    if (rows == kBlock) BARISTA_RETURN_IF_ERROR(flush());
+  }
+  if (rows > 0) BARISTA_RETURN_IF_ERROR(flush());
+
+  for (size_t start = 0; start < query.extra_items.size(); start += kBlock) {
+    const size_t count = std::min<size_t>(kBlock, query.extra_items.size() - start);
+    BARISTA_RETURN_IF_ERROR(
+        logits_described(Span<const FeatureBag*>(query.extra_items.data() + start, count), logits_));
+    for (size_t r = 0; r < count; ++r) {
+      top_.push(Scored{logits_[r], static_cast<uint32_t>(n + start + r)});
+    }
+  }
+  top_.finish(out);
+  return Status();
+}
+
+}  // namespace barista::internal

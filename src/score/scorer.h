@@ -1,0 +1,97 @@
+// Scoring: p = sigmoid(wide + deep) per DESIGN.md section 1, two ways.
+//
+// - The plain forward pass: the full deep input vector through every layer,
+//   every wide term evaluated. The reference the fast path is tested against.
+// - The fast path (DESIGN.md section 3): the first layer splits into a
+//   request half (computed once per request) and an item half (precomputed
+//   per catalog item in the file); only the upper layers run per item, as a
+//   batched matrix product over blocks of items. Item-only wide terms are
+//   precomputed per item too; request-only terms are summed once.
+//
+// A Scorer owns the scratch memory of one session: one thread at a time.
+#pragma once
+
+#include <cstdint>
+
+#include "common/alloc.h"
+#include "common/span.h"
+#include "common/status.h"
+#include "features/encoder.h"
+#include "features/feature_bag.h"
+#include "model/model.h"
+#include "score/top_k.h"
+
+namespace barista::internal {
+
+struct RecommendQuery {
+  size_t k = 10;
+  bool whole_catalog = true;
+  Span<uint32_t> candidates;  // catalog indices, when !whole_catalog
+  Span<uint32_t> exclude;     // catalog indices
+  Span<const FeatureBag*> extra_items;
+};
+
+inline float sigmoid(float logit) { return 1.0f / (1.0f + std::exp(-logit)); }
+
+class Scorer {
+ public:
+  // Items scored together by the fast path.
+  static constexpr uint32_t kBlock = 64;
+
+  explicit Scorer(const Model& model);
+
+  const Model& model() const { return model_; }
+
+  // The plain forward pass for one example.
+  Status logit_plain(const FeatureBag& request, ItemRef item, float* logit);
+
+  // Fast path: prepare() computes the request's half once; the logits_*
+  // calls then score items against it.
+  Status prepare(const FeatureBag& request);
+  Status logits_catalog(Span<uint32_t> items, float* logits);
+  Status logits_described(Span<const FeatureBag*> items, float* logits);
+
+  // Top-k by the fast path; `out` receives logits, best first.
+  Status recommend(const FeatureBag& request, const RecommendQuery& query, Vec<Scored>* out);
+
+ private:
+  // Mixed wide terms (crosses of request and item columns): the request's
+  // part of the fingerprint chain is computed once per request.
+  struct MixedTerm {
+    WideTermInfo term;
+    size_t first_item_component = 0;  // components before it are request-side
+    Vec<uint64_t> prefix;             // chains over the leading request components
+    Vec<Vec<uint64_t>> request_hashes;  // per component (request-side ones)
+  };
+
+  Status mixed_wide(const Example& example, float* out);
+  // Runs layers 1.. over block rows whose first-layer pre-activation is
+  // h1_request + item_half[b]; adds wide[b]; writes logits.
+  void upper_layers(uint32_t rows, const float* const* item_halves, const float* wide, float* logits);
+
+  const Model& model_;
+  Encoder encoder_;
+  const FeatureBag* prepared_ = nullptr;
+
+  float wide_request_ = 0.0f;
+  Vec<float> x_;          // deep input (plain path: all of it; fast path: one side)
+  Vec<float> h1_request_; // bias + request half of the first layer
+  Vec<float> zero_bias_;
+  Vec<MixedTerm> mixed_;
+  Vec<uint64_t> partials_;
+  Vec<uint64_t> hashes_;
+  Vec<uint32_t> ids_;
+
+  // Block buffers (kBlock rows x widest layer) and per-row values.
+  Vec<float> block_a_, block_b_;
+  Vec<float> described_halves_;  // kBlock x first layer width
+  const float* halves_[kBlock];
+  float wide_[kBlock];
+  float logits_[kBlock];
+  uint32_t items_[kBlock];
+
+  Vec<uint32_t> candidates_, exclude_;
+  TopK top_;
+};
+
+}  // namespace barista::internal

@@ -1,0 +1,60 @@
+// Top-k selection with a deterministic order: higher logit first, ties broken
+// by the lower item number, NaN (only possible with non-finite weights)
+// ranked last.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "common/alloc.h"
+
+namespace barista::internal {
+
+struct Scored {
+  float logit;
+  uint32_t item;
+};
+
+// Whether a ranks strictly before b.
+inline bool ranks_before(const Scored& a, const Scored& b) {
+  const float ka = std::isnan(a.logit) ? -std::numeric_limits<float>::infinity() : a.logit;
+  const float kb = std::isnan(b.logit) ? -std::numeric_limits<float>::infinity() : b.logit;
+  if (ka != kb) return ka > kb;
+  return a.item < b.item;
+}
+
+class TopK {
+ public:
+  void reset(size_t k) {
+    k_ = k;
+    heap_.clear();
+  }
+
+  void push(const Scored& s) {
+    if (k_ == 0) return;
+    // heap_ is a heap whose front is the worst kept entry.
+    if (heap_.size() < k_) {
+      heap_.push_back(s);
+      std::push_heap(heap_.begin(), heap_.end(), ranks_before);
+    } else if (ranks_before(s, heap_.front())) {
+      std::pop_heap(heap_.begin(), heap_.end(), ranks_before);
+      heap_.back() = s;
+      std::push_heap(heap_.begin(), heap_.end(), ranks_before);
+    }
+  }
+
+  // The kept entries, best first. Leaves the selector empty.
+  void finish(Vec<Scored>* out) {
+    std::sort_heap(heap_.begin(), heap_.end(), ranks_before);
+    out->assign(heap_.begin(), heap_.end());
+    heap_.clear();
+  }
+
+ private:
+  size_t k_ = 0;
+  Vec<Scored> heap_;
+};
+
+}  // namespace barista::internal

@@ -1,0 +1,111 @@
+// A model described in plain C++ values: what the model writer turns into a
+// file. Used by the trainer, the demo, the tools and the tests. Indices refer
+// to positions in the vectors of the same ModelSpec; semantics are those of
+// schema/barista_model.fbs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "barista_model_generated.h"
+#include "hash/fingerprint.h"
+
+namespace barista::internal {
+
+namespace fb = ::barista::format;
+
+struct InputSpec {
+  std::string name;
+  fb::Source source = fb::Source::User;
+  fb::ValueKind kind = fb::ValueKind::Categorical;
+  bool multivalent = false;
+  uint32_t max_values = 1;
+  float default_value = 0.0f;
+};
+
+struct ColumnSpec {
+  std::string name;
+  fb::ColumnKind kind = fb::ColumnKind::Hashed;
+  uint32_t input = 0;
+  // Hashed: hash buckets; Vocabulary: OOV buckets; Crossed: hash buckets.
+  uint64_t buckets = 0;
+  // Vocabulary: string keys, or integer keys (exactly one is non-empty).
+  std::vector<std::string> vocabulary;
+  std::vector<int64_t> int_vocabulary;
+  std::vector<float> boundaries;  // Bucketized
+  float mean = 0.0f;              // Numeric
+  float stddev = 1.0f;
+  std::vector<uint32_t> crossed;  // Crossed: component columns
+  uint64_t hash_key = kDefaultCrossHashKey;
+
+  // Number of ids the column produces (0 for Numeric).
+  uint64_t cardinality() const;
+};
+
+struct WideTermSpec {
+  uint32_t column = 0;
+  fb::Combiner combiner = fb::Combiner::Sum;
+  // One weight per id of the column (one weight for a numeric column).
+  std::vector<float> weights;
+};
+
+struct DeepInputSpec {
+  uint32_t column = 0;
+  fb::Combiner combiner = fb::Combiner::Sum;
+  // Categorical columns: cardinality x dim, row-major. Empty for numeric.
+  uint32_t dim = 0;
+  std::vector<float> embedding;
+};
+
+struct DenseSpec {
+  uint32_t in = 0;
+  uint32_t out = 0;
+  std::vector<float> weights;  // in x out, row-major (TensorFlow's Dense kernel)
+  std::vector<float> bias;     // out
+  bool relu = true;
+};
+
+struct CatalogSpec {
+  // Item ids: strings, or integers (exactly one is non-empty unless the
+  // catalog is empty).
+  std::vector<std::string> ids;
+  std::vector<int64_t> int_ids;
+  // Values of every item input other than the item id input:
+  // categorical[input][item] is that item's list of values,
+  // numeric[input][item] its number.
+  std::map<uint32_t, std::vector<std::vector<std::string>>> categorical;
+  std::map<uint32_t, std::vector<float>> numeric;
+
+  size_t size() const { return ids.empty() ? int_ids.size() : ids.size(); }
+};
+
+struct MetadataSpec {
+  std::string name;
+  std::string version;
+  std::string description;
+  int64_t created_unix = 0;  // 0: the time of writing
+  std::string training_config;
+  std::vector<std::pair<std::string, double>> metrics;
+  std::string data_fingerprint;
+  std::vector<std::pair<std::string, std::string>> properties;
+};
+
+struct ModelSpec {
+  MetadataSpec metadata;
+  std::vector<InputSpec> inputs;
+  std::vector<ColumnSpec> columns;
+  int32_t user_id_input = -1;
+  uint32_t item_id_input = 0;
+  float wide_bias = 0.0f;
+  std::vector<WideTermSpec> wide;
+  // Request-side inputs first, item inputs last (the first layer's split).
+  std::vector<DeepInputSpec> deep;
+  // Hidden layers, then one output layer (out = 1, relu = false).
+  std::vector<DenseSpec> layers;
+  CatalogSpec catalog;
+};
+
+}  // namespace barista::internal

@@ -1,0 +1,33 @@
+// The model writer: turns a ModelSpec (weights in plain C++ values) into a
+// model file. It checks the spec (naming the offending part), quantizes
+// embeddings (and optionally wide weights), computes the per-item
+// precomputed values of DESIGN.md section 3 with the runtime's own feature
+// encoding, and seals the payload checksum.
+//
+// The file's bytes depend only on the spec and the options (precomputation
+// uses the reference kernels), not on the machine that writes it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "writer/model_spec.h"
+
+namespace barista::internal {
+
+struct WriteOptions {
+  // F32, F16 or Int8Rowwise.
+  fb::DType embedding_dtype = fb::DType::F32;
+  // F32 or F16.
+  fb::DType wide_dtype = fb::DType::F32;
+};
+
+Status write_model(const ModelSpec& spec, const WriteOptions& options, std::vector<uint8_t>* out);
+
+// Writes to `path` through a temporary file and a rename, so a crash never
+// leaves a half-written model under that name.
+Status write_model_file(const ModelSpec& spec, const WriteOptions& options, const std::string& path);
+
+}  // namespace barista::internal

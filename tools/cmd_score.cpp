@@ -1,0 +1,60 @@
+// barista score MODEL --item ID [...]: p(interaction) for given catalog items
+// and for items described by their features (--describe).
+#include <cstdio>
+
+#include "commands.h"
+#include "request_args.h"
+
+namespace barista::cli {
+
+int run_score(int argc, char** argv) {
+  std::vector<Args::Option> options = request_options();
+  options.push_back({"item", "ID,...", "catalog item ids to score", true});
+  options.push_back({"describe", "INPUT=VALUE", "a feature of one item not in the catalog (scored too)", true});
+  Args args("score", "MODEL [--user ID] [--feature INPUT=VALUE ...] --item ID,... [--describe INPUT=VALUE ...]",
+            "Prints p(interaction) = sigmoid(wide + deep) for each item.", options);
+  int exit_code = 0;
+  if (!args.parse(argc, argv, &exit_code)) return exit_code;
+  if (!args.has("item") && !args.has("describe")) return fail("give --item or --describe (see barista score --help)");
+
+  Model model;
+  Session session;
+  Request request;
+  if (!open_model(args, &model) || !build_request(args, model, &request)) return 1;
+  Status status = Session::create(model, &session);
+  if (!status) return fail(status.message());
+  std::vector<uint32_t> items;
+  if (!resolve_items(model, args.all("item"), &items)) return 1;
+  std::vector<float> scores;
+  if (!(status = session.score(request, items, &scores))) return fail(status.message());
+
+  std::vector<float> described_scores;
+  Item described;
+  if (args.has("describe")) {
+    if (!build_item(args.all("describe"), model, &described)) return 1;
+    if (!(status = session.score(request, {&described}, &described_scores))) return fail(status.message());
+  }
+
+  if (args.has("json")) {
+    Json j;
+    j.begin_object().key("scores").begin_array();
+    for (size_t i = 0; i < items.size(); ++i) {
+      j.begin_object().key("item").value(model.item_id(items[i])).key("score").value(static_cast<double>(scores[i]));
+      j.end_object();
+    }
+    if (!described_scores.empty()) {
+      j.begin_object().key("item").value("(described)").key("score").value(static_cast<double>(described_scores[0]));
+      j.end_object();
+    }
+    j.end_array().end_object();
+    std::printf("%s\n", j.str().c_str());
+    return 0;
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::printf("%-32s %.4f\n", model.item_id(items[i]).c_str(), static_cast<double>(scores[i]));
+  }
+  if (!described_scores.empty()) std::printf("%-32s %.4f\n", "(described item)", static_cast<double>(described_scores[0]));
+  return 0;
+}
+
+}  // namespace barista::cli

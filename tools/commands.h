@@ -1,0 +1,12 @@
+// The subcommands of the barista CLI; main.cpp holds the one table of them.
+#pragma once
+
+namespace barista::cli {
+
+int run_demo(int argc, char** argv);
+int run_inspect(int argc, char** argv);
+int run_recommend(int argc, char** argv);
+int run_score(int argc, char** argv);
+int run_generate(int argc, char** argv);
+
+}  // namespace barista::cli

@@ -1,0 +1,118 @@
+#include "request_args.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace barista::cli {
+
+std::vector<Args::Option> request_options() {
+  return {{"user", "ID", "the customer's id (omit for an anonymous customer)", false},
+          {"feature", "INPUT=VALUE", "a user or context feature, e.g. hour=8 or basket=croissant,latte", true},
+          {"kernels", "NAME", "kernel variant: auto, reference, sse4_2, avx2, avx512", false},
+          {"json", "", "machine-readable output", false}};
+}
+
+bool open_model(const Args& args, Model* model) {
+  if (args.positional().size() != 1) {
+    args.print_help(stderr);
+    return false;
+  }
+  barista_open_params params = barista_open_default_params();
+  const std::string kernels = args.get("kernels", "auto");
+  params.kernels = kernels.c_str();
+  const Status status = Model::open(args.positional()[0], model, &params);
+  if (!status) {
+    fail(args.positional()[0] + ": " + status.message());
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+const barista_input_info* find_input(const Model& model, const std::string& name, barista_input_info* info) {
+  const size_t count = model.info().input_count;
+  for (size_t i = 0; i < count; ++i) {
+    if (barista_model_get_input(model.get(), i, info) == BARISTA_STATUS_OK && name == info->name) return info;
+  }
+  return nullptr;
+}
+
+// Applies "input=value" through `add` / `set` of a Request or an Item.
+template <class Features>
+bool apply_feature(const std::string& text, const Model& model, Features* target) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    fail("--feature wants INPUT=VALUE, not '" + text + "'");
+    return false;
+  }
+  const std::string name = text.substr(0, eq);
+  const std::string value = text.substr(eq + 1);
+  barista_input_info info;
+  Status status;
+  if (find_input(model, name, &info) != nullptr && info.kind == BARISTA_VALUE_NUMERIC) {
+    char* end = nullptr;
+    errno = 0;
+    const double number = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || errno != 0) {
+      fail("input '" + name + "' is numeric; '" + value + "' is not a number");
+      return false;
+    }
+    status = target->set(name.c_str(), number);
+  } else if (find_input(model, name, &info) != nullptr && info.multivalent) {
+    for (const std::string& part : split_list(value)) {
+      if (!(status = target->add(name.c_str(), std::string_view(part)))) break;
+    }
+  } else {
+    // Unknown names reach the library, whose message lists the inputs.
+    status = target->add(name.c_str(), std::string_view(value));
+  }
+  if (!status) {
+    fail(status.message());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool build_request(const Args& args, const Model& model, Request* request) {
+  Status status = Request::create(model, request);
+  if (status && args.has("user")) status = request->set_user(args.get("user"));
+  if (!status) {
+    fail(status.message());
+    return false;
+  }
+  for (const std::string& feature : args.all("feature")) {
+    if (!apply_feature(feature, model, request)) return false;
+  }
+  return true;
+}
+
+bool build_item(const std::vector<std::string>& features, const Model& model, Item* item) {
+  const Status status = Item::create(model, item);
+  if (!status) {
+    fail(status.message());
+    return false;
+  }
+  for (const std::string& feature : features) {
+    if (!apply_feature(feature, model, item)) return false;
+  }
+  return true;
+}
+
+bool resolve_items(const Model& model, const std::vector<std::string>& lists, std::vector<uint32_t>* out) {
+  for (const std::string& list : lists) {
+    for (const std::string& id : split_list(list)) {
+      uint32_t index = 0;
+      if (!model.find_item(id, &index)) {
+        fail("no item '" + id + "' in the catalog");
+        return false;
+      }
+      out->push_back(index);
+    }
+  }
+  return true;
+}
+
+}  // namespace barista::cli
