@@ -11,12 +11,13 @@
 namespace barista::cli {
 
 int run_generate(int argc, char** argv) {
-  Args args("generate", "--shape S|M|L --out PATH [--items N] [--seed N] [--embeddings f32|f16|int8]",
+  Args args("generate", "--shape XS|S|M|L --out PATH [--items N] [--seed N] [--embeddings f32|f16|int8]",
             "Writes a model of a reference shape with seeded random weights:\n"
             "  S: 4 categorical x 16-dim + 4 numeric, MLP 64-32, 2^18 wide buckets, 1k items\n"
             "  M: 8 x 32-dim + 8 numeric, MLP 256-128-64, 2^20 wide buckets, 10k items\n"
-            "  L: 16 x 64-dim + 16 numeric, MLP 1024-512-256, 2^22 wide buckets, 100k items",
-            {{"shape", "S|M|L", "reference shape", false},
+            "  L: 16 x 64-dim + 16 numeric, MLP 1024-512-256, 2^22 wide buckets, 100k items\n"
+            "  XS: a few hundred weights, 4 items (tests and fuzz seeds)",
+            {{"shape", "XS|S|M|L", "reference shape", false},
              {"out", "PATH", "output file", false},
              {"items", "N", "catalog size (default: the shape's)", false},
              {"seed", "N", "random seed (default: 1)", false},
@@ -24,7 +25,7 @@ int run_generate(int argc, char** argv) {
   int exit_code = 0;
   if (!args.parse(argc, argv, &exit_code)) return exit_code;
   ModelShape shape;
-  if (!reference_shape(args.get("shape", "S"), &shape)) return fail("--shape wants S, M or L");
+  if (!reference_shape(args.get("shape", "S"), &shape)) return fail("--shape wants XS, S, M or L");
   if (!args.has("out")) return fail("--out is required");
   uint64_t items = 0, seed = 1;
   if (!args.get_uint("items", shape.items, &items) || !args.get_uint("seed", 1, &seed)) return 2;

@@ -19,7 +19,7 @@ const Command kCommands[] = {
     {"inspect", barista::cli::run_inspect, "describe a model file: features, shapes, sizes, metadata"},
     {"recommend", barista::cli::run_recommend, "top-K items for a customer"},
     {"score", barista::cli::run_score, "probability that a customer takes given items"},
-    {"generate", barista::cli::run_generate, "write a random model of a reference shape (S, M, L)"},
+    {"generate", barista::cli::run_generate, "write a random model of a reference shape (XS, S, M, L)"},
 };
 
 void usage(std::FILE* out) {

@@ -11,7 +11,10 @@ using namespace barista::internal;
 bool reference_shape(const std::string& name, ModelShape* out) {
   ModelShape s;
   s.name = name;
-  if (name == "S") {
+  if (name == "XS") {  // tiny: tests and fuzz seeds
+    s.categorical_columns = 4, s.embedding_dim = 2, s.numeric_columns = 2, s.hidden = {4};
+    s.wide_buckets = 64, s.items = 4, s.embedding_rows = 8;
+  } else if (name == "S") {
     s.categorical_columns = 4, s.embedding_dim = 16, s.numeric_columns = 4, s.hidden = {64, 32};
     s.wide_buckets = uint64_t{1} << 18, s.items = 1000, s.embedding_rows = 1u << 12;
   } else if (name == "M") {
@@ -99,7 +102,7 @@ ModelSpec make_random_model(const ModelShape& shape, uint64_t seed) {
   for (uint32_t c : request_columns) wide_columns.push_back(c);
   for (uint32_t c : item_columns) wide_columns.push_back(c);
   for (uint32_t c : wide_columns) used += spec.columns[c].cardinality();
-  const uint64_t cross_buckets = std::max<uint64_t>(1024, (shape.wide_buckets - std::min(used, shape.wide_buckets)) / 2);
+  const uint64_t cross_buckets = std::max<uint64_t>(16, (shape.wide_buckets - std::min(used, shape.wide_buckets)) / 2);
   ColumnSpec& user_item = spec.columns[add_column("user_x_item", fb::ColumnKind::Crossed, 0, cross_buckets)];
   user_item.crossed = {request_columns[0], item_columns[0]};
   wide_columns.push_back(static_cast<uint32_t>(spec.columns.size() - 1));

@@ -21,7 +21,8 @@ struct ModelShape {
   uint32_t embedding_rows = 1 << 12;  // per hashed categorical column
 };
 
-// "S", "M" or "L"; false for anything else.
+// "S", "M", "L" (the benchmark shapes) or "XS" (tiny, for tests and fuzz
+// seeds); false for anything else.
 bool reference_shape(const std::string& name, ModelShape* out);
 
 internal::ModelSpec make_random_model(const ModelShape& shape, uint64_t seed);

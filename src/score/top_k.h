@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 
 #include "common/alloc.h"
 
@@ -17,11 +16,12 @@ struct Scored {
   uint32_t item;
 };
 
-// Whether a ranks strictly before b.
+// Whether a ranks strictly before b: a total order even with NaN, which
+// ranks below every number (-infinity included).
 inline bool ranks_before(const Scored& a, const Scored& b) {
-  const float ka = std::isnan(a.logit) ? -std::numeric_limits<float>::infinity() : a.logit;
-  const float kb = std::isnan(b.logit) ? -std::numeric_limits<float>::infinity() : b.logit;
-  if (ka != kb) return ka > kb;
+  const bool a_nan = std::isnan(a.logit), b_nan = std::isnan(b.logit);
+  if (a_nan != b_nan) return b_nan;
+  if (!a_nan && a.logit != b.logit) return a.logit > b.logit;
   return a.item < b.item;
 }
 

@@ -1,0 +1,181 @@
+// Every kernel variant against the scalar reference, on sizes below, at and
+// above its tile; variants this CPU cannot run are skipped, not failed.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "common/half.h"
+#include "kernels/dispatch.h"
+#include "support/test_models.h"
+
+using namespace barista::internal;
+using barista_test::TestRandom;
+
+namespace {
+
+// Named tolerances: sums of n products in a different order differ by a few
+// ulps of the magnitudes involved.
+constexpr float kRelativeTolerance = 2e-6f;
+
+void check_close(float actual, float expected, float magnitude) {
+  CHECK(std::fabs(actual - expected) <= kRelativeTolerance * (1.0f + magnitude));
+}
+
+std::vector<float> random_floats(size_t n, uint64_t seed) {
+  TestRandom random(seed);
+  std::vector<float> v(n);
+  for (float& x : v) x = random.symmetric(1.0f);
+  return v;
+}
+
+// Sizes around every SIMD width in use (4, 8, 16 floats) and the dense tile
+// (4 rows x 2 vectors).
+const size_t kSizes[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100};
+
+void check_dot_f32(const KernelTable& k, const KernelTable& ref) {
+  for (size_t n : kSizes) {
+    const auto a = random_floats(n, n + 1), b = random_floats(n, n + 2);
+    float magnitude = 0;
+    for (size_t i = 0; i < n; ++i) magnitude += std::fabs(a[i] * b[i]);
+    check_close(k.dot_f32(a.data(), b.data(), n), ref.dot_f32(a.data(), b.data(), n), magnitude);
+  }
+}
+
+void check_axpy_f32(const KernelTable& k, const KernelTable& ref) {
+  for (size_t n : kSizes) {
+    const auto x = random_floats(n, n + 3);
+    auto y1 = random_floats(n, n + 4), y2 = y1;
+    k.axpy_f32(0.75f, x.data(), y1.data(), n);
+    ref.axpy_f32(0.75f, x.data(), y2.data(), n);
+    for (size_t i = 0; i < n; ++i) check_close(y1[i], y2[i], 2.0f);
+  }
+}
+
+void check_add_relu_f32(const KernelTable& k, const KernelTable& ref) {
+  for (size_t n : kSizes) {
+    const auto a = random_floats(n, n + 5), b = random_floats(n, n + 6);
+    std::vector<float> y1(n, -1.0f), y2(n, -2.0f);
+    k.add_relu_f32(a.data(), b.data(), y1.data(), n);
+    ref.add_relu_f32(a.data(), b.data(), y2.data(), n);
+    for (size_t i = 0; i < n; ++i) CHECK(y1[i] == y2[i]);  // one add: exact
+  }
+}
+
+void check_dense_f32(const KernelTable& k, const KernelTable& ref) {
+  const size_t rows_list[] = {1, 3, 4, 5, 9};
+  const size_t in_list[] = {0, 1, 7, 33};
+  const size_t out_list[] = {1, 3, 8, 15, 16, 17, 32, 33, 48, 65};
+  for (size_t rows : rows_list) {
+    for (size_t in : in_list) {
+      for (size_t out : out_list) {
+        for (int relu = 0; relu < 2; ++relu) {
+          const auto x = random_floats(rows * in, rows + in);
+          const auto w = random_floats(in * out, in + out);
+          const auto bias = random_floats(out, out);
+          std::vector<float> y1(rows * out, 9.0f), y2(rows * out, 8.0f);
+          k.dense_f32(x.data(), rows, in, w.data(), bias.data(), out, relu, y1.data());
+          ref.dense_f32(x.data(), rows, in, w.data(), bias.data(), out, relu, y2.data());
+          CAPTURE(rows);
+          CAPTURE(in);
+          CAPTURE(out);
+          for (size_t i = 0; i < y1.size(); ++i) check_close(y1[i], y2[i], static_cast<float>(in + 1));
+        }
+      }
+    }
+  }
+}
+
+const uint32_t kIds[] = {3, 0, 7, 3, 12, 1};
+
+void check_pool_f32(const KernelTable& k, const KernelTable& ref) {
+  for (size_t dim : kSizes) {
+    const auto table = random_floats(13 * dim, dim + 7);
+    for (size_t count : {size_t{0}, size_t{1}, size_t{6}}) {
+      std::vector<float> a1(dim, 0.5f), a2(dim, 0.5f);
+      k.pool_f32(table.data(), dim, kIds, count, a1.data());
+      ref.pool_f32(table.data(), dim, kIds, count, a2.data());
+      for (size_t i = 0; i < dim; ++i) check_close(a1[i], a2[i], 8.0f);
+    }
+  }
+}
+
+void check_pool_f16(const KernelTable& k, const KernelTable& ref) {
+  for (size_t dim : kSizes) {
+    const auto values = random_floats(13 * dim, dim + 8);
+    std::vector<uint16_t> table(values.size());
+    for (size_t i = 0; i < values.size(); ++i) table[i] = float_to_half(values[i]);
+    std::vector<float> a1(dim, 0.0f), a2(dim, 0.0f);
+    k.pool_f16(table.data(), dim, kIds, 6, a1.data());
+    ref.pool_f16(table.data(), dim, kIds, 6, a2.data());
+    for (size_t i = 0; i < dim; ++i) check_close(a1[i], a2[i], 8.0f);
+  }
+}
+
+void check_pool_q8(const KernelTable& k, const KernelTable& ref) {
+  TestRandom random(99);
+  for (size_t dim : kSizes) {
+    std::vector<uint8_t> table(13 * dim);
+    for (uint8_t& q : table) q = static_cast<uint8_t>(random.below(256));
+    std::vector<float> scale_bias(26);
+    for (float& s : scale_bias) s = random.symmetric(0.05f);
+    std::vector<float> a1(dim, 0.0f), a2(dim, 0.0f);
+    k.pool_q8(table.data(), scale_bias.data(), dim, kIds, 6, a1.data());
+    ref.pool_q8(table.data(), scale_bias.data(), dim, kIds, 6, a2.data());
+    for (size_t i = 0; i < dim; ++i) check_close(a1[i], a2[i], 80.0f);
+  }
+}
+
+void check_gather_sum_f32(const KernelTable& k, const KernelTable& ref) {
+  const auto weights = random_floats(13, 10);
+  for (size_t count = 0; count <= 6; ++count) {
+    check_close(k.gather_sum_f32(weights.data(), kIds, count), ref.gather_sum_f32(weights.data(), kIds, count), 6.0f);
+  }
+}
+
+void check_gather_sum_f16(const KernelTable& k, const KernelTable& ref) {
+  const auto values = random_floats(13, 11);
+  std::vector<uint16_t> weights(13);
+  for (size_t i = 0; i < 13; ++i) weights[i] = float_to_half(values[i]);
+  for (size_t count = 0; count <= 6; ++count) {
+    check_close(k.gather_sum_f16(weights.data(), kIds, count), ref.gather_sum_f16(weights.data(), kIds, count), 6.0f);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every kernel variant this CPU runs matches the scalar reference") {
+  const KernelTable& ref = kernel_table_reference();
+  const CpuFeatures cpu = detect_cpu_features();
+  int tested = 0;
+  for (const KernelTable* table : all_kernel_tables()) {
+    if (!cpu_supports(cpu, table->isa)) {
+      MESSAGE("skipped kernels '" << table->isa << "': this CPU lacks the instructions");
+      continue;
+    }
+    INFO("kernels: " << table->isa);
+    // One check per entry of the kernel list: a kernel without a check does
+    // not compile.
+#define BARISTA_CHECK_KERNEL(name, ret, params) check_##name(*table, ref);
+    BARISTA_KERNEL_LIST(BARISTA_CHECK_KERNEL)
+#undef BARISTA_CHECK_KERNEL
+    ++tested;
+  }
+  CHECK(tested >= 1);
+}
+
+TEST_CASE("kernel selection: auto picks a supported variant; unknown and unsupported names give a status") {
+  const KernelTable* table = nullptr;
+  REQUIRE(select_kernels(nullptr, &table).ok());
+  CHECK(cpu_supports(detect_cpu_features(), table->isa));
+  REQUIRE(select_kernels("reference", &table).ok());
+  CHECK(std::string(table->isa) == "reference");
+  const Status unknown = select_kernels("quantum", &table);
+  CHECK(unknown.code() == BARISTA_STATUS_UNSUPPORTED);
+  CHECK(unknown.message().find("quantum") != std::string::npos);
+  for (const KernelTable* t : all_kernel_tables()) {
+    const Status s = select_kernels(t->isa, &table);
+    CHECK(s.ok() == cpu_supports(detect_cpu_features(), t->isa));
+  }
+}

@@ -1,0 +1,361 @@
+// Opening models: the schema round trip, and everything a hostile or broken
+// file can be — each gets a status and a message, never a crash.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <unistd.h>
+
+#include "common/half.h"
+#include "features/encoder.h"
+#include "hash/fingerprint.h"
+#include "score/scorer.h"
+#include "support/test_models.h"
+
+using namespace barista::internal;
+using namespace barista_test;
+
+namespace {
+
+Status open_bytes(const std::vector<uint8_t>& bytes, std::unique_ptr<Model>* model, bool verify_full = false) {
+  OpenOptions options;
+  options.verify_full = verify_full;
+  return Model::open_buffer(bytes.data(), bytes.size(), options, model);
+}
+
+// Exercises a model that opened: every public view, one recommendation, and
+// a plain-path score. Statuses are fine; crashes are not.
+void exercise(const Model& model) {
+  Scorer scorer(model);
+  FeatureBag request(model, BagRole::Request);
+  (void)request.add_string("user_id", "user-1");
+  (void)request.add_string("history", "item-3");
+  RecommendQuery query;
+  query.k = 5;
+  Vec<Scored> top;
+  (void)scorer.recommend(request, query, &top);
+  if (model.catalog().count > 0) {
+    float logit = 0;
+    (void)scorer.logit_plain(request, ItemRef::catalog(model.catalog().count - 1), &logit);
+    std::string id;
+    (void)model.item_id(0, &id);
+  }
+  FeatureBag item(model, BagRole::Item);
+  (void)item.add_string("category", "tea");
+  const FeatureBag* items[] = {&item};
+  if (scorer.prepare(request).ok()) {
+    float logit = 0;
+    (void)scorer.logits_described(Span<const FeatureBag*>(items, 1), &logit);
+  }
+}
+
+std::vector<uint8_t> small_model_bytes() {
+  TestModelOptions options;
+  options.items = 6;
+  options.hidden = {4};
+  std::vector<uint8_t> bytes;
+  const Status s = write_model(random_test_model(3, options), WriteOptions(), &bytes);
+  REQUIRE(s.ok());
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("schema round trip: what the writer writes, the loader reads back") {
+  const ModelSpec spec = random_test_model(11);
+  std::vector<uint8_t> storage;
+  const auto model = open_spec(spec, &storage);
+
+  const fb::Metadata* meta = model->root().metadata();
+  REQUIRE(meta != nullptr);
+  CHECK(meta->name()->str() == "test-model");
+  CHECK(meta->version()->str() == "7");
+  CHECK(meta->created_unix() == 1700000000);
+  CHECK(meta->producer()->str() == "barista " BARISTA_VERSION_STRING);
+  CHECK(meta->training_config()->str() == "{\"epochs\": 3}");
+  CHECK(meta->data_fingerprint()->str() == "abc123");
+  REQUIRE(meta->metrics()->size() == 2);
+  CHECK(meta->metrics()->Get(1)->name()->str() == "hr@10");
+  CHECK(meta->metrics()->Get(1)->value() == 0.125);
+  CHECK(meta->properties()->Get(0)->key()->str() == "owner");
+  CHECK(model->root().format_major() == BARISTA_FORMAT_MAJOR);
+  CHECK(model->root().quantization_version() == BARISTA_QUANTIZATION_VERSION);
+
+  REQUIRE(model->inputs().size() == spec.inputs.size());
+  for (size_t i = 0; i < spec.inputs.size(); ++i) {
+    CHECK(std::string(model->inputs()[i].name) == spec.inputs[i].name);
+    CHECK(model->inputs()[i].source == spec.inputs[i].source);
+    CHECK(model->inputs()[i].multivalent == spec.inputs[i].multivalent);
+    CHECK(model->find_input(spec.inputs[i].name) == static_cast<int32_t>(i));
+  }
+  CHECK(model->find_input("nope") == -1);
+  REQUIRE(model->columns().size() == spec.columns.size());
+  for (size_t c = 0; c < spec.columns.size(); ++c) {
+    CHECK(model->columns()[c].kind == spec.columns[c].kind);
+    CHECK(model->columns()[c].cardinality == spec.columns[c].cardinality());
+  }
+  CHECK(model->wide_bias() == spec.wide_bias);
+  // Wide weights: terms laid out back to back, bit for bit in F32.
+  size_t offset = 0;
+  for (const WideTermSpec& term : spec.wide) {
+    for (size_t i = 0; i < term.weights.size(); ++i) CHECK(model->wide_weights().at(offset + i, 0) == term.weights[i]);
+    offset += term.weights.size();
+  }
+  CHECK(model->wide_weights().rows == offset);
+  REQUIRE(model->deep_inputs().size() == spec.deep.size());
+  for (size_t i = 0; i < spec.deep.size(); ++i) {
+    const DeepInputInfo& d = model->deep_inputs()[i];
+    if (spec.deep[i].embedding.empty()) continue;
+    CHECK(d.embedding.cols == spec.deep[i].dim);
+    for (size_t j = 0; j < spec.deep[i].embedding.size(); j += 7) {
+      CHECK(d.embedding.at(j / d.width, static_cast<uint32_t>(j % d.width)) == spec.deep[i].embedding[j]);
+    }
+  }
+  REQUIRE(model->layers().size() == spec.layers.size());
+  CHECK(std::memcmp(model->layers()[0].weights, spec.layers[0].weights.data(), spec.layers[0].weights.size() * 4) == 0);
+  CHECK(model->catalog().count == spec.catalog.size());
+  for (uint32_t i = 0; i < spec.catalog.size(); ++i) {
+    std::string id;
+    REQUIRE(model->item_id(i, &id));
+    CHECK(id == spec.catalog.ids[i]);
+    CHECK(model->find_item(fingerprint64(id)) == i);
+  }
+  CHECK(model->find_item(fingerprint64("not-an-item")) == -1);
+  CHECK(model->verify_full().ok());
+}
+
+TEST_CASE("integer item ids: stored as int64, found by their decimal form") {
+  TestModelOptions options;
+  options.integer_item_ids = true;
+  const ModelSpec spec = random_test_model(12, options);
+  std::vector<uint8_t> storage;
+  const auto model = open_spec(spec, &storage);
+  CHECK(model->catalog().key_type == fb::KeyType::Int64);
+  for (uint32_t i = 0; i < spec.catalog.size(); ++i) {
+    std::string id;
+    REQUIRE(model->item_id(i, &id));
+    CHECK(id == std::to_string(spec.catalog.int_ids[i]));
+    CHECK(model->find_item(fingerprint64_of_int(spec.catalog.int_ids[i])) == i);
+  }
+}
+
+TEST_CASE("quantized tables: f16 and int8 row-wise embeddings, f16 wide weights") {
+  const ModelSpec spec = random_test_model(13);
+  for (fb::DType dtype : {fb::DType::F16, fb::DType::Int8Rowwise}) {
+    WriteOptions options;
+    options.embedding_dtype = dtype;
+    options.wide_dtype = fb::DType::F16;
+    std::vector<uint8_t> storage;
+    const auto model = open_spec(spec, &storage, options);
+    CHECK(model->wide_weights().dtype == fb::DType::F16);
+    CHECK(model->wide_weights().at(0, 0) == half_to_float(float_to_half(spec.wide[0].weights[0])));
+    for (size_t i = 0; i < spec.deep.size(); ++i) {
+      const DeepInputInfo& d = model->deep_inputs()[i];
+      if (!d.has_embedding) continue;
+      CHECK(d.embedding.dtype == dtype);
+      const float step = dtype == fb::DType::F16 ? 1e-3f : 1.0f / 255.0f;  // weights are within +-0.5
+      for (size_t j = 0; j < spec.deep[i].embedding.size(); ++j) {
+        CHECK(std::fabs(d.embedding.at(j / d.width, static_cast<uint32_t>(j % d.width)) - spec.deep[i].embedding[j]) <=
+              step);
+      }
+    }
+  }
+}
+
+TEST_CASE("bytes that are not a model give NOT_A_MODEL") {
+  std::unique_ptr<Model> model;
+  const uint8_t nothing = 0;
+  CHECK(Model::open_buffer(&nothing, 0, OpenOptions(), &model).code() == BARISTA_STATUS_NOT_A_MODEL);
+  std::vector<uint8_t> bytes = {1, 2, 3, 4};
+  CHECK(open_bytes(bytes, &model).code() == BARISTA_STATUS_NOT_A_MODEL);
+  bytes = small_model_bytes();
+  std::memcpy(bytes.data() + 4, "XXXX", 4);
+  const Status s = open_bytes(bytes, &model);
+  CHECK(s.code() == BARISTA_STATUS_NOT_A_MODEL);
+  CHECK(s.message().find("identifier") != std::string::npos);
+  CHECK(model == nullptr);
+}
+
+TEST_CASE("a future format or quantization version is refused as such") {
+  std::vector<uint8_t> bytes = small_model_bytes();
+  fb::Model* root = fb::GetMutableModel(bytes.data());
+  REQUIRE(root->mutate_format_major(BARISTA_FORMAT_MAJOR + 1));
+  std::unique_ptr<Model> model;
+  Status s = open_bytes(bytes, &model);
+  CHECK(s.code() == BARISTA_STATUS_UNSUPPORTED_VERSION);
+  CHECK(s.message().find("format 2") != std::string::npos);
+
+  bytes = small_model_bytes();
+  REQUIRE(fb::GetMutableModel(bytes.data())->mutate_quantization_version(9));
+  s = open_bytes(bytes, &model);
+  CHECK(s.code() == BARISTA_STATUS_UNSUPPORTED_VERSION);
+  CHECK(s.message().find("quantization") != std::string::npos);
+}
+
+TEST_CASE("every truncation of a model file gives a status, never a crash") {
+  const std::vector<uint8_t> bytes = small_model_bytes();
+  std::unique_ptr<Model> model;
+  REQUIRE(open_bytes(bytes, &model).ok());
+  size_t refused = 0;
+  for (size_t length = 0; length < bytes.size(); ++length) {
+    std::vector<uint8_t> prefix(bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(length));
+    model.reset();
+    const Status s = open_bytes(prefix, &model);
+    if (!s.ok()) {
+      ++refused;
+      CHECK(!s.message().empty());
+    } else {
+      exercise(*model);  // FlatBuffers offsets point backwards; a prefix cannot pass
+    }
+  }
+  CHECK(refused == bytes.size());
+}
+
+TEST_CASE("random bit flips give a status or a working model, never a crash; full verification catches payload flips") {
+  const std::vector<uint8_t> original = small_model_bytes();
+  TestRandom random(2024);
+  size_t opened = 0, verified = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::vector<uint8_t> bytes = original;
+    const int flips = 1 + static_cast<int>(random.below(3));
+    for (int f = 0; f < flips; ++f) bytes[random.below(bytes.size())] ^= static_cast<uint8_t>(1u << random.below(8));
+    std::unique_ptr<Model> model;
+    const Status s = open_bytes(bytes, &model);
+    if (!s.ok()) {
+      CHECK(!s.message().empty());
+      continue;
+    }
+    ++opened;
+    exercise(*model);
+    if (model->verify_full().ok()) ++verified;
+  }
+  MESSAGE(opened << " of 3000 flipped files opened, " << verified << " also passed full verification");
+  CHECK(opened > 0);  // flips in weights are undetectable without the full check
+  CHECK(verified < opened);
+}
+
+TEST_CASE("full verification: payload checksum and finiteness") {
+  std::vector<uint8_t> bytes = small_model_bytes();
+  fb::Model* root = fb::GetMutableModel(bytes.data());
+  float* weights = root->mutable_deep()->mutable_layers()->GetMutableObject(0)->mutable_weights()->mutable_f32()->data();
+  weights[1] += 0.5f;
+  std::unique_ptr<Model> model;
+  REQUIRE(open_bytes(bytes, &model).ok());  // the default open does not read weights
+  Status s = model->verify_full();
+  CHECK(s.code() == BARISTA_STATUS_CORRUPT_MODEL);
+  CHECK(s.message().find("checksum") != std::string::npos);
+  CHECK(open_bytes(bytes, &model, /*verify_full=*/true).code() == BARISTA_STATUS_CORRUPT_MODEL);
+
+  // A NaN with a matching checksum: the finiteness check names it.
+  weights[1] = std::nanf("");
+  root->mutate_checksum(payload_checksum(*root));
+  REQUIRE(open_bytes(bytes, &model).ok());
+  s = model->verify_full();
+  CHECK(s.code() == BARISTA_STATUS_CORRUPT_MODEL);
+  CHECK(s.message().find("NaN") != std::string::npos);
+}
+
+TEST_CASE("an unaligned caller buffer is copied; an aligned one is used in place") {
+  const std::vector<uint8_t> bytes = small_model_bytes();
+  std::vector<uint8_t> shifted(bytes.size() + 1);
+  std::memcpy(shifted.data() + 1, bytes.data(), bytes.size());
+  std::unique_ptr<Model> model;
+  REQUIRE(Model::open_buffer(shifted.data() + 1, bytes.size(), OpenOptions(), &model).ok());
+  CHECK(model->data() != shifted.data() + 1);
+  REQUIRE(Model::open_buffer(bytes.data(), bytes.size(), OpenOptions(), &model).ok());
+  CHECK(model->data() == bytes.data());
+}
+
+TEST_CASE("opening files: memory-mapped models, and the errors of missing, empty and odd paths") {
+  const std::vector<uint8_t> bytes = small_model_bytes();
+  char path[] = "/tmp/barista-model-test-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  close(fd);
+  std::unique_ptr<Model> model;
+  REQUIRE(Model::open_file(path, OpenOptions(), &model).ok());
+  CHECK(model->size() == bytes.size());
+  exercise(*model);
+  model.reset();
+  unlink(path);
+
+  Status s = Model::open_file("/nonexistent/model.barista", OpenOptions(), &model);
+  CHECK(s.code() == BARISTA_STATUS_IO_ERROR);
+  CHECK(s.message().find("/nonexistent/model.barista") != std::string::npos);
+  CHECK(Model::open_file("/tmp", OpenOptions(), &model).code() == BARISTA_STATUS_IO_ERROR);
+  CHECK(Model::open_file("/dev/null", OpenOptions(), &model).code() == BARISTA_STATUS_IO_ERROR);
+  CHECK(Model::open_file(nullptr, OpenOptions(), &model).code() == BARISTA_STATUS_INVALID_ARGUMENT);
+  char empty[] = "/tmp/barista-empty-XXXXXX";
+  close(mkstemp(empty));
+  CHECK(Model::open_file(empty, OpenOptions(), &model).code() == BARISTA_STATUS_NOT_A_MODEL);
+  unlink(empty);
+}
+
+TEST_CASE("semantic checks name what is wrong") {
+  auto refused = [](ModelSpec spec, const char* expected) {
+    std::vector<uint8_t> bytes;
+    const Status s = write_model(spec, WriteOptions(), &bytes);
+    CAPTURE(s.message());
+    CHECK(!s.ok());
+    CHECK(s.message().find(expected) != std::string::npos);
+  };
+  const ModelSpec good = random_test_model(21);
+  {
+    ModelSpec spec = good;  // an item deep input before a request one
+    std::swap(spec.deep[0], spec.deep[6]);
+    refused(spec, "request inputs must come first");
+  }
+  {
+    ModelSpec spec = good;
+    spec.layers.back().out = 2;
+    spec.layers.back().weights.resize(spec.layers.back().in * 2);
+    spec.layers.back().bias.resize(2);
+    refused(spec, "last layer");
+  }
+  {
+    ModelSpec spec = good;
+    spec.layers[1].in += 1;
+    spec.layers[1].weights.resize(size_t{spec.layers[1].in} * spec.layers[1].out);
+    refused(spec, "layer 1 weights");
+  }
+  {
+    ModelSpec spec = good;
+    spec.columns[10].crossed = {0, 2};  // crossing a numeric column
+    refused(spec, "must be hashed, vocabulary or bucketized");
+  }
+  {
+    ModelSpec spec = good;
+    spec.catalog.categorical.erase(kTags);
+    refused(spec, "catalog has no values for item input 'tags'");
+  }
+  {
+    ModelSpec spec = good;
+    spec.catalog.ids[3] = spec.catalog.ids[4];
+    refused(spec, "appears twice");
+  }
+  {
+    ModelSpec spec = good;
+    spec.inputs[kDevice].name = "user_id";
+    refused(spec, "appears twice");
+  }
+  {
+    ModelSpec spec = good;
+    spec.wide[0].weights[2] = std::nanf("");
+    refused(spec, "not finite");
+  }
+  {
+    ModelSpec spec = good;
+    spec.columns[1].buckets = 0;  // hashed into no buckets
+    spec.wide[1].weights.clear();
+    spec.deep[1].embedding.clear();
+    refused(spec, "buckets");
+  }
+  {
+    ModelSpec spec = good;
+    spec.columns[3].boundaries = {6.0f, 11.0f, 18.0f, 14.0f};
+    refused(spec, "boundaries");
+  }
+}
