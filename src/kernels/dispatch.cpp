@@ -20,7 +20,8 @@ uint64_t read_xcr0() {
 }  // namespace
 #endif
 
-CpuFeatures detect_cpu_features() {
+namespace {
+CpuFeatures query_cpu() {
   CpuFeatures cpu;
 #if defined(BARISTA_X86_CPUID)
   unsigned eax, ebx, ecx, edx;
@@ -41,6 +42,16 @@ CpuFeatures detect_cpu_features() {
     cpu.avx512 = cpu.avx2 && os_avx512 && avx512;
   }
 #endif
+  return cpu;
+}
+}  // namespace
+
+CpuFeatures detect_cpu_features() {
+  // Asked once per process: CPUID traps to the hypervisor in a VM (12 us
+  // each on the development machine, four per query), which would dominate
+  // opening a model. The value never changes once computed, and C++11 makes
+  // its initialization thread-safe: no mutable global state.
+  static const CpuFeatures cpu = query_cpu();
   return cpu;
 }
 

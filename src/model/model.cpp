@@ -53,8 +53,42 @@ bool peek_root_uint16(const uint8_t* data, size_t size, unsigned field, uint16_t
   return true;
 }
 
+// The payload blob: every array of the model, each referenced by a Slice
+// that is range-checked here before anything reads it.
+struct Payload {
+  const uint8_t* base = nullptr;
+  uint64_t size = 0;
+
+  static constexpr uint64_t kAnyCount = ~uint64_t{0};
+
+  // Views `slice` as `expected` elements of T (kAnyCount: any number). An
+  // absent slice is an empty array.
+  template <class T>
+  Status view(const fb::Slice* slice, uint64_t expected, const std::string& what, const T** out,
+              uint64_t* count = nullptr) const {
+    const uint64_t n = slice ? slice->count() : 0;
+    if (expected != kAnyCount && n != expected) {
+      return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s has %llu elements; %llu expected", what.c_str(),
+                        static_cast<unsigned long long>(n), static_cast<unsigned long long>(expected));
+    }
+    if (count != nullptr) *count = n;
+    if (n == 0) {
+      *out = nullptr;
+      return Status();
+    }
+    const uint64_t offset = slice->offset();
+    if (offset % alignof(T) != 0 || n > size / sizeof(T) || offset > size - n * sizeof(T)) {
+      return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s (%llu elements at %llu) lies outside the %llu-byte payload",
+                        what.c_str(), static_cast<unsigned long long>(n), static_cast<unsigned long long>(offset),
+                        static_cast<unsigned long long>(size));
+    }
+    *out = reinterpret_cast<const T*>(base + offset);
+    return Status();
+  }
+};
+
 // Views a Tensor after checking that its dtype and arrays agree with its shape.
-Status view_tensor(const fb::Tensor* t, const std::string& what, TensorView* out) {
+Status view_tensor(const Payload& payload, const fb::Tensor* t, const std::string& what, TensorView* out) {
   if (t == nullptr) return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: tensor missing", what.c_str());
   TensorView v;
   v.dtype = t->dtype();
@@ -65,28 +99,16 @@ Status view_tensor(const fb::Tensor* t, const std::string& what, TensorView* out
                       static_cast<unsigned long long>(v.rows), v.cols);
   }
   const uint64_t elements = v.rows * v.cols;
-  auto expect = [&](uint64_t have, uint64_t want, const char* array) -> Status {
-    if (have != want) {
-      return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: %s has %llu elements, shape %llu x %u needs %llu",
-                        what.c_str(), array, static_cast<unsigned long long>(have),
-                        static_cast<unsigned long long>(v.rows), v.cols, static_cast<unsigned long long>(want));
-    }
-    return Status();
-  };
   switch (v.dtype) {
     case fb::DType::F32:
-      BARISTA_RETURN_IF_ERROR(expect(size_of(t->f32()), elements, "f32"));
-      v.f32 = t->f32() ? t->f32()->data() : nullptr;
+      BARISTA_RETURN_IF_ERROR(payload.view(t->data(), elements, what, &v.f32));
       break;
     case fb::DType::F16:
-      BARISTA_RETURN_IF_ERROR(expect(size_of(t->f16()), elements, "f16"));
-      v.f16 = t->f16() ? t->f16()->data() : nullptr;
+      BARISTA_RETURN_IF_ERROR(payload.view(t->data(), elements, what, &v.f16));
       break;
     case fb::DType::Int8Rowwise:
-      BARISTA_RETURN_IF_ERROR(expect(size_of(t->q8()), elements, "q8"));
-      BARISTA_RETURN_IF_ERROR(expect(size_of(t->q8_scale_bias()), 2 * v.rows, "q8_scale_bias"));
-      v.q8 = t->q8() ? t->q8()->data() : nullptr;
-      v.q8_scale_bias = t->q8_scale_bias() ? t->q8_scale_bias()->data() : nullptr;
+      BARISTA_RETURN_IF_ERROR(payload.view(t->data(), elements, what, &v.q8));
+      BARISTA_RETURN_IF_ERROR(payload.view(t->scale_bias(), 2 * v.rows, what + " scale_bias", &v.q8_scale_bias));
       break;
     default:
       return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION, "%s: unknown dtype %d (written by a newer barista?)",
@@ -96,62 +118,56 @@ Status view_tensor(const fb::Tensor* t, const std::string& what, TensorView* out
   return Status();
 }
 
-Status view_hash_index(const fb::HashIndex* index, uint32_t count, const std::string& what, HashIndexView* out) {
-  if (index == nullptr) return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: index missing", what.c_str());
-  const uint32_t slots = size_of(index->slots());
-  if (size_of(index->fingerprints()) != count) {
-    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: index has %u fingerprints for %u keys", what.c_str(),
-                      size_of(index->fingerprints()), count);
+Status view_hash_index(const Payload& payload, const fb::HashIndex* index, const std::string& what,
+                       HashIndexView* out) {
+  uint64_t count = 0, slots = 0;
+  BARISTA_RETURN_IF_ERROR(
+      payload.view(index->fingerprints(), Payload::kAnyCount, what + " fingerprints", &out->fingerprints, &count));
+  BARISTA_RETURN_IF_ERROR(payload.view(index->slots(), Payload::kAnyCount, what + " index", &out->slots, &slots));
+  if (slots == 0 || slots > UINT32_MAX || (slots & (slots - 1)) != 0 || slots <= count ||
+      index->max_probe() > slots) {
+    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: index has %llu slots (max probe %u) for %llu keys",
+                      what.c_str(), static_cast<unsigned long long>(slots), index->max_probe(),
+                      static_cast<unsigned long long>(count));
   }
-  if (slots == 0 || (slots & (slots - 1)) != 0 || slots <= count || index->max_probe() > slots) {
-    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: index has %u slots (max probe %u) for %u keys",
-                      what.c_str(), slots, index->max_probe(), count);
-  }
-  out->fingerprints = count ? index->fingerprints()->data() : nullptr;
-  out->count = count;
-  out->slots = index->slots()->data();
-  out->mask = slots - 1;
+  out->count = static_cast<uint32_t>(count);
+  out->mask = static_cast<uint32_t>(slots - 1);
   out->max_probe = index->max_probe();
   return Status();
 }
 
-Status view_string_table(const fb::StringTable* table, uint32_t count, const std::string& what,
-                         StringTableView* out) {
-  if (table == nullptr || size_of(table->offsets()) != uint64_t{count} + 1) {
-    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: string table needs %llu offsets", what.c_str(),
-                      static_cast<unsigned long long>(uint64_t{count} + 1));
-  }
-  out->offsets = table->offsets()->data();
+Status view_string_table(const Payload& payload, const fb::StringTable* table, uint32_t count,
+                         const std::string& what, StringTableView* out) {
+  if (table == nullptr) return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: strings missing", what.c_str());
+  BARISTA_RETURN_IF_ERROR(payload.view(table->offsets(), uint64_t{count} + 1, what + " string offsets", &out->offsets));
+  uint64_t bytes = 0;
+  BARISTA_RETURN_IF_ERROR(payload.view(table->bytes(), Payload::kAnyCount, what + " strings", &out->bytes, &bytes));
+  if (bytes > UINT32_MAX) return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: strings exceed 4 GiB", what.c_str());
   out->count = count;
-  out->bytes = table->bytes() ? table->bytes()->data() : nullptr;
-  out->byte_count = size_of(table->bytes());
+  out->byte_count = static_cast<uint32_t>(bytes);
   return Status();
 }
 
 // Keys: count, string or integer storage, and the index.
-Status view_keys(const fb::Keys* keys, const std::string& what, uint32_t max_count, uint32_t* count,
-                 StringTableView* strings, const int64_t** ints, HashIndexView* index) {
-  const uint32_t n = size_of(keys->index()->fingerprints());
+Status view_keys(const Payload& payload, const fb::Keys* keys, const std::string& what, uint32_t max_count,
+                 uint32_t* count, StringTableView* strings, const int64_t** ints, HashIndexView* index) {
+  BARISTA_RETURN_IF_ERROR(view_hash_index(payload, keys->index(), what, index));
+  const uint32_t n = index->count;
   if (n > max_count) {
     return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "%s: %u keys, more than the limit of %u", what.c_str(), n,
                       max_count);
   }
   switch (keys->type()) {
     case fb::KeyType::String:
-      BARISTA_RETURN_IF_ERROR(view_string_table(keys->strings(), n, what, strings));
+      BARISTA_RETURN_IF_ERROR(view_string_table(payload, keys->strings(), n, what, strings));
       break;
     case fb::KeyType::Int64:
-      if (size_of(keys->ints()) != n) {
-        return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: %u integer keys for %u fingerprints", what.c_str(),
-                          size_of(keys->ints()), n);
-      }
-      *ints = n ? keys->ints()->data() : nullptr;
+      BARISTA_RETURN_IF_ERROR(payload.view(keys->ints(), n, what + " integer keys", ints));
       break;
     default:
       return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION, "%s: unknown key type %d", what.c_str(),
                         static_cast<int>(keys->type()));
   }
-  BARISTA_RETURN_IF_ERROR(view_hash_index(keys->index(), n, what, index));
   *count = n;
   return Status();
 }
@@ -267,6 +283,11 @@ Status Model::open_owned(std::unique_ptr<Model> model, const OpenOptions& option
   }
   model->root_ = fb::GetModel(data);
   const fb::Model& root = *model->root_;
+  model->payload_ = root.payload()->data();
+  model->payload_size_ = root.payload()->size();
+  if (reinterpret_cast<uintptr_t>(model->payload_) % kBufferAlignment != 0) {
+    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "the payload is not aligned to %zu bytes", kBufferAlignment);
+  }
   if (root.format_major() != BARISTA_FORMAT_MAJOR) {
     return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION,
                       "model file format %u is not supported (this library reads format %d)",
@@ -413,7 +434,8 @@ Status Model::validate_columns() {
         uint32_t count = 0;
         StringTableView strings;
         const int64_t* ints = nullptr;
-        BARISTA_RETURN_IF_ERROR(view_keys(col->vocabulary(), std::string("column '") + info.name + "' vocabulary",
+        BARISTA_RETURN_IF_ERROR(view_keys(Payload{payload_, payload_size_}, col->vocabulary(),
+                                          std::string("column '") + info.name + "' vocabulary",
                                           static_cast<uint32_t>(limits::kMaxCardinality), &count, &strings, &ints,
                                           &info.vocabulary));
         info.cardinality = uint64_t{count} + info.buckets;
@@ -502,7 +524,7 @@ Status Model::validate_wide() {
                       limits::kMaxColumns);
   }
   if (term_count == 0 && wide->weights() == nullptr) return Status();
-  BARISTA_RETURN_IF_ERROR(view_tensor(wide->weights(), "wide weights", &wide_weights_));
+  BARISTA_RETURN_IF_ERROR(view_tensor(Payload{payload_, payload_size_}, wide->weights(), "wide weights", &wide_weights_));
   if (wide_weights_.cols != 1 ||
       (wide_weights_.dtype != fb::DType::F32 && wide_weights_.dtype != fb::DType::F16)) {
     return make_error(BARISTA_STATUS_CORRUPT_MODEL, "wide weights must be one F32 or F16 column");
@@ -571,7 +593,8 @@ Status Model::validate_deep() {
     }
     if (column.is_categorical()) {
       BARISTA_RETURN_IF_ERROR(
-          view_tensor(in->embedding(), std::string("embedding of '") + column.name + "'", &info.embedding));
+          view_tensor(Payload{payload_, payload_size_}, in->embedding(),
+                      std::string("embedding of '") + column.name + "'", &info.embedding));
       if (info.embedding.rows != column.cardinality || info.embedding.cols > limits::kMaxEmbeddingDim) {
         return make_error(BARISTA_STATUS_CORRUPT_MODEL,
                           "embedding of '%s' is %llu x %u; the column has %llu ids (dimension at most %u)",
@@ -609,7 +632,7 @@ Status Model::validate_deep() {
     LayerInfo& info = layers_[l];
     TensorView weights;
     const std::string what = "layer " + std::to_string(l) + " weights";
-    BARISTA_RETURN_IF_ERROR(view_tensor(dense->weights(), what, &weights));
+    BARISTA_RETURN_IF_ERROR(view_tensor(Payload{payload_, payload_size_}, dense->weights(), what, &weights));
     if (weights.dtype != fb::DType::F32) {
       return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s must be F32", what.c_str());
     }
@@ -618,15 +641,12 @@ Status Model::validate_deep() {
                         what.c_str(), static_cast<unsigned long long>(weights.rows), weights.cols, width,
                         limits::kMaxLayerWidth);
     }
-    if (size_of(dense->bias()) != weights.cols) {
-      return make_error(BARISTA_STATUS_CORRUPT_MODEL, "layer %u has %u biases for %u outputs", l,
-                        size_of(dense->bias()), weights.cols);
-    }
+    const Payload payload{payload_, payload_size_};
+    BARISTA_RETURN_IF_ERROR(payload.view(dense->bias(), weights.cols, "layer " + std::to_string(l) + " bias", &info.bias));
     if (dense->activation() != fb::Activation::None && dense->activation() != fb::Activation::Relu) {
       return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION, "layer %u: unknown activation", l);
     }
     info.weights = weights.f32;
-    info.bias = dense->bias()->data();
     info.in = width;
     info.out = weights.cols;
     info.relu = dense->activation() == fb::Activation::Relu;
@@ -642,9 +662,10 @@ Status Model::validate_deep() {
 
 Status Model::validate_catalog() {
   const fb::Catalog* catalog = root_->catalog();
+  const Payload payload{payload_, payload_size_};
   CatalogView& view = catalog_;
-  BARISTA_RETURN_IF_ERROR(view_keys(catalog->keys(), "catalog", limits::kMaxItems, &view.count, &view.string_keys,
-                                    &view.int_keys, &view.index));
+  BARISTA_RETURN_IF_ERROR(view_keys(payload, catalog->keys(), "catalog", limits::kMaxItems, &view.count,
+                                    &view.string_keys, &view.int_keys, &view.index));
   view.key_type = catalog->keys()->type();
   const uint32_t n = view.count;
 
@@ -672,28 +693,18 @@ Status Model::validate_catalog() {
       return make_error(BARISTA_STATUS_CORRUPT_MODEL, "catalog has no values for item input '%s'", inputs_[i].name);
     }
   }
-  const uint64_t offsets_needed = uint64_t{n} * view.categorical_slots + 1;
-  if (size_of(catalog->value_offsets()) != offsets_needed) {
-    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "catalog has %u value offsets; %u items need %llu",
-                      size_of(catalog->value_offsets()), n, static_cast<unsigned long long>(offsets_needed));
-  }
-  view.value_offsets = catalog->value_offsets()->data();
-  view.value_count = size_of(catalog->value_fingerprints());
-  view.value_fingerprints = view.value_count ? catalog->value_fingerprints()->data() : nullptr;
-  if (size_of(catalog->numeric_values()) != uint64_t{n} * view.numeric_slots) {
-    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "catalog has %u numeric values; %u items need %llu",
-                      size_of(catalog->numeric_values()), n,
-                      static_cast<unsigned long long>(uint64_t{n} * view.numeric_slots));
-  }
-  view.numeric_values = catalog->numeric_values() ? catalog->numeric_values()->data() : nullptr;
-
-  if (size_of(catalog->item_wide()) != n) {
-    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "catalog has %u precomputed wide sums for %u items",
-                      size_of(catalog->item_wide()), n);
-  }
-  view.item_wide = catalog->item_wide() ? catalog->item_wide()->data() : nullptr;
+  BARISTA_RETURN_IF_ERROR(payload.view(catalog->value_offsets(), uint64_t{n} * view.categorical_slots + 1,
+                                       "catalog value offsets", &view.value_offsets));
+  uint64_t values = 0;
+  BARISTA_RETURN_IF_ERROR(payload.view(catalog->value_fingerprints(), Payload::kAnyCount, "catalog values",
+                                       &view.value_fingerprints, &values));
+  if (values > UINT32_MAX) return make_error(BARISTA_STATUS_CORRUPT_MODEL, "catalog has too many values");
+  view.value_count = static_cast<uint32_t>(values);
+  BARISTA_RETURN_IF_ERROR(payload.view(catalog->numeric_values(), uint64_t{n} * view.numeric_slots,
+                                       "catalog numeric values", &view.numeric_values));
+  BARISTA_RETURN_IF_ERROR(payload.view(catalog->item_wide(), n, "catalog precomputed wide sums", &view.item_wide));
   TensorView first;
-  BARISTA_RETURN_IF_ERROR(view_tensor(catalog->item_first_layer(), "catalog item_first_layer", &first));
+  BARISTA_RETURN_IF_ERROR(view_tensor(payload, catalog->item_first_layer(), "catalog item_first_layer", &first));
   if (first.dtype != fb::DType::F32 || first.rows != n || first.cols != first_layer_width()) {
     return make_error(BARISTA_STATUS_CORRUPT_MODEL, "catalog item_first_layer is %llu x %u; expected F32 %u x %u",
                       static_cast<unsigned long long>(first.rows), first.cols, n, first_layer_width());
@@ -719,10 +730,12 @@ bool Model::item_id(uint32_t index, std::string* out) const {
 // Full verification
 
 Status Model::verify_full() const {
-  const uint64_t checksum = payload_checksum(*root_);
+  uint64_t checksum = 0;
+  if (!file_checksum(data_, size_, &checksum)) {
+    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "the file has no checksum");
+  }
   if (checksum != root_->checksum()) {
-    return make_error(BARISTA_STATUS_CORRUPT_MODEL,
-                      "payload checksum mismatch: file says %016llx, contents give %016llx",
+    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "checksum mismatch: the file says %016llx, its contents give %016llx",
                       static_cast<unsigned long long>(root_->checksum()), static_cast<unsigned long long>(checksum));
   }
   auto check_tensor = [](const TensorView& t, const char* what) -> Status {
@@ -765,12 +778,17 @@ Status Model::verify_full() const {
   return Status();
 }
 
-uint64_t payload_checksum(const fb::Model& model) {
-  uint64_t h = 0;
-  for_each_payload_array(model, [&](const std::string&, const uint8_t* bytes, size_t size) {
-    h = fingerprint_cat64(h, fingerprint64(bytes, size));
-  });
-  return h;
+bool file_checksum(const uint8_t* data, size_t size, uint64_t* out) {
+  const fb::Model* root = fb::GetModel(data);
+  // Generated tables inherit flatbuffers::Table privately; the field lookup
+  // is Table's.
+  const flatbuffers::voffset_t field =
+      reinterpret_cast<const flatbuffers::Table*>(root)->GetOptionalFieldOffset(fb::Model::VT_CHECKSUM);
+  if (field == 0) return false;
+  const size_t position = static_cast<size_t>(reinterpret_cast<const uint8_t*>(root) - data) + field;
+  if (position + 8 > size) return false;
+  *out = fingerprint_cat64(fingerprint64(data, position), fingerprint64(data + position + 8, size - position - 8));
+  return true;
 }
 
 }  // namespace barista::internal

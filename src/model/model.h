@@ -1,10 +1,12 @@
 // An open model: the mapped FlatBuffers buffer plus small views derived from
 // it at open time (one entry per input, column, term, layer). Opening checks
 // identifier, versions, the FlatBuffers verifier and the semantics (shapes
-// agree, ids and offsets in range): work that grows with the number of tables,
-// not with the size of the weights. Arrays indexed by per-item data (catalog
-// value offsets, string offsets) are range-checked where they are read.
-// verify_full() adds the checksum and the finiteness of every number.
+// agree, every array slice lies inside the payload, ids and offsets in
+// range): work that grows with the number of tables, not with the size of the
+// weights, and that reads only the front of the file. Arrays indexed by
+// per-item data (catalog value offsets, string offsets) are range-checked
+// where they are read. verify_full() adds the file checksum and the
+// finiteness of every number.
 //
 // Immutable after open; safe to share between threads.
 #pragma once
@@ -25,8 +27,8 @@ namespace barista::internal {
 
 namespace fb = ::barista::format;
 
-// A rank-2 tensor in the file; exactly one of the element pointers is set,
-// as `dtype` says.
+// A rank-2 tensor in the payload; exactly one of the element pointers is
+// set, as `dtype` says (plus q8_scale_bias for Int8Rowwise).
 struct TensorView {
   fb::DType dtype = fb::DType::F32;
   uint64_t rows = 0;
@@ -149,12 +151,14 @@ class Model {
   static Status open_buffer(const void* data, size_t size, const OpenOptions& options,
                             std::unique_ptr<Model>* out);
 
-  // Checksum of the payload and finiteness of every stored number.
+  // The file checksum and the finiteness of every stored number.
   Status verify_full() const;
 
   const fb::Model& root() const { return *root_; }
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
+  const uint8_t* payload() const { return payload_; }
+  uint64_t payload_size() const { return payload_size_; }
   const KernelTable& kernels() const { return *kernels_; }
 
   Span<InputInfo> inputs() const { return inputs_; }
@@ -203,6 +207,8 @@ class Model {
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   const fb::Model* root_ = nullptr;
+  const uint8_t* payload_ = nullptr;
+  uint64_t payload_size_ = 0;
   const KernelTable* kernels_ = nullptr;
 
   Vec<InputInfo> inputs_;
@@ -221,15 +227,15 @@ class Model {
   CatalogView catalog_;
 };
 
-// Calls visit(name, bytes, size) for every numeric array of the payload, in
-// the fixed order the checksum is defined over (schema: Model.checksum).
-// The names ("wide.weights", "deep.input[3].embedding", ...) are for
+// Calls visit(name, slice, element_size) for every array slice of a
+// (verified) model: "wide.weights", "deep.input[3].embedding", ... For
 // reports such as `barista inspect`.
 template <class Visit>
-void for_each_payload_array(const fb::Model& model, Visit&& visit);
+void for_each_payload_slice(const fb::Model& model, Visit&& visit);
 
-// The payload checksum of a (verified) model buffer.
-uint64_t payload_checksum(const fb::Model& model);
+// The file checksum of a model buffer (schema: Model.checksum); false when
+// the checksum field is absent.
+bool file_checksum(const uint8_t* data, size_t size, uint64_t* out);
 
 }  // namespace barista::internal
 

@@ -1,7 +1,5 @@
-// The payload visitor (included by model/model.h). One list of the numeric
-// arrays of a model file, shared by the writer (which computes the checksum),
-// full verification (which checks it) and `barista inspect` (sizes per
-// section), so the three cannot drift apart.
+// The list of a model's array slices (included by model/model.h), for
+// reports such as `barista inspect`'s sizes per section.
 #pragma once
 
 #include <string>
@@ -9,74 +7,67 @@
 namespace barista::internal {
 namespace payload_detail {
 
-template <class T, class Visit>
-void visit_vector(const std::string& name, const flatbuffers::Vector<T>* v, Visit& visit) {
-  if (v != nullptr) visit(name, reinterpret_cast<const uint8_t*>(v->data()), size_t{v->size()} * sizeof(T));
+template <class Visit>
+void visit_slice(const std::string& name, const fb::Slice* slice, size_t element_size, Visit& visit) {
+  if (slice != nullptr) visit(name, *slice, element_size);
+}
+
+inline size_t dtype_size(fb::DType dtype) {
+  return dtype == fb::DType::F32 ? 4 : dtype == fb::DType::F16 ? 2 : 1;
 }
 
 template <class Visit>
 void visit_tensor(const std::string& name, const fb::Tensor* t, Visit& visit) {
   if (t == nullptr) return;
-  visit_vector(name + ".f32", t->f32(), visit);
-  visit_vector(name + ".f16", t->f16(), visit);
-  visit_vector(name + ".q8", t->q8(), visit);
-  visit_vector(name + ".q8_scale_bias", t->q8_scale_bias(), visit);
+  visit_slice(name, t->data(), dtype_size(t->dtype()), visit);
+  visit_slice(name + ".scale_bias", t->scale_bias(), 4, visit);
 }
 
 template <class Visit>
 void visit_keys(const std::string& name, const fb::Keys* k, Visit& visit) {
   if (k == nullptr) return;
   if (k->strings() != nullptr) {
-    visit_vector(name + ".strings.offsets", k->strings()->offsets(), visit);
-    visit_vector(name + ".strings.bytes", k->strings()->bytes(), visit);
+    visit_slice(name + ".strings.offsets", k->strings()->offsets(), 4, visit);
+    visit_slice(name + ".strings.bytes", k->strings()->bytes(), 1, visit);
   }
-  visit_vector(name + ".ints", k->ints(), visit);
+  visit_slice(name + ".ints", k->ints(), 8, visit);
   if (k->index() != nullptr) {
-    visit_vector(name + ".index.fingerprints", k->index()->fingerprints(), visit);
-    visit_vector(name + ".index.slots", k->index()->slots(), visit);
+    visit_slice(name + ".index.fingerprints", k->index()->fingerprints(), 8, visit);
+    visit_slice(name + ".index.slots", k->index()->slots(), 4, visit);
   }
 }
 
 }  // namespace payload_detail
 
 template <class Visit>
-void for_each_payload_array(const fb::Model& model, Visit&& visit) {
+void for_each_payload_slice(const fb::Model& model, Visit&& visit) {
   using namespace payload_detail;
-  if (const fb::Wide* wide = model.wide()) {
-    visit_tensor("wide.weights", wide->weights(), visit);
-  }
+  if (const fb::Wide* wide = model.wide()) visit_tensor("wide.weights", wide->weights(), visit);
   if (const fb::Deep* deep = model.deep()) {
     if (deep->inputs() != nullptr) {
       for (uint32_t i = 0; i < deep->inputs()->size(); ++i) {
-        visit_tensor("deep.input[" + std::to_string(i) + "].embedding",
-                     deep->inputs()->Get(i)->embedding(), visit);
+        visit_tensor("deep.input[" + std::to_string(i) + "].embedding", deep->inputs()->Get(i)->embedding(), visit);
       }
     }
     if (deep->layers() != nullptr) {
       for (uint32_t i = 0; i < deep->layers()->size(); ++i) {
         const fb::Dense* layer = deep->layers()->Get(i);
         visit_tensor("deep.layer[" + std::to_string(i) + "].weights", layer->weights(), visit);
-        visit_vector("deep.layer[" + std::to_string(i) + "].bias", layer->bias(), visit);
+        visit_slice("deep.layer[" + std::to_string(i) + "].bias", layer->bias(), 4, visit);
       }
     }
   }
   if (const fb::Catalog* catalog = model.catalog()) {
     visit_keys("catalog.keys", catalog->keys(), visit);
-    visit_vector("catalog.categorical_inputs", catalog->categorical_inputs(), visit);
-    visit_vector("catalog.value_offsets", catalog->value_offsets(), visit);
-    visit_vector("catalog.value_fingerprints", catalog->value_fingerprints(), visit);
-    visit_vector("catalog.numeric_inputs", catalog->numeric_inputs(), visit);
-    visit_vector("catalog.numeric_values", catalog->numeric_values(), visit);
-    visit_vector("catalog.item_wide", catalog->item_wide(), visit);
+    visit_slice("catalog.value_offsets", catalog->value_offsets(), 4, visit);
+    visit_slice("catalog.value_fingerprints", catalog->value_fingerprints(), 8, visit);
+    visit_slice("catalog.numeric_values", catalog->numeric_values(), 4, visit);
+    visit_slice("catalog.item_wide", catalog->item_wide(), 4, visit);
     visit_tensor("catalog.item_first_layer", catalog->item_first_layer(), visit);
   }
   if (model.columns() != nullptr) {
     for (uint32_t i = 0; i < model.columns()->size(); ++i) {
-      const fb::Column* column = model.columns()->Get(i);
-      const std::string name = "columns[" + std::to_string(i) + "]";
-      visit_keys(name + ".vocabulary", column->vocabulary(), visit);
-      visit_vector(name + ".boundaries", column->boundaries(), visit);
-      visit_vector(name + ".crossed", column->crossed(), visit);
+      visit_keys("columns[" + std::to_string(i) + "].vocabulary", model.columns()->Get(i)->vocabulary(), visit);
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <memory>
 #include <unistd.h>
@@ -32,6 +33,35 @@ namespace {
 
 using Builder = flatbuffers::FlatBufferBuilder;
 
+// Alignment of every array in the payload (and of the payload in the file).
+constexpr size_t kPayloadAlignment = 64;
+
+// Collects every array of the model into the payload blob.
+class PayloadBuilder {
+ public:
+  template <class T>
+  fb::Slice add(const T* data, size_t count) {
+    const size_t offset = (bytes_.size() + kPayloadAlignment - 1) / kPayloadAlignment * kPayloadAlignment;
+    bytes_.resize(offset + count * sizeof(T), 0);
+    if (count > 0) std::memcpy(bytes_.data() + offset, data, count * sizeof(T));
+    return fb::Slice(offset, count);
+  }
+  template <class T>
+  fb::Slice add(const std::vector<T>& values) {
+    return add(values.data(), values.size());
+  }
+  // Room for `count` elements, zeroed (filled in after the first pass).
+  template <class T>
+  fb::Slice reserve(size_t count) {
+    const std::vector<T> zeros(count);
+    return add(zeros);
+  }
+  const std::vector<uint8_t>& bytes() const { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
 Status check_finite(const std::vector<float>& values, const std::string& what) {
   for (size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) {
@@ -43,8 +73,8 @@ Status check_finite(const std::vector<float>& values, const std::string& what) {
 
 // Keys with their fingerprints and hash index. Fingerprints must be distinct:
 // lookups are by fingerprint.
-Status build_keys(Builder& b, const std::vector<std::string>& strings, const std::vector<int64_t>& ints,
-                  const std::string& what, flatbuffers::Offset<fb::Keys>* out) {
+Status build_keys(Builder& b, PayloadBuilder& payload, const std::vector<std::string>& strings,
+                  const std::vector<int64_t>& ints, const std::string& what, flatbuffers::Offset<fb::Keys>* out) {
   if (!strings.empty() && !ints.empty()) {
     return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "%s: give string keys or integer keys, not both",
                       what.c_str());
@@ -69,12 +99,13 @@ Status build_keys(Builder& b, const std::vector<std::string>& strings, const std
                       integer ? std::to_string(ints[at]).c_str() : strings[at].c_str());
   }
   const BuiltHashIndex index = build_hash_index(fingerprints);
-  const auto index_offset =
-      fb::CreateHashIndex(b, b.CreateVector(fingerprints), b.CreateVector(index.slots), index.max_probe);
+  const fb::Slice fingerprint_slice = payload.add(fingerprints);
+  const fb::Slice slot_slice = payload.add(index.slots);
+  const auto index_offset = fb::CreateHashIndex(b, &fingerprint_slice, &slot_slice, index.max_probe);
   flatbuffers::Offset<fb::StringTable> string_table = 0;
-  flatbuffers::Offset<flatbuffers::Vector<int64_t>> int_keys = 0;
+  fb::Slice int_keys;
   if (integer) {
-    int_keys = b.CreateVector(ints);
+    int_keys = payload.add(ints);
   } else {
     std::vector<uint32_t> offsets(n + 1, 0);
     std::string bytes;
@@ -85,31 +116,37 @@ Status build_keys(Builder& b, const std::vector<std::string>& strings, const std
       }
       offsets[i + 1] = static_cast<uint32_t>(bytes.size());
     }
-    string_table = fb::CreateStringTable(b, b.CreateVector(offsets),
-                                         b.CreateVector(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    const fb::Slice offset_slice = payload.add(offsets);
+    const fb::Slice byte_slice = payload.add(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    string_table = fb::CreateStringTable(b, &offset_slice, &byte_slice);
   }
-  *out = fb::CreateKeys(b, integer ? fb::KeyType::Int64 : fb::KeyType::String, string_table, int_keys, index_offset);
+  *out = fb::CreateKeys(b, integer ? fb::KeyType::Int64 : fb::KeyType::String, string_table,
+                        integer ? &int_keys : nullptr, index_offset);
   return Status();
 }
 
-flatbuffers::Offset<fb::Tensor> build_tensor(Builder& b, const std::vector<float>& values, uint64_t rows,
-                                             uint32_t cols, fb::DType dtype) {
+flatbuffers::Offset<fb::Tensor> build_tensor(Builder& b, PayloadBuilder& payload, const std::vector<float>& values,
+                                             uint64_t rows, uint32_t cols, fb::DType dtype) {
   switch (dtype) {
     case fb::DType::F16: {
       std::vector<uint16_t> half;
       quantize_f16(values.data(), values.size(), &half);
-      return fb::CreateTensor(b, dtype, rows, cols, 0, b.CreateVector(half));
+      const fb::Slice data = payload.add(half);
+      return fb::CreateTensor(b, dtype, rows, cols, &data);
     }
     case fb::DType::Int8Rowwise: {
       std::vector<uint8_t> q;
       std::vector<float> scale_bias;
       quantize_rows_q8(values.data(), rows, cols, &q, &scale_bias);
-      return fb::CreateTensor(b, dtype, rows, cols, 0, 0, b.CreateVector(q), b.CreateVector(scale_bias));
+      const fb::Slice data = payload.add(q);
+      const fb::Slice scales = payload.add(scale_bias);
+      return fb::CreateTensor(b, dtype, rows, cols, &data, &scales);
     }
     case fb::DType::F32:
       break;
   }
-  return fb::CreateTensor(b, fb::DType::F32, rows, cols, b.CreateVector(values));
+  const fb::Slice data = payload.add(values);
+  return fb::CreateTensor(b, fb::DType::F32, rows, cols, &data);
 }
 
 Status check_spec(const ModelSpec& spec, const WriteOptions& options) {
@@ -179,8 +216,16 @@ Status check_spec(const ModelSpec& spec, const WriteOptions& options) {
   return Status();
 }
 
-// Pass 1: the whole file, with the precomputed arrays zeroed.
-Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b) {
+// Pass 1: the whole file, with the precomputed arrays zeroed. Tables first
+// (they reference payload slices), the payload blob last; `precomputed`
+// receives where the per-item arrays are.
+struct PrecomputedSlices {
+  fb::Slice item_wide;
+  fb::Slice item_first_layer;
+};
+
+Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, PrecomputedSlices* precomputed) {
+  PayloadBuilder payload;
   // Metadata.
   std::vector<flatbuffers::Offset<fb::Metric>> metrics;
   for (const auto& [name, value] : spec.metadata.metrics) {
@@ -208,8 +253,8 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b) {
   for (const ColumnSpec& c : spec.columns) {
     flatbuffers::Offset<fb::Keys> vocabulary = 0;
     if (c.kind == fb::ColumnKind::Vocabulary) {
-      BARISTA_RETURN_IF_ERROR(build_keys(b, c.vocabulary, c.int_vocabulary, "vocabulary of '" + c.name + "'",
-                                         &vocabulary));
+      BARISTA_RETURN_IF_ERROR(build_keys(b, payload, c.vocabulary, c.int_vocabulary,
+                                         "vocabulary of '" + c.name + "'", &vocabulary));
     }
     const auto boundaries = c.kind == fb::ColumnKind::Bucketized ? b.CreateVector(c.boundaries) : 0;
     const auto crossed = c.kind == fb::ColumnKind::Crossed ? b.CreateVector(c.crossed) : 0;
@@ -224,22 +269,23 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b) {
     terms.push_back(fb::CreateWideTerm(b, term.column, wide_weights.size(), term.combiner));
     wide_weights.insert(wide_weights.end(), term.weights.begin(), term.weights.end());
   }
-  const auto wide_tensor = build_tensor(b, wide_weights, wide_weights.size(), 1, options.wide_dtype);
+  const auto wide_tensor = build_tensor(b, payload, wide_weights, wide_weights.size(), 1, options.wide_dtype);
   const auto wide = fb::CreateWide(b, spec.wide_bias, wide_tensor, b.CreateVector(terms));
 
   std::vector<flatbuffers::Offset<fb::DeepInput>> deep_inputs;
   for (const DeepInputSpec& in : spec.deep) {
     flatbuffers::Offset<fb::Tensor> embedding = 0;
     if (!in.embedding.empty()) {
-      embedding = build_tensor(b, in.embedding, in.embedding.size() / in.dim, in.dim, options.embedding_dtype);
+      embedding = build_tensor(b, payload, in.embedding, in.embedding.size() / in.dim, in.dim, options.embedding_dtype);
     }
     deep_inputs.push_back(fb::CreateDeepInput(b, in.column, in.combiner, embedding));
   }
   std::vector<flatbuffers::Offset<fb::Dense>> layers;
   for (const DenseSpec& layer : spec.layers) {
-    layers.push_back(fb::CreateDense(b, build_tensor(b, layer.weights, layer.in, layer.out, fb::DType::F32),
-                                     b.CreateVector(layer.bias),
-                                     layer.relu ? fb::Activation::Relu : fb::Activation::None));
+    const auto weights = build_tensor(b, payload, layer.weights, layer.in, layer.out, fb::DType::F32);
+    const fb::Slice bias = payload.add(layer.bias);
+    layers.push_back(
+        fb::CreateDense(b, weights, &bias, layer.relu ? fb::Activation::Relu : fb::Activation::None));
   }
   const auto deep = fb::CreateDeep(b, b.CreateVector(deep_inputs), b.CreateVector(layers));
 
@@ -247,7 +293,7 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b) {
   const CatalogSpec& catalog = spec.catalog;
   const size_t n = catalog.size();
   flatbuffers::Offset<fb::Keys> keys;
-  BARISTA_RETURN_IF_ERROR(build_keys(b, catalog.ids, catalog.int_ids, "catalog", &keys));
+  BARISTA_RETURN_IF_ERROR(build_keys(b, payload, catalog.ids, catalog.int_ids, "catalog", &keys));
   std::vector<uint32_t> categorical_inputs, numeric_inputs;
   for (const auto& entry : catalog.categorical) categorical_inputs.push_back(entry.first);
   for (const auto& entry : catalog.numeric) numeric_inputs.push_back(entry.first);
@@ -264,18 +310,25 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b) {
     for (const auto& entry : catalog.numeric) numeric_values.push_back(entry.second[item]);
   }
   const uint32_t h1 = spec.layers.empty() ? 0 : spec.layers[0].out;
-  const auto item_wide = b.CreateVector(std::vector<float>(n, 0.0f));
-  const auto item_first_layer =
-      fb::CreateTensor(b, fb::DType::F32, n, h1, b.CreateVector(std::vector<float>(n * h1, 0.0f)));
-  const auto catalog_offset = fb::CreateCatalog(
-      b, keys, b.CreateVector(categorical_inputs), b.CreateVector(value_offsets), b.CreateVector(value_fingerprints),
-      b.CreateVector(numeric_inputs), b.CreateVector(numeric_values), item_wide, item_first_layer);
+  const fb::Slice offsets_slice = payload.add(value_offsets);
+  const fb::Slice values_slice = payload.add(value_fingerprints);
+  const fb::Slice numeric_slice = payload.add(numeric_values);
+  precomputed->item_wide = payload.reserve<float>(n);
+  precomputed->item_first_layer = payload.reserve<float>(n * h1);
+  const auto item_first_layer = fb::CreateTensor(b, fb::DType::F32, n, h1, &precomputed->item_first_layer);
+  const auto catalog_offset =
+      fb::CreateCatalog(b, keys, b.CreateVector(categorical_inputs), &offsets_slice, &values_slice,
+                        b.CreateVector(numeric_inputs), &numeric_slice, &precomputed->item_wide, item_first_layer);
 
+  const auto root_inputs = b.CreateVector(inputs);
+  const auto root_columns = b.CreateVector(columns);
+  b.ForceVectorAlignment(payload.bytes().size(), 1, kPayloadAlignment);
+  const auto payload_vector = b.CreateVector(payload.bytes());
   // A non-zero placeholder keeps the checksum field in the buffer, so that it
-  // can be overwritten in place once the payload is final.
+  // can be overwritten in place once the contents are final.
   const auto model = fb::CreateModel(b, BARISTA_FORMAT_MAJOR, BARISTA_FORMAT_MINOR, BARISTA_QUANTIZATION_VERSION,
-                                     metadata, b.CreateVector(inputs), b.CreateVector(columns), spec.user_id_input,
-                                     spec.item_id_input, wide, deep, catalog_offset, /*checksum=*/1);
+                                     metadata, root_inputs, root_columns, spec.user_id_input, spec.item_id_input, wide,
+                                     deep, catalog_offset, payload_vector, /*checksum=*/1);
   b.Finish(model, fb::ModelIdentifier());
   return Status();
 }
@@ -283,7 +336,7 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b) {
 // Pass 2: the per-item values of DESIGN.md section 3, computed with the
 // runtime's own feature encoding over the (already quantized) tables, so the
 // fast path and the plain forward pass see the same numbers.
-Status precompute(std::vector<uint8_t>* buffer) {
+Status precompute(std::vector<uint8_t>* buffer, const PrecomputedSlices& slices) {
   std::unique_ptr<Model> model;
   OpenOptions open;
   open.kernels = "reference";
@@ -294,9 +347,9 @@ Status precompute(std::vector<uint8_t>* buffer) {
   const LayerInfo& first = model->layers()[0];
 
   fb::Model* root = fb::GetMutableModel(buffer->data());
-  fb::Catalog* catalog = root->mutable_catalog();
-  float* item_wide = catalog->mutable_item_wide()->data();
-  float* item_first_layer = catalog->mutable_item_first_layer()->mutable_f32()->data();
+  uint8_t* payload = root->mutable_payload()->data();
+  float* item_wide = reinterpret_cast<float*>(payload + slices.item_wide.offset());
+  float* item_first_layer = reinterpret_cast<float*>(payload + slices.item_first_layer.offset());
 
   using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   RowMajor x_items(n, item_width);
@@ -316,7 +369,11 @@ Status precompute(std::vector<uint8_t>* buffer) {
   } else {
     halves.noalias() = x_items * w_items;
   }
-  root->mutate_checksum(payload_checksum(*root));
+  uint64_t checksum = 0;
+  if (!file_checksum(buffer->data(), buffer->size(), &checksum)) {
+    return make_error(BARISTA_STATUS_INTERNAL, "the checksum field is missing");
+  }
+  root->mutate_checksum(checksum);
   return Status();
 }
 
@@ -325,7 +382,8 @@ Status precompute(std::vector<uint8_t>* buffer) {
 Status write_model(const ModelSpec& spec, const WriteOptions& options, std::vector<uint8_t>* out) {
   BARISTA_RETURN_IF_ERROR(check_spec(spec, options));
   Builder builder(1 << 16);
-  BARISTA_RETURN_IF_ERROR(build(spec, options, builder));
+  PrecomputedSlices precomputed;
+  BARISTA_RETURN_IF_ERROR(build(spec, options, builder, &precomputed));
   if (builder.GetSize() > limits::kMaxModelBytes) {
     return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "the model would be %u bytes, more than a model may have",
                       builder.GetSize());
@@ -334,7 +392,7 @@ Status write_model(const ModelSpec& spec, const WriteOptions& options, std::vect
   builder.Clear();
   // Opening the pass-1 buffer runs every semantic check of the runtime on
   // the spec; its messages name the offending part.
-  BARISTA_RETURN_IF_ERROR(precompute(&buffer));
+  BARISTA_RETURN_IF_ERROR(precompute(&buffer, precomputed));
   *out = std::move(buffer);
   return Status();
 }

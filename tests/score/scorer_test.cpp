@@ -269,8 +269,7 @@ TEST_CASE("non-finite weights never crash: NaN scores rank last") {
   std::vector<uint8_t> storage;
   REQUIRE(write_model(spec, WriteOptions(), &storage).ok());
   // Corrupt the precomputed wide sums of items 2 and 7 (as a bad file could).
-  fb::Model* root = fb::GetMutableModel(storage.data());
-  float* item_wide = root->mutable_catalog()->mutable_item_wide()->data();
+  float* item_wide = mutable_array<float>(&storage, fb::GetModel(storage.data())->catalog()->item_wide());
   item_wide[2] = std::nanf("");
   item_wide[7] = -std::numeric_limits<float>::infinity();
   std::unique_ptr<Model> model;

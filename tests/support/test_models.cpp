@@ -228,6 +228,12 @@ std::unique_ptr<Model> open_spec(const ModelSpec& spec, std::vector<uint8_t>* st
   return model;
 }
 
+void reseal_checksum(std::vector<uint8_t>* bytes) {
+  uint64_t checksum = 0;
+  REQUIRE(file_checksum(bytes->data(), bytes->size(), &checksum));
+  REQUIRE(fb::GetMutableModel(bytes->data())->mutate_checksum(checksum));
+}
+
 void fill_bag(const Values& values, FeatureBag* bag) {
   for (const auto& [input, list] : values.categorical) {
     for (const std::string& value : list) {

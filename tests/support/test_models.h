@@ -51,6 +51,17 @@ std::unique_ptr<Model> open_spec(const ModelSpec& spec, std::vector<uint8_t>* st
 
 void fill_bag(const Values& values, FeatureBag* bag);
 
+// A writable view of an array in a model buffer's payload, for tests that
+// corrupt files on purpose.
+template <class T>
+T* mutable_array(std::vector<uint8_t>* bytes, const fb::Slice* slice) {
+  uint8_t* payload = fb::GetMutableModel(bytes->data())->mutable_payload()->data();
+  return reinterpret_cast<T*>(payload + slice->offset());
+}
+
+// Recomputes the file checksum after a deliberate change.
+void reseal_checksum(std::vector<uint8_t>* bytes);
+
 // A tiny xorshift for test data.
 struct TestRandom {
   uint64_t state;
