@@ -32,11 +32,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     barista_input_info input;
     if (barista_model_get_input(model, i, &input) != BARISTA_STATUS_OK) continue;
     if (input.source == BARISTA_SOURCE_ITEM) {
-      if (input.kind == BARISTA_VALUE_NUMERIC) barista_item_set_number(item, input.name, 1.5);
-      else barista_item_add_string(item, input.name, "v1", 2);
+      if (input.kind == BARISTA_VALUE_NUMERIC)
+        barista_item_set_number(item, input.name, 1.5);
+      else
+        barista_item_add_string(item, input.name, "v1", 2);
     } else {
-      if (input.kind == BARISTA_VALUE_NUMERIC) barista_request_set_number(request, input.name, 7.0);
-      else barista_request_add_string(request, input.name, "v1", 2), barista_request_add_string(request, input.name, "item-1", 6);
+      if (input.kind == BARISTA_VALUE_NUMERIC)
+        barista_request_set_number(request, input.name, 7.0);
+      else
+        barista_request_add_string(request, input.name, "v1", 2),
+            barista_request_add_string(request, input.name, "item-1", 6);
     }
   }
   barista_recommend_params recommend = barista_recommend_default_params();

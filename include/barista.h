@@ -93,8 +93,7 @@ extern "C" {
 #define BARISTA_VERSION_PATCH 0
 #define BARISTA_VERSION_STRING "0.1.0"
 /* major * 10000 + minor * 100 + patch */
-#define BARISTA_VERSION_NUMBER \
-  (BARISTA_VERSION_MAJOR * 10000 + BARISTA_VERSION_MINOR * 100 + BARISTA_VERSION_PATCH)
+#define BARISTA_VERSION_NUMBER (BARISTA_VERSION_MAJOR * 10000 + BARISTA_VERSION_MINOR * 100 + BARISTA_VERSION_PATCH)
 
 /* The model file format this library reads and writes (schema/barista_model.fbs).
  * Files with another major version are refused; newer minor versions only add
@@ -203,19 +202,15 @@ BARISTA_API barista_open_params barista_open_default_params(void);
  * `params` may be NULL (defaults); `out_error` may be NULL.
  * On success *out_model receives a model the caller releases with
  * barista_model_free(). */
-BARISTA_API barista_status barista_model_open_file(const char* path,
-                                                   const barista_open_params* params,
-                                                   barista_model** out_model,
-                                                   barista_error* out_error);
+BARISTA_API barista_status barista_model_open_file(const char* path, const barista_open_params* params,
+                                                   barista_model** out_model, barista_error* out_error);
 
 /* Opens a model held in the caller's memory (an Android asset, an iOS bundle
  * resource). When `data` is 8-byte aligned it is used in place and must stay
  * valid and unchanged until the model is released; otherwise it is copied
  * once. */
-BARISTA_API barista_status barista_model_open_buffer(const void* data, size_t size,
-                                                     const barista_open_params* params,
-                                                     barista_model** out_model,
-                                                     barista_error* out_error);
+BARISTA_API barista_status barista_model_open_buffer(const void* data, size_t size, const barista_open_params* params,
+                                                     barista_model** out_model, barista_error* out_error);
 
 /* Drops the caller's reference. The model is released once every session,
  * request and item made from it has been freed too. NULL is a no-op. */
@@ -223,8 +218,7 @@ BARISTA_API void barista_model_free(barista_model* model);
 
 /* The full check of BARISTA_OPEN_VERIFY_FULL on an open model: payload
  * checksum and finiteness of every stored number. */
-BARISTA_API barista_status barista_model_verify(const barista_model* model,
-                                                barista_error* out_error);
+BARISTA_API barista_status barista_model_verify(const barista_model* model, barista_error* out_error);
 
 /* ------------------------------------------------------------------------ */
 /* Looking into a model                                                     */
@@ -242,12 +236,11 @@ typedef struct barista_model_info {
   uint32_t quantization_version;
   size_t item_count;
   size_t input_count;
-  size_t file_size;     /* bytes */
-  const char* kernels;  /* the kernel variant in use, e.g. "avx2" */
+  size_t file_size;    /* bytes */
+  const char* kernels; /* the kernel variant in use, e.g. "avx2" */
 } barista_model_info;
 
-BARISTA_API barista_status barista_model_get_info(const barista_model* model,
-                                                  barista_model_info* out_info);
+BARISTA_API barista_status barista_model_get_info(const barista_model* model, barista_model_info* out_info);
 
 typedef enum barista_source {
   BARISTA_SOURCE_USER = 0,
@@ -280,21 +273,19 @@ BARISTA_API const char* barista_model_user_input(const barista_model* model);
 /* Finds a catalog item by id. Items are numbered 0 .. item_count - 1.
  * BARISTA_STATUS_NOT_FOUND when the catalog has no such item. For a catalog
  * of integer ids, `id` is parsed as a decimal integer. */
-BARISTA_API barista_status barista_model_find_item(const barista_model* model, const char* id,
-                                                   size_t length, uint32_t* out_index);
+BARISTA_API barista_status barista_model_find_item(const barista_model* model, const char* id, size_t length,
+                                                   uint32_t* out_index);
 
 /* Finds a catalog item by integer id (any catalog: the id is matched as its
  * decimal string). */
-BARISTA_API barista_status barista_model_find_item_int64(const barista_model* model, int64_t id,
-                                                         uint32_t* out_index);
+BARISTA_API barista_status barista_model_find_item_int64(const barista_model* model, int64_t id, uint32_t* out_index);
 
 /* Copies the id of item `index` into `buffer` as a NUL-terminated string
  * (decimal for integer ids). *out_length (may be NULL) receives the length
  * without the NUL; with a too-small buffer the call fails with
  * BARISTA_STATUS_BUFFER_TOO_SMALL and *out_length still receives the length. */
-BARISTA_API barista_status barista_model_get_item_id(const barista_model* model, uint32_t index,
-                                                     char* buffer, size_t buffer_size,
-                                                     size_t* out_length);
+BARISTA_API barista_status barista_model_get_item_id(const barista_model* model, uint32_t index, char* buffer,
+                                                     size_t buffer_size, size_t* out_length);
 
 /* ------------------------------------------------------------------------ */
 /* Requests: who is asking, and in what context                             */
@@ -302,8 +293,7 @@ BARISTA_API barista_status barista_model_get_item_id(const barista_model* model,
 
 /* Creates an empty request for `model` (which it keeps alive). Reuse one
  * request across calls with barista_request_clear() to avoid allocations. */
-BARISTA_API barista_status barista_request_create(const barista_model* model,
-                                                  barista_request** out_request);
+BARISTA_API barista_status barista_request_create(const barista_model* model, barista_request** out_request);
 BARISTA_API void barista_request_free(barista_request* request);
 
 /* Removes every value; keeps the memory. */
@@ -312,25 +302,22 @@ BARISTA_API barista_status barista_request_clear(barista_request* request);
 /* Sets the user id (the model's user input). Users the model has never seen
  * are fine: they get the cold-start path. BARISTA_STATUS_NOT_FOUND when the
  * model has no user input. */
-BARISTA_API barista_status barista_request_set_user(barista_request* request, const char* user_id,
-                                                    size_t length);
+BARISTA_API barista_status barista_request_set_user(barista_request* request, const char* user_id, size_t length);
 
 /* Adds a value to a categorical user or context input. A multi-valent input
  * (recent items, basket) collects values up to its max_values
  * (BARISTA_STATUS_LIMIT_EXCEEDED beyond); a single-valued input keeps the
  * last value given. */
-BARISTA_API barista_status barista_request_add_string(barista_request* request, const char* input,
-                                                      const char* value, size_t length);
+BARISTA_API barista_status barista_request_add_string(barista_request* request, const char* input, const char* value,
+                                                      size_t length);
 
 /* As barista_request_add_string() with the decimal form of `value`. */
-BARISTA_API barista_status barista_request_add_int64(barista_request* request, const char* input,
-                                                     int64_t value);
+BARISTA_API barista_status barista_request_add_int64(barista_request* request, const char* input, int64_t value);
 
 /* Sets a numeric user or context input. NaN and infinities are refused with
  * BARISTA_STATUS_INVALID_ARGUMENT; unset numeric inputs take the model's
  * default value. */
-BARISTA_API barista_status barista_request_set_number(barista_request* request, const char* input,
-                                                      double value);
+BARISTA_API barista_status barista_request_set_number(barista_request* request, const char* input, double value);
 
 /* The message of the last failed call on `request` ("" when none). Valid
  * until the next call on `request`. */
@@ -346,12 +333,10 @@ BARISTA_API const char* barista_request_last_error(const barista_request* reques
 BARISTA_API barista_status barista_item_create(const barista_model* model, barista_item** out_item);
 BARISTA_API void barista_item_free(barista_item* item);
 BARISTA_API barista_status barista_item_clear(barista_item* item);
-BARISTA_API barista_status barista_item_add_string(barista_item* item, const char* input,
-                                                   const char* value, size_t length);
-BARISTA_API barista_status barista_item_add_int64(barista_item* item, const char* input,
-                                                  int64_t value);
-BARISTA_API barista_status barista_item_set_number(barista_item* item, const char* input,
-                                                   double value);
+BARISTA_API barista_status barista_item_add_string(barista_item* item, const char* input, const char* value,
+                                                   size_t length);
+BARISTA_API barista_status barista_item_add_int64(barista_item* item, const char* input, int64_t value);
+BARISTA_API barista_status barista_item_set_number(barista_item* item, const char* input, double value);
 BARISTA_API const char* barista_item_last_error(const barista_item* item);
 
 /* ------------------------------------------------------------------------ */
@@ -360,8 +345,7 @@ BARISTA_API const char* barista_item_last_error(const barista_item* item);
 
 /* Creates a session (scratch memory sized for `model`, which it keeps
  * alive). One session per thread. */
-BARISTA_API barista_status barista_session_create(const barista_model* model,
-                                                  barista_session** out_session);
+BARISTA_API barista_status barista_session_create(const barista_model* model, barista_session** out_session);
 BARISTA_API void barista_session_free(barista_session* session);
 
 /* The message of the last failed call on `session` ("" when none). Valid
@@ -372,17 +356,14 @@ BARISTA_API const char* barista_session_last_error(const barista_session* sessio
  * `items[0 .. count)` to out_scores[0 .. count). `out_capacity` is the
  * length of out_scores (BARISTA_STATUS_BUFFER_TOO_SMALL when < count).
  * A model with non-finite weights yields NaN scores, never a crash. */
-BARISTA_API barista_status barista_session_score(barista_session* session,
-                                                 const barista_request* request,
-                                                 const uint32_t* items, size_t count,
-                                                 float* out_scores, size_t out_capacity);
+BARISTA_API barista_status barista_session_score(barista_session* session, const barista_request* request,
+                                                 const uint32_t* items, size_t count, float* out_scores,
+                                                 size_t out_capacity);
 
 /* As barista_session_score() for items described by their features. */
-BARISTA_API barista_status barista_session_score_items(barista_session* session,
-                                                       const barista_request* request,
-                                                       const barista_item* const* items,
-                                                       size_t count, float* out_scores,
-                                                       size_t out_capacity);
+BARISTA_API barista_status barista_session_score_items(barista_session* session, const barista_request* request,
+                                                       const barista_item* const* items, size_t count,
+                                                       float* out_scores, size_t out_capacity);
 
 typedef struct barista_recommend_params {
   /* How many items to return (default 10). Fewer come back when fewer are
@@ -416,11 +397,10 @@ typedef struct barista_recommendation {
  * `params` may be NULL (defaults). `out` holds `out_capacity` entries
  * (BARISTA_STATUS_BUFFER_TOO_SMALL when < k); *out_count receives how many
  * were written. */
-BARISTA_API barista_status barista_session_recommend(barista_session* session,
-                                                     const barista_request* request,
+BARISTA_API barista_status barista_session_recommend(barista_session* session, const barista_request* request,
                                                      const barista_recommend_params* params,
-                                                     barista_recommendation* out,
-                                                     size_t out_capacity, size_t* out_count);
+                                                     barista_recommendation* out, size_t out_capacity,
+                                                     size_t* out_count);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -111,8 +111,7 @@ class Model {
   }
 
   // Opens a model in the caller's memory (see barista_model_open_buffer).
-  static Status open_buffer(const void* data, size_t size, Model* out,
-                            const barista_open_params* params = nullptr) {
+  static Status open_buffer(const void* data, size_t size, Model* out, const barista_open_params* params = nullptr) {
     barista_model* raw = nullptr;
     barista_error error;
     const barista_status code = barista_model_open_buffer(data, size, params, &raw, &error);
@@ -191,10 +190,9 @@ class Features {
 }  // namespace detail
 
 // A customer and their context.
-class Request
-    : public detail::Features<barista_request, barista_request_create, barista_request_add_string,
-                              barista_request_add_int64, barista_request_set_number, barista_request_clear,
-                              barista_request_last_error> {
+class Request : public detail::Features<barista_request, barista_request_create, barista_request_add_string,
+                                        barista_request_add_int64, barista_request_set_number, barista_request_clear,
+                                        barista_request_last_error> {
  public:
   static Status create(const Model& model, Request* out) { return Features::create(model, out); }
   // Sets the user id; users the model has never seen take the cold-start path.
@@ -204,9 +202,8 @@ class Request
 };
 
 // An item described by its features (e.g. not in the catalog).
-class Item : public detail::Features<barista_item, barista_item_create, barista_item_add_string,
-                                     barista_item_add_int64, barista_item_set_number, barista_item_clear,
-                                     barista_item_last_error> {
+class Item : public detail::Features<barista_item, barista_item_create, barista_item_add_string, barista_item_add_int64,
+                                     barista_item_set_number, barista_item_clear, barista_item_last_error> {
  public:
   static Status create(const Model& model, Item* out) { return Features::create(model, out); }
 };
@@ -248,10 +245,10 @@ class Session {
   }
 
   // The top-k items, best first; `out` is resized to what was found.
-  Status recommend(const Request& request, const RecommendOptions& options,
-                   std::vector<barista_recommendation>* out) {
+  Status recommend(const Request& request, const RecommendOptions& options, std::vector<barista_recommendation>* out) {
     std::vector<const barista_item*> extra(options.extra_items.size());
-    for (size_t i = 0; i < extra.size(); ++i) extra[i] = options.extra_items[i] ? options.extra_items[i]->get() : nullptr;
+    for (size_t i = 0; i < extra.size(); ++i)
+      extra[i] = options.extra_items[i] ? options.extra_items[i]->get() : nullptr;
     barista_recommend_params params = barista_recommend_default_params();
     params.k = options.k;
     if (options.candidates) {

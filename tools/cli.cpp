@@ -8,7 +8,10 @@
 namespace barista::cli {
 
 Args::Args(std::string command, std::string usage, std::string summary, std::vector<Option> options)
-    : command_(std::move(command)), usage_(std::move(usage)), summary_(std::move(summary)), options_(std::move(options)) {
+    : command_(std::move(command)),
+      usage_(std::move(usage)),
+      summary_(std::move(summary)),
+      options_(std::move(options)) {
   options_.push_back({"help", "", "show this help", false});
 }
 

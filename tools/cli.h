@@ -15,8 +15,8 @@ namespace barista::cli {
 class Args {
  public:
   struct Option {
-    std::string name;     // without dashes
-    std::string value;    // placeholder shown in help ("" for a flag)
+    std::string name;   // without dashes
+    std::string value;  // placeholder shown in help ("" for a flag)
     std::string help;
     bool repeatable = false;
   };

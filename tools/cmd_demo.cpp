@@ -123,8 +123,8 @@ int run_demo(int argc, char** argv) {
     out.end_array().end_object();
     std::printf("%s\n", out.str().c_str());
   } else {
-    std::printf("\nnext: barista inspect %s   |   barista recommend %s --user alice --feature hour=20\n",
-                path.c_str(), path.c_str());
+    std::printf("\nnext: barista inspect %s   |   barista recommend %s --user alice --feature hour=20\n", path.c_str(),
+                path.c_str());
   }
   return 0;
 }

@@ -38,7 +38,8 @@ std::string column_detail(const Model& model, const ColumnInfo& c) {
     }
     case fb::ColumnKind::Crossed: {
       std::string parts;
-      for (uint32_t component : c.crossed) parts += (parts.empty() ? "" : " x ") + std::string(model.columns()[component].name);
+      for (uint32_t component : c.crossed)
+        parts += (parts.empty() ? "" : " x ") + std::string(model.columns()[component].name);
       return "cross(" + parts + ") % " + std::to_string(c.buckets);
     }
   }
@@ -54,14 +55,22 @@ std::map<std::string, uint64_t> section_sizes(const Model& model) {
   for_each_payload_slice(model.root(), [&](const std::string& name, const fb::Slice& slice, size_t element_size) {
     const uint64_t bytes = slice.count() * element_size;
     std::string section;
-    if (name.rfind("wide.", 0) == 0) section = "wide weights";
-    else if (name.rfind("deep.input", 0) == 0) section = "deep embeddings";
-    else if (name.rfind("deep.layer", 0) == 0) section = "deep layers";
-    else if (name.rfind("catalog.item_first_layer", 0) == 0) section = "catalog precomputed first layer";
-    else if (name.rfind("catalog.item_wide", 0) == 0) section = "catalog precomputed wide sums";
-    else if (name.rfind("catalog.keys", 0) == 0) section = "catalog ids and index";
-    else if (name.rfind("catalog.", 0) == 0) section = "catalog item features";
-    else section = "column vocabularies";
+    if (name.rfind("wide.", 0) == 0)
+      section = "wide weights";
+    else if (name.rfind("deep.input", 0) == 0)
+      section = "deep embeddings";
+    else if (name.rfind("deep.layer", 0) == 0)
+      section = "deep layers";
+    else if (name.rfind("catalog.item_first_layer", 0) == 0)
+      section = "catalog precomputed first layer";
+    else if (name.rfind("catalog.item_wide", 0) == 0)
+      section = "catalog precomputed wide sums";
+    else if (name.rfind("catalog.keys", 0) == 0)
+      section = "catalog ids and index";
+    else if (name.rfind("catalog.", 0) == 0)
+      section = "catalog item features";
+    else
+      section = "column vocabularies";
     sizes[section] += bytes;
     payload += bytes;
   });
@@ -190,7 +199,8 @@ int run_inspect(int argc, char** argv) {
     j.key("wide").begin_object().key("bias").value(static_cast<double>(model->wide_bias()));
     j.key("weights").value(model->wide_weights().rows).key("dtype").value(dtype_name(model->wide_weights().dtype));
     j.key("terms").begin_array();
-    for (Span<WideTermInfo> terms : {model->wide_request_terms(), model->wide_item_terms(), model->wide_mixed_terms()}) {
+    for (Span<WideTermInfo> terms :
+         {model->wide_request_terms(), model->wide_item_terms(), model->wide_mixed_terms()}) {
       for (const WideTermInfo& t : terms) {
         j.begin_object().key("column").value(model->columns()[t.column].name);
         j.key("combiner").value(fb::EnumNameCombiner(t.combiner)).end_object();
@@ -225,8 +235,8 @@ int run_inspect(int argc, char** argv) {
     return verified && !verify_status.ok() ? 1 : 0;
   }
 
-  std::printf("%s: %zu bytes, format %u.%u, quantization layout %u\n", path.c_str(), model->size(),
-              root.format_major(), root.format_minor(), root.quantization_version());
+  std::printf("%s: %zu bytes, format %u.%u, quantization layout %u\n", path.c_str(), model->size(), root.format_major(),
+              root.format_minor(), root.quantization_version());
   std::printf("opened in %.0f us (kernels: %s)\n", open_us, model->kernels().isa);
   if (repeat > 0) {
     std::printf("reopened %llu times: median %.0f us, fastest %.0f us\n", static_cast<unsigned long long>(repeat),
@@ -271,7 +281,8 @@ int run_inspect(int argc, char** argv) {
   int g = 0;
   for (Span<WideTermInfo> terms : {model->wide_request_terms(), model->wide_item_terms(), model->wide_mixed_terms()}) {
     std::string names;
-    for (const WideTermInfo& t : terms) names += (names.empty() ? "" : ", ") + std::string(model->columns()[t.column].name);
+    for (const WideTermInfo& t : terms)
+      names += (names.empty() ? "" : ", ") + std::string(model->columns()[t.column].name);
     std::printf("  %-28s %s\n", groups[g++], names.empty() ? "-" : names.c_str());
   }
   std::printf("\ndeep: input width %u (request %u + item %u)\n", model->deep_width(), model->deep_request_width(),

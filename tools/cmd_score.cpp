@@ -53,7 +53,8 @@ int run_score(int argc, char** argv) {
   for (size_t i = 0; i < items.size(); ++i) {
     std::printf("%-32s %.4f\n", model.item_id(items[i]).c_str(), static_cast<double>(scores[i]));
   }
-  if (!described_scores.empty()) std::printf("%-32s %.4f\n", "(described item)", static_cast<double>(described_scores[0]));
+  if (!described_scores.empty())
+    std::printf("%-32s %.4f\n", "(described item)", static_cast<double>(described_scores[0]));
   return 0;
 }
 

@@ -47,14 +47,24 @@ const std::vector<MenuItem>& menu() {
 }
 
 const std::vector<std::string> kCategoryNames = {"espresso", "chocolate", "tea", "cold", "pastry"};
-const std::vector<std::string> kFlavorNames = {"bitter", "milky", "chocolate", "sweet",   "floral", "grassy",
-                                           "spiced", "fruity", "sprinkles", "buttery", "nutty"};
+const std::vector<std::string> kFlavorNames = {"bitter", "milky",  "chocolate", "sweet",   "floral", "grassy",
+                                               "spiced", "fruity", "sprinkles", "buttery", "nutty"};
 
 // Input and column numbers of the demo spec.
 enum Input : uint32_t { kUser, kBasket, kHour, kItem, kCategory, kFlavors, kPrice };
 enum Column : uint32_t {
-  cUser, cBasket, cHour, cHourBucket, cItem, cCategory, cFlavors, cPrice,
-  cUserCategory, cUserFlavor, cBasketItem, cHourCategory
+  cUser,
+  cBasket,
+  cHour,
+  cHourBucket,
+  cItem,
+  cCategory,
+  cFlavors,
+  cPrice,
+  cUserCategory,
+  cUserFlavor,
+  cBasketItem,
+  cHourCategory
 };
 
 uint32_t position(const std::vector<std::string>& list, const std::string& value) {
@@ -197,10 +207,10 @@ ModelSpec make_demo_model() {
   auto sells_at = [&](uint32_t bucket, const char* cat, float w) {
     hour_category[cross_id(hc, {id(bucket), id(position(kCategoryNames, cat))})] += w;
   };
-  sells_at(0, "espresso", 0.8f);   // morning
+  sells_at(0, "espresso", 0.8f);  // morning
   sells_at(0, "pastry", 0.6f);
-  sells_at(1, "cold", 0.3f);       // lunch
-  sells_at(2, "cold", 0.8f);       // afternoon
+  sells_at(1, "cold", 0.3f);  // lunch
+  sells_at(2, "cold", 0.8f);  // afternoon
   sells_at(2, "tea", 0.5f);
   sells_at(3, "chocolate", 0.7f);  // evening
   sells_at(3, "tea", 0.4f);

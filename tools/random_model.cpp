@@ -75,10 +75,12 @@ ModelSpec make_random_model(const ModelShape& shape, uint64_t seed) {
   request_columns.push_back(add_column("recent_items", fb::ColumnKind::Hashed, recent, shape.embedding_rows));
   for (uint32_t i = 2; i < request_cat; ++i) {
     const uint32_t in = add_input("user_attr" + std::to_string(i), fb::Source::User, fb::ValueKind::Categorical, false);
-    request_columns.push_back(add_column("user_attr" + std::to_string(i), fb::ColumnKind::Hashed, in, shape.embedding_rows));
+    request_columns.push_back(
+        add_column("user_attr" + std::to_string(i), fb::ColumnKind::Hashed, in, shape.embedding_rows));
   }
   for (uint32_t i = 0; i < request_num; ++i) {
-    const uint32_t in = add_input("context_num" + std::to_string(i), fb::Source::Context, fb::ValueKind::Numeric, false);
+    const uint32_t in =
+        add_input("context_num" + std::to_string(i), fb::Source::Context, fb::ValueKind::Numeric, false);
     request_numeric.push_back(add_column("context_num" + std::to_string(i), fb::ColumnKind::Numeric, in, 0));
   }
   spec.item_id_input = add_input("item_id", fb::Source::Item, fb::ValueKind::Categorical, false);

@@ -14,7 +14,7 @@ struct ModelShape {
   std::string name;
   uint32_t categorical_columns = 4;  // half request side, half item side
   uint32_t embedding_dim = 16;
-  uint32_t numeric_columns = 4;      // half request side, half item side
+  uint32_t numeric_columns = 4;  // half request side, half item side
   std::vector<uint32_t> hidden = {64, 32};
   uint64_t wide_buckets = 1 << 18;
   uint32_t items = 1000;

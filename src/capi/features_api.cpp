@@ -61,7 +61,8 @@ barista_status add_string(Handle* handle, uint32_t magic, const char* input, con
 
 template <class Handle>
 barista_status add_int64(Handle* handle, uint32_t magic, const char* input, int64_t value) {
-  return bag_call(handle, magic, input, [&](FeatureBag& bag, std::string_view name) { return bag.add_int(name, value); });
+  return bag_call(handle, magic, input,
+                  [&](FeatureBag& bag, std::string_view name) { return bag.add_int(name, value); });
 }
 
 template <class Handle>
@@ -114,9 +115,7 @@ barista_status barista_request_add_int64(barista_request* request, const char* i
 barista_status barista_request_set_number(barista_request* request, const char* input, double value) {
   return set_number(request, kRequestMagic, input, value);
 }
-const char* barista_request_last_error(const barista_request* request) {
-  return last_error(request, kRequestMagic);
-}
+const char* barista_request_last_error(const barista_request* request) { return last_error(request, kRequestMagic); }
 
 barista_status barista_item_create(const barista_model* model, barista_item** out_item) {
   return create_bag(model, out_item);

@@ -88,13 +88,13 @@ void fill_error(barista_error* out, barista_status code, const char* message);
 
 // The C API never lets an exception escape: out of memory becomes a status.
 #define BARISTA_API_TRY try {
-#define BARISTA_API_CATCH(error_string)                                            \
-  }                                                                                \
-  catch (const std::bad_alloc&) {                                                  \
-    if (error_string) *(error_string) = "out of memory";                           \
-    return BARISTA_STATUS_OUT_OF_MEMORY;                                           \
-  }                                                                                \
-  catch (...) {                                                                    \
-    if (error_string) *(error_string) = "internal error (unexpected exception)";   \
-    return BARISTA_STATUS_INTERNAL;                                                \
+#define BARISTA_API_CATCH(error_string)                                          \
+  }                                                                              \
+  catch (const std::bad_alloc&) {                                                \
+    if (error_string) *(error_string) = "out of memory";                         \
+    return BARISTA_STATUS_OUT_OF_MEMORY;                                         \
+  }                                                                              \
+  catch (...) {                                                                  \
+    if (error_string) *(error_string) = "internal error (unexpected exception)"; \
+    return BARISTA_STATUS_INTERNAL;                                              \
   }

@@ -67,8 +67,8 @@ const char* barista_session_last_error(const barista_session* session) {
   return session->error.c_str();
 }
 
-barista_status barista_session_score(barista_session* session, const barista_request* request,
-                                     const uint32_t* items, size_t count, float* out_scores, size_t out_capacity) {
+barista_status barista_session_score(barista_session* session, const barista_request* request, const uint32_t* items,
+                                     size_t count, float* out_scores, size_t out_capacity) {
   if (!valid_session(session)) return BARISTA_STATUS_INVALID_ARGUMENT;
   std::string* error = &session->error;
   BARISTA_API_TRY
@@ -77,8 +77,8 @@ barista_status barista_session_score(barista_session* session, const barista_req
     status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "items or out_scores is NULL");
   }
   if (status.ok() && out_capacity < count) {
-    status = make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out_scores holds %zu scores; %zu are needed", out_capacity,
-                        count);
+    status =
+        make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out_scores holds %zu scores; %zu are needed", out_capacity, count);
   }
   const uint32_t n = session->scorer.model().catalog().count;
   for (size_t i = 0; status.ok() && i < count; ++i) {
@@ -109,8 +109,8 @@ barista_status barista_session_score_items(barista_session* session, const baris
     status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "out_scores is NULL");
   }
   if (status.ok() && out_capacity < count) {
-    status = make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out_scores holds %zu scores; %zu are needed", out_capacity,
-                        count);
+    status =
+        make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out_scores holds %zu scores; %zu are needed", out_capacity, count);
   }
   if (status.ok()) status = session->scorer.prepare(request->bag);
   if (status.ok()) {
@@ -147,8 +147,8 @@ barista_status barista_session_recommend(barista_session* session, const barista
     status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "out or out_count is NULL");
   }
   if (status.ok() && out_capacity < params->k) {
-    status = make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out holds %zu recommendations; k is %zu", out_capacity,
-                        params->k);
+    status =
+        make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out holds %zu recommendations; k is %zu", out_capacity, params->k);
   }
   if (status.ok() && ((params->candidates == nullptr && params->candidate_count > 0) ||
                       (params->exclude == nullptr && params->exclude_count > 0))) {

@@ -48,7 +48,7 @@ static inline uint16_t float_to_half(float f) {
   }
   const int e = static_cast<int>(exponent) - 127 + 15;
   if (e >= 0x1f) return static_cast<uint16_t>(sign | 0x7c00u);  // overflow to inf
-  if (e <= 0) {                                                  // subnormal or zero
+  if (e <= 0) {                                                 // subnormal or zero
     if (e < -10) return sign;
     mantissa |= 0x800000u;
     const uint32_t shift = static_cast<uint32_t>(14 - e);

@@ -39,8 +39,8 @@ Status Encoder::input_values(const Example& example, uint32_t input, Span<uint64
     return Status();
   }
   if (!catalog.values(item, static_cast<uint32_t>(info.catalog_slot), out)) {
-    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "catalog values of item %u for input '%s' are out of range",
-                      item, info.name);
+    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "catalog values of item %u for input '%s' are out of range", item,
+                      info.name);
   }
   return Status();
 }
@@ -110,8 +110,7 @@ Status Encoder::column_ids(const Example& example, uint32_t column_index, Vec<ui
       for (uint64_t h : partials_) ids->push_back(static_cast<uint32_t>(h % column.buckets));
       return Status();
     }
-    case fb::ColumnKind::Numeric:
-      break;
+    case fb::ColumnKind::Numeric: break;
   }
   return make_error(BARISTA_STATUS_INTERNAL, "column '%s' is not categorical", column.name);
 }
@@ -170,8 +169,8 @@ Status Encoder::wide_sum(const Example& example, Span<WideTermInfo> terms, float
   for (const WideTermInfo& term : terms) {
     const ColumnInfo& column = model_.columns()[term.column];
     if (!column.is_categorical()) {
-      const float w = weights.dtype == fb::DType::F16 ? half_to_float(weights.f16[term.offset])
-                                                      : weights.f32[term.offset];
+      const float w =
+          weights.dtype == fb::DType::F16 ? half_to_float(weights.f16[term.offset]) : weights.f32[term.offset];
       total += w * numeric_value(example, term.column);
       continue;
     }

@@ -70,8 +70,7 @@ Status FeatureBag::add_fingerprint(uint32_t input, uint64_t fingerprint) {
     return Status();
   }
   if (values.size() >= info.max_values) {
-    return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "input '%s' takes at most %u values", info.name,
-                      info.max_values);
+    return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "input '%s' takes at most %u values", info.name, info.max_values);
   }
   values.push_back(fingerprint);
   return Status();

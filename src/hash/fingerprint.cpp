@@ -20,13 +20,11 @@ inline uint64_t load64(const uint8_t* p) {
   return v;
 }
 inline uint64_t load32(const uint8_t* p) {
-  return static_cast<uint64_t>(p[0]) | static_cast<uint64_t>(p[1]) << 8 |
-         static_cast<uint64_t>(p[2]) << 16 | static_cast<uint64_t>(p[3]) << 24;
+  return static_cast<uint64_t>(p[0]) | static_cast<uint64_t>(p[1]) << 8 | static_cast<uint64_t>(p[2]) << 16 |
+         static_cast<uint64_t>(p[3]) << 24;
 }
 
-inline uint64_t rotate_right(uint64_t v, int shift) {
-  return shift == 0 ? v : (v >> shift) | (v << (64 - shift));
-}
+inline uint64_t rotate_right(uint64_t v, int shift) { return shift == 0 ? v : (v >> shift) | (v << (64 - shift)); }
 inline uint64_t shift_mix(uint64_t v) { return v ^ (v >> 47); }
 
 inline uint64_t hash_len16(uint64_t u, uint64_t v, uint64_t mul) {
@@ -68,8 +66,7 @@ uint64_t hash_len17_to32(const uint8_t* s, size_t len) {
   const uint64_t b = load64(s + 8);
   const uint64_t c = load64(s + len - 8) * mul;
   const uint64_t d = load64(s + len - 16) * k2;
-  return hash_len16(rotate_right(a + b, 43) + rotate_right(c, 30) + d,
-                    a + rotate_right(b + k2, 18) + c, mul);
+  return hash_len16(rotate_right(a + b, 43) + rotate_right(c, 30) + d, a + rotate_right(b + k2, 18) + c, mul);
 }
 
 uint64_t hash_len33_to64(const uint8_t* s, size_t len) {
@@ -84,8 +81,7 @@ uint64_t hash_len33_to64(const uint8_t* s, size_t len) {
   const uint64_t f = load64(s + 24);
   const uint64_t g = (y + load64(s + len - 32)) * mul;
   const uint64_t h = (z + load64(s + len - 24)) * mul;
-  return hash_len16(rotate_right(e + f, 43) + rotate_right(g, 30) + h,
-                    e + rotate_right(f + a, 18) + g, mul);
+  return hash_len16(rotate_right(e + f, 43) + rotate_right(g, 30) + h, e + rotate_right(f + a, 18) + g, mul);
 }
 
 struct Pair {
@@ -151,8 +147,8 @@ uint64_t fingerprint64(const void* data, size_t len) {
   v = weak_hash_len32_with_seeds(s, v.second * mul, x + w.first);
   w = weak_hash_len32_with_seeds(s + 32, z + w.second, y + load64(s + 16));
   std::swap(z, x);
-  return hash_len16(hash_len16(v.first, w.first, mul) + shift_mix(y) * k0 + z,
-                    hash_len16(v.second, w.second, mul) + x, mul);
+  return hash_len16(hash_len16(v.first, w.first, mul) + shift_mix(y) * k0 + z, hash_len16(v.second, w.second, mul) + x,
+                    mul);
 }
 
 size_t format_int64(int64_t value, char* out) {

@@ -37,8 +37,8 @@ CpuFeatures query_cpu() {
   if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) {
     cpu.avx2 = avx && fma && os_avx && ((ebx >> 5) & 1);
     // F, DQ, CD, BW, VL: the set kernels_avx512.cpp is compiled for.
-    const bool avx512 = ((ebx >> 16) & 1) && ((ebx >> 17) & 1) && ((ebx >> 28) & 1) && ((ebx >> 30) & 1) &&
-                        ((ebx >> 31) & 1);
+    const bool avx512 =
+        ((ebx >> 16) & 1) && ((ebx >> 17) & 1) && ((ebx >> 28) & 1) && ((ebx >> 30) & 1) && ((ebx >> 31) & 1);
     cpu.avx512 = cpu.avx2 && os_avx512 && avx512;
   }
 #endif
@@ -76,25 +76,24 @@ Status select_kernels(const char* requested, const KernelTable** out) {
   const KernelTable* chosen = nullptr;
   const bool automatic = requested == nullptr || requested[0] == '\0' || std::strcmp(requested, "auto") == 0;
   std::string known;
-#define BARISTA_CONSIDER_TABLE(isa)                                   \
-  {                                                                   \
-    const KernelTable& table = kernel_table_##isa();                  \
-    known += known.empty() ? #isa : ", " #isa;                        \
-    if (automatic) {                                                  \
-      if (cpu_supports(cpu, #isa)) chosen = &table; /* best last */   \
-    } else if (std::strcmp(requested, #isa) == 0) {                   \
-      if (!cpu_supports(cpu, #isa)) {                                 \
-        return make_error(BARISTA_STATUS_UNSUPPORTED,                 \
-                          "kernels '%s' need instructions this CPU lacks", requested); \
-      }                                                               \
-      chosen = &table;                                                \
-    }                                                                 \
+#define BARISTA_CONSIDER_TABLE(isa)                                                                                \
+  {                                                                                                                \
+    const KernelTable& table = kernel_table_##isa();                                                               \
+    known += known.empty() ? #isa : ", " #isa;                                                                     \
+    if (automatic) {                                                                                               \
+      if (cpu_supports(cpu, #isa)) chosen = &table; /* best last */                                                \
+    } else if (std::strcmp(requested, #isa) == 0) {                                                                \
+      if (!cpu_supports(cpu, #isa)) {                                                                              \
+        return make_error(BARISTA_STATUS_UNSUPPORTED, "kernels '%s' need instructions this CPU lacks", requested); \
+      }                                                                                                            \
+      chosen = &table;                                                                                             \
+    }                                                                                                              \
   }
   BARISTA_ISA_LIST(BARISTA_CONSIDER_TABLE)
 #undef BARISTA_CONSIDER_TABLE
   if (chosen == nullptr) {
-    return make_error(BARISTA_STATUS_UNSUPPORTED, "unknown kernels '%s' (this build has: auto, %s)",
-                      requested, known.c_str());
+    return make_error(BARISTA_STATUS_UNSUPPORTED, "unknown kernels '%s' (this build has: auto, %s)", requested,
+                      known.c_str());
   }
   *out = chosen;
   return Status();

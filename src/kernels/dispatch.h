@@ -11,8 +11,8 @@ namespace barista::internal {
 
 struct CpuFeatures {
   bool sse4_2 = false;
-  bool avx2 = false;   // with FMA, and the OS saving AVX state
-  bool avx512 = false; // AVX-512 F/CD/DQ/BW/VL, and the OS saving AVX-512 state
+  bool avx2 = false;    // with FMA, and the OS saving AVX state
+  bool avx512 = false;  // AVX-512 F/CD/DQ/BW/VL, and the OS saving AVX-512 state
 };
 
 CpuFeatures detect_cpu_features();

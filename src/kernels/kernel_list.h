@@ -13,27 +13,24 @@
 #include <cstddef>
 #include <cstdint>
 
-#define BARISTA_KERNEL_LIST(X)                                                              \
-  /* sum_i a[i] * b[i] */                                                                   \
-  X(dot_f32, float, (const float* a, const float* b, size_t n))                             \
-  /* y[i] += alpha * x[i] */                                                                \
-  X(axpy_f32, void, (float alpha, const float* x, float* y, size_t n))                      \
-  /* y[i] = max(a[i] + b[i], 0) */                                                          \
-  X(add_relu_f32, void, (const float* a, const float* b, float* y, size_t n))               \
-  /* y[rows x out] = act(x[rows x in] * w[in x out] + bias[out]); act = relu when relu != \
-     0. Tile: 4 rows x 2 SIMD vectors of outputs. */                                        \
-  X(dense_f32, void,                                                                        \
-    (const float* x, size_t rows, size_t in, const float* w, const float* bias, size_t out, \
-     int relu, float* y))                                                                   \
-  /* acc[dim] += sum over ids of table[id][dim] */                                          \
-  X(pool_f32, void, (const float* table, size_t dim, const uint32_t* ids, size_t count, float* acc)) \
-  X(pool_f16, void,                                                                         \
-    (const uint16_t* table, size_t dim, const uint32_t* ids, size_t count, float* acc))     \
-  X(pool_q8, void,                                                                          \
-    (const uint8_t* table, const float* scale_bias, size_t dim, const uint32_t* ids,        \
-     size_t count, float* acc))                                                             \
-  /* sum over ids of weights[id] */                                                         \
-  X(gather_sum_f32, float, (const float* weights, const uint32_t* ids, size_t count))       \
+#define BARISTA_KERNEL_LIST(X)                                                                                   \
+  /* sum_i a[i] * b[i] */                                                                                        \
+  X(dot_f32, float, (const float* a, const float* b, size_t n))                                                  \
+  /* y[i] += alpha * x[i] */                                                                                     \
+  X(axpy_f32, void, (float alpha, const float* x, float* y, size_t n))                                           \
+  /* y[i] = max(a[i] + b[i], 0) */                                                                               \
+  X(add_relu_f32, void, (const float* a, const float* b, float* y, size_t n))                                    \
+  /* y[rows x out] = act(x[rows x in] * w[in x out] + bias[out]); act = relu when relu !=                        \
+     0. Tile: 4 rows x 2 SIMD vectors of outputs. */                                                             \
+  X(dense_f32, void,                                                                                             \
+    (const float* x, size_t rows, size_t in, const float* w, const float* bias, size_t out, int relu, float* y)) \
+  /* acc[dim] += sum over ids of table[id][dim] */                                                               \
+  X(pool_f32, void, (const float* table, size_t dim, const uint32_t* ids, size_t count, float* acc))             \
+  X(pool_f16, void, (const uint16_t* table, size_t dim, const uint32_t* ids, size_t count, float* acc))          \
+  X(pool_q8, void,                                                                                               \
+    (const uint8_t* table, const float* scale_bias, size_t dim, const uint32_t* ids, size_t count, float* acc))  \
+  /* sum over ids of weights[id] */                                                                              \
+  X(gather_sum_f32, float, (const float* weights, const uint32_t* ids, size_t count))                            \
   X(gather_sum_f16, float, (const uint16_t* weights, const uint32_t* ids, size_t count))
 
 // The instruction sets with a variant in this build, best last.

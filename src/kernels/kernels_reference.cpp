@@ -23,8 +23,8 @@ void add_relu_f32(const float* a, const float* b, float* y, size_t n) {
   }
 }
 
-void dense_f32(const float* x, size_t rows, size_t in, const float* w, const float* bias, size_t out,
-               int relu, float* y) {
+void dense_f32(const float* x, size_t rows, size_t in, const float* w, const float* bias, size_t out, int relu,
+               float* y) {
   for (size_t r = 0; r < rows; ++r) {
     for (size_t j = 0; j < out; ++j) {
       float sum = bias[j];
@@ -48,8 +48,7 @@ void pool_f16(const uint16_t* table, size_t dim, const uint32_t* ids, size_t cou
   }
 }
 
-void pool_q8(const uint8_t* table, const float* scale_bias, size_t dim, const uint32_t* ids,
-             size_t count, float* acc) {
+void pool_q8(const uint8_t* table, const float* scale_bias, size_t dim, const uint32_t* ids, size_t count, float* acc) {
   for (size_t i = 0; i < count; ++i) {
     const size_t id = ids[i];
     const uint8_t* row = table + id * dim;

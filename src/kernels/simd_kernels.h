@@ -26,8 +26,7 @@ struct SimdKernels {
     size_t i = 0;
     for (; i + 2 * kWidth <= n; i += 2 * kWidth) {
       acc0 = xsimd::fma(Batch::load_unaligned(a + i), Batch::load_unaligned(b + i), acc0);
-      acc1 = xsimd::fma(Batch::load_unaligned(a + i + kWidth), Batch::load_unaligned(b + i + kWidth),
-                        acc1);
+      acc1 = xsimd::fma(Batch::load_unaligned(a + i + kWidth), Batch::load_unaligned(b + i + kWidth), acc1);
     }
     for (; i + kWidth <= n; i += kWidth) {
       acc0 = xsimd::fma(Batch::load_unaligned(a + i), Batch::load_unaligned(b + i), acc0);
@@ -60,8 +59,8 @@ struct SimdKernels {
 
   // One tile of R rows x 2 vectors of outputs starting at column j.
   template <size_t R>
-  static void dense_tile(const float* x, size_t in, const float* w, const float* bias, size_t out,
-                         bool relu, float* y, size_t j) {
+  static void dense_tile(const float* x, size_t in, const float* w, const float* bias, size_t out, bool relu, float* y,
+                         size_t j) {
     Batch acc[R][2];
     const Batch b0 = Batch::load_unaligned(bias + j);
     const Batch b1 = Batch::load_unaligned(bias + j + kWidth);
@@ -90,8 +89,8 @@ struct SimdKernels {
   }
 
   // Columns that do not fill a 2-vector tile, one row at a time.
-  static void dense_tail_columns(const float* x, size_t rows, size_t in, const float* w,
-                                 const float* bias, size_t out, bool relu, float* y, size_t j0) {
+  static void dense_tail_columns(const float* x, size_t rows, size_t in, const float* w, const float* bias, size_t out,
+                                 bool relu, float* y, size_t j0) {
     for (size_t r = 0; r < rows; ++r) {
       size_t j = j0;
       for (; j + kWidth <= out; j += kWidth) {
@@ -110,8 +109,8 @@ struct SimdKernels {
     }
   }
 
-  static void dense_f32(const float* x, size_t rows, size_t in, const float* w, const float* bias,
-                        size_t out, int relu, float* y) {
+  static void dense_f32(const float* x, size_t rows, size_t in, const float* w, const float* bias, size_t out, int relu,
+                        float* y) {
     const size_t tile_columns = out - out % (2 * kWidth);
     // Columns outer, rows inner: one panel of w (in x 2 vectors) stays in
     // cache while every row of x passes over it.
@@ -136,8 +135,7 @@ struct SimdKernels {
 
   // f16 rows are widened element by element (portable; hardware conversion
   // is a later optimization) and accumulated with SIMD adds.
-  static void pool_f16(const uint16_t* table, size_t dim, const uint32_t* ids, size_t count,
-                       float* acc) {
+  static void pool_f16(const uint16_t* table, size_t dim, const uint32_t* ids, size_t count, float* acc) {
     for (size_t i = 0; i < count; ++i) {
       const uint16_t* row = table + static_cast<size_t>(ids[i]) * dim;
       size_t c = 0;
@@ -152,8 +150,8 @@ struct SimdKernels {
 
   // A plain loop: compiled with this instruction set's flags, the compiler
   // vectorizes the uint8 -> float widening better than xsimd 8 can express it.
-  static void pool_q8(const uint8_t* table, const float* scale_bias, size_t dim, const uint32_t* ids,
-                      size_t count, float* acc) {
+  static void pool_q8(const uint8_t* table, const float* scale_bias, size_t dim, const uint32_t* ids, size_t count,
+                      float* acc) {
     for (size_t i = 0; i < count; ++i) {
       const size_t id = ids[i];
       const uint8_t* row = table + id * dim;
@@ -180,12 +178,12 @@ struct SimdKernels {
 }  // namespace barista::internal
 
 // Defines kernel_table_<isa>() for xsimd architecture `arch`.
-#define BARISTA_DEFINE_SIMD_TABLE(isa, arch)                                        \
-  namespace barista::internal {                                                     \
-  const KernelTable& kernel_table_##isa() {                                         \
-    using K = SimdKernels<arch>;                                                    \
+#define BARISTA_DEFINE_SIMD_TABLE(isa, arch)                                          \
+  namespace barista::internal {                                                       \
+  const KernelTable& kernel_table_##isa() {                                           \
+    using K = SimdKernels<arch>;                                                      \
     static const KernelTable table = {#isa, BARISTA_KERNEL_LIST(BARISTA_SIMD_ENTRY)}; \
-    return table;                                                                   \
-  }                                                                                 \
+    return table;                                                                     \
+  }                                                                                   \
   }
 #define BARISTA_SIMD_ENTRY(name, ret, params) &K::name,

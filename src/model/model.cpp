@@ -22,7 +22,9 @@ uint32_t size_of(const flatbuffers::Vector<T>* v) {
   return v == nullptr ? 0 : v->size();
 }
 
-bool valid_combiner(fb::Combiner c) { return c == fb::Combiner::Sum || c == fb::Combiner::Mean || c == fb::Combiner::Sqrtn; }
+bool valid_combiner(fb::Combiner c) {
+  return c == fb::Combiner::Sum || c == fb::Combiner::Mean || c == fb::Combiner::Sqrtn;
+}
 
 // Reads field `field` (a uint16 scalar) of the root table without trusting
 // the buffer, so a file from another format version is reported as such even
@@ -100,12 +102,8 @@ Status view_tensor(const Payload& payload, const fb::Tensor* t, const std::strin
   }
   const uint64_t elements = v.rows * v.cols;
   switch (v.dtype) {
-    case fb::DType::F32:
-      BARISTA_RETURN_IF_ERROR(payload.view(t->data(), elements, what, &v.f32));
-      break;
-    case fb::DType::F16:
-      BARISTA_RETURN_IF_ERROR(payload.view(t->data(), elements, what, &v.f16));
-      break;
+    case fb::DType::F32: BARISTA_RETURN_IF_ERROR(payload.view(t->data(), elements, what, &v.f32)); break;
+    case fb::DType::F16: BARISTA_RETURN_IF_ERROR(payload.view(t->data(), elements, what, &v.f16)); break;
     case fb::DType::Int8Rowwise:
       BARISTA_RETURN_IF_ERROR(payload.view(t->data(), elements, what, &v.q8));
       BARISTA_RETURN_IF_ERROR(payload.view(t->scale_bias(), 2 * v.rows, what + " scale_bias", &v.q8_scale_bias));
@@ -124,8 +122,7 @@ Status view_hash_index(const Payload& payload, const fb::HashIndex* index, const
   BARISTA_RETURN_IF_ERROR(
       payload.view(index->fingerprints(), Payload::kAnyCount, what + " fingerprints", &out->fingerprints, &count));
   BARISTA_RETURN_IF_ERROR(payload.view(index->slots(), Payload::kAnyCount, what + " index", &out->slots, &slots));
-  if (slots == 0 || slots > UINT32_MAX || (slots & (slots - 1)) != 0 || slots <= count ||
-      index->max_probe() > slots) {
+  if (slots == 0 || slots > UINT32_MAX || (slots & (slots - 1)) != 0 || slots <= count || index->max_probe() > slots) {
     return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: index has %llu slots (max probe %u) for %llu keys",
                       what.c_str(), static_cast<unsigned long long>(slots), index->max_probe(),
                       static_cast<unsigned long long>(count));
@@ -136,8 +133,8 @@ Status view_hash_index(const Payload& payload, const fb::HashIndex* index, const
   return Status();
 }
 
-Status view_string_table(const Payload& payload, const fb::StringTable* table, uint32_t count,
-                         const std::string& what, StringTableView* out) {
+Status view_string_table(const Payload& payload, const fb::StringTable* table, uint32_t count, const std::string& what,
+                         StringTableView* out) {
   if (table == nullptr) return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: strings missing", what.c_str());
   BARISTA_RETURN_IF_ERROR(payload.view(table->offsets(), uint64_t{count} + 1, what + " string offsets", &out->offsets));
   uint64_t bytes = 0;
@@ -290,8 +287,8 @@ Status Model::open_owned(std::unique_ptr<Model> model, const OpenOptions& option
   }
   if (root.format_major() != BARISTA_FORMAT_MAJOR) {
     return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION,
-                      "model file format %u is not supported (this library reads format %d)",
-                      root.format_major(), BARISTA_FORMAT_MAJOR);
+                      "model file format %u is not supported (this library reads format %d)", root.format_major(),
+                      BARISTA_FORMAT_MAJOR);
   }
   if (root.quantization_version() != BARISTA_QUANTIZATION_VERSION) {
     return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION,
@@ -342,8 +339,8 @@ Status Model::validate_inputs() {
                         info.max_values, limits::kMaxValuesPerInput);
     }
     if (info.kind == fb::ValueKind::Numeric && (info.multivalent || !std::isfinite(info.default_value))) {
-      return make_error(BARISTA_STATUS_CORRUPT_MODEL, "input '%s': numeric inputs are single-valued with a finite default",
-                        info.name);
+      return make_error(BARISTA_STATUS_CORRUPT_MODEL,
+                        "input '%s': numeric inputs are single-valued with a finite default", info.name);
     }
     input_lookup_[i] = {fingerprint64(in->name()->string_view()), i};
   }
@@ -434,10 +431,9 @@ Status Model::validate_columns() {
         uint32_t count = 0;
         StringTableView strings;
         const int64_t* ints = nullptr;
-        BARISTA_RETURN_IF_ERROR(view_keys(Payload{payload_, payload_size_}, col->vocabulary(),
-                                          std::string("column '") + info.name + "' vocabulary",
-                                          static_cast<uint32_t>(limits::kMaxCardinality), &count, &strings, &ints,
-                                          &info.vocabulary));
+        BARISTA_RETURN_IF_ERROR(view_keys(
+            Payload{payload_, payload_size_}, col->vocabulary(), std::string("column '") + info.name + "' vocabulary",
+            static_cast<uint32_t>(limits::kMaxCardinality), &count, &strings, &ints, &info.vocabulary));
         info.cardinality = uint64_t{count} + info.buckets;
         BARISTA_RETURN_IF_ERROR(check_buckets(info, info.cardinality, false));
         break;
@@ -446,8 +442,8 @@ Status Model::validate_columns() {
         BARISTA_RETURN_IF_ERROR(input_of(info, fb::ValueKind::Numeric));
         const uint32_t n = size_of(col->boundaries());
         if (n == 0 || n > limits::kMaxBoundaries) {
-          return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "column '%s': %u boundaries is outside 1..%u", info.name,
-                            n, limits::kMaxBoundaries);
+          return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "column '%s': %u boundaries is outside 1..%u", info.name, n,
+                            limits::kMaxBoundaries);
         }
         info.boundaries = Span<float>(col->boundaries()->data(), n);
         for (uint32_t i = 0; i < n; ++i) {
@@ -490,15 +486,15 @@ Status Model::validate_columns() {
     const auto* crossed = columns->Get(c)->crossed();
     const uint32_t n = size_of(crossed);
     if (n < 2 || n > limits::kMaxCrossedComponents) {
-      return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "crossed column '%s': %u components is outside 2..%u",
-                        info.name, n, limits::kMaxCrossedComponents);
+      return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "crossed column '%s': %u components is outside 2..%u", info.name,
+                        n, limits::kMaxCrossedComponents);
     }
     info.crossed = Span<uint32_t>(crossed->data(), n);
     bool request = false, item = false;
     for (uint32_t component : info.crossed) {
       if (component >= columns_.size()) {
-        return make_error(BARISTA_STATUS_CORRUPT_MODEL, "crossed column '%s': component %u is out of range",
-                          info.name, component);
+        return make_error(BARISTA_STATUS_CORRUPT_MODEL, "crossed column '%s': component %u is out of range", info.name,
+                          component);
       }
       const ColumnInfo& part = columns_[component];
       if (part.kind != fb::ColumnKind::Hashed && part.kind != fb::ColumnKind::Vocabulary &&
@@ -524,9 +520,9 @@ Status Model::validate_wide() {
                       limits::kMaxColumns);
   }
   if (term_count == 0 && wide->weights() == nullptr) return Status();
-  BARISTA_RETURN_IF_ERROR(view_tensor(Payload{payload_, payload_size_}, wide->weights(), "wide weights", &wide_weights_));
-  if (wide_weights_.cols != 1 ||
-      (wide_weights_.dtype != fb::DType::F32 && wide_weights_.dtype != fb::DType::F16)) {
+  BARISTA_RETURN_IF_ERROR(
+      view_tensor(Payload{payload_, payload_size_}, wide->weights(), "wide weights", &wide_weights_));
+  if (wide_weights_.cols != 1 || (wide_weights_.dtype != fb::DType::F32 && wide_weights_.dtype != fb::DType::F16)) {
     return make_error(BARISTA_STATUS_CORRUPT_MODEL, "wide weights must be one F32 or F16 column");
   }
   for (uint32_t t = 0; t < term_count; ++t) {
@@ -540,11 +536,10 @@ Status Model::validate_wide() {
     }
     const uint64_t span = column.is_categorical() ? column.cardinality : 1;
     if (term->offset() > wide_weights_.rows || span > wide_weights_.rows - term->offset()) {
-      return make_error(BARISTA_STATUS_CORRUPT_MODEL,
-                        "wide term '%s': weights [%llu, %llu) are outside the %llu wide weights", column.name,
-                        static_cast<unsigned long long>(term->offset()),
-                        static_cast<unsigned long long>(term->offset() + span),
-                        static_cast<unsigned long long>(wide_weights_.rows));
+      return make_error(
+          BARISTA_STATUS_CORRUPT_MODEL, "wide term '%s': weights [%llu, %llu) are outside the %llu wide weights",
+          column.name, static_cast<unsigned long long>(term->offset()),
+          static_cast<unsigned long long>(term->offset() + span), static_cast<unsigned long long>(wide_weights_.rows));
     }
     const WideTermInfo info{term->column(), static_cast<uint32_t>(term->offset()), term->combiner()};
     switch (column.side) {
@@ -592,13 +587,12 @@ Status Model::validate_deep() {
                         column.name);
     }
     if (column.is_categorical()) {
-      BARISTA_RETURN_IF_ERROR(
-          view_tensor(Payload{payload_, payload_size_}, in->embedding(),
-                      std::string("embedding of '") + column.name + "'", &info.embedding));
+      BARISTA_RETURN_IF_ERROR(view_tensor(Payload{payload_, payload_size_}, in->embedding(),
+                                          std::string("embedding of '") + column.name + "'", &info.embedding));
       if (info.embedding.rows != column.cardinality || info.embedding.cols > limits::kMaxEmbeddingDim) {
         return make_error(BARISTA_STATUS_CORRUPT_MODEL,
-                          "embedding of '%s' is %llu x %u; the column has %llu ids (dimension at most %u)",
-                          column.name, static_cast<unsigned long long>(info.embedding.rows), info.embedding.cols,
+                          "embedding of '%s' is %llu x %u; the column has %llu ids (dimension at most %u)", column.name,
+                          static_cast<unsigned long long>(info.embedding.rows), info.embedding.cols,
                           static_cast<unsigned long long>(column.cardinality), limits::kMaxEmbeddingDim);
       }
       info.has_embedding = true;
@@ -642,7 +636,8 @@ Status Model::validate_deep() {
                         limits::kMaxLayerWidth);
     }
     const Payload payload{payload_, payload_size_};
-    BARISTA_RETURN_IF_ERROR(payload.view(dense->bias(), weights.cols, "layer " + std::to_string(l) + " bias", &info.bias));
+    BARISTA_RETURN_IF_ERROR(
+        payload.view(dense->bias(), weights.cols, "layer " + std::to_string(l) + " bias", &info.bias));
     if (dense->activation() != fb::Activation::None && dense->activation() != fb::Activation::Relu) {
       return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION, "layer %u: unknown activation", l);
     }
@@ -675,9 +670,10 @@ Status Model::validate_catalog() {
   auto claim = [&](uint32_t input, fb::ValueKind kind, uint32_t slot) -> Status {
     if (input >= inputs_.size() || input == item_id_input_ || inputs_[input].source != fb::Source::Item ||
         inputs_[input].kind != kind || inputs_[input].catalog_slot != -1) {
-      return make_error(BARISTA_STATUS_CORRUPT_MODEL, "catalog lists input %u wrongly (not an item %s input, "
-                        "the item id, or listed twice)", input,
-                        kind == fb::ValueKind::Numeric ? "numeric" : "categorical");
+      return make_error(BARISTA_STATUS_CORRUPT_MODEL,
+                        "catalog lists input %u wrongly (not an item %s input, "
+                        "the item id, or listed twice)",
+                        input, kind == fb::ValueKind::Numeric ? "numeric" : "categorical");
     }
     inputs_[input].catalog_slot = static_cast<int32_t>(slot);
     return Status();
@@ -735,7 +731,8 @@ Status Model::verify_full() const {
     return make_error(BARISTA_STATUS_CORRUPT_MODEL, "the file has no checksum");
   }
   if (checksum != root_->checksum()) {
-    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "checksum mismatch: the file says %016llx, its contents give %016llx",
+    return make_error(BARISTA_STATUS_CORRUPT_MODEL,
+                      "checksum mismatch: the file says %016llx, its contents give %016llx",
                       static_cast<unsigned long long>(root_->checksum()), static_cast<unsigned long long>(checksum));
   }
   auto check_tensor = [](const TensorView& t, const char* what) -> Status {

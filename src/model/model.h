@@ -74,15 +74,15 @@ struct InputInfo {
 struct ColumnInfo {
   const char* name = "";
   fb::ColumnKind kind = fb::ColumnKind::Hashed;
-  uint32_t input = 0;             // Hashed, Vocabulary, Bucketized, Numeric
-  uint64_t buckets = 0;           // hash or OOV buckets
-  uint64_t cardinality = 0;       // ids in [0, cardinality); 0 for Numeric
-  HashIndexView vocabulary;       // Vocabulary
-  Span<float> boundaries;         // Bucketized
-  float mean = 0.0f;              // Numeric
-  float inv_stddev = 1.0f;        // Numeric
-  Span<uint32_t> crossed;         // Crossed components
-  uint64_t hash_key = 0;          // Crossed
+  uint32_t input = 0;        // Hashed, Vocabulary, Bucketized, Numeric
+  uint64_t buckets = 0;      // hash or OOV buckets
+  uint64_t cardinality = 0;  // ids in [0, cardinality); 0 for Numeric
+  HashIndexView vocabulary;  // Vocabulary
+  Span<float> boundaries;    // Bucketized
+  float mean = 0.0f;         // Numeric
+  float inv_stddev = 1.0f;   // Numeric
+  Span<uint32_t> crossed;    // Crossed components
+  uint64_t hash_key = 0;     // Crossed
   Side side = Side::Request;
   bool is_categorical() const { return kind != fb::ColumnKind::Numeric; }
 };
@@ -148,8 +148,7 @@ class Model {
   static Status open_file(const char* path, const OpenOptions& options, std::unique_ptr<Model>* out);
   // Uses `data` in place when 8-byte aligned (the caller keeps it alive);
   // otherwise copies it.
-  static Status open_buffer(const void* data, size_t size, const OpenOptions& options,
-                            std::unique_ptr<Model>* out);
+  static Status open_buffer(const void* data, size_t size, const OpenOptions& options, std::unique_ptr<Model>* out);
 
   // The file checksum and the finiteness of every stored number.
   Status verify_full() const;
@@ -193,8 +192,7 @@ class Model {
 
  private:
   Model() = default;
-  static Status open_owned(std::unique_ptr<Model> model, const OpenOptions& options,
-                           std::unique_ptr<Model>* out);
+  static Status open_owned(std::unique_ptr<Model> model, const OpenOptions& options, std::unique_ptr<Model>* out);
   Status validate();
   Status validate_inputs();
   Status validate_columns();

@@ -12,9 +12,7 @@ void visit_slice(const std::string& name, const fb::Slice* slice, size_t element
   if (slice != nullptr) visit(name, *slice, element_size);
 }
 
-inline size_t dtype_size(fb::DType dtype) {
-  return dtype == fb::DType::F32 ? 4 : dtype == fb::DType::F16 ? 2 : 1;
-}
+inline size_t dtype_size(fb::DType dtype) { return dtype == fb::DType::F32 ? 4 : dtype == fb::DType::F16 ? 2 : 1; }
 
 template <class Visit>
 void visit_tensor(const std::string& name, const fb::Tensor* t, Visit& visit) {

@@ -55,8 +55,8 @@ Status FileMap::open(const char* path, uint64_t max_size, FileMap* out) {
   const uint64_t size = static_cast<uint64_t>(info.st_size);
   if (size > max_size) {
     close(fd);
-    return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "'%s' is %llu bytes, more than the %llu a model may have",
-                      path, static_cast<unsigned long long>(size), static_cast<unsigned long long>(max_size));
+    return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "'%s' is %llu bytes, more than the %llu a model may have", path,
+                      static_cast<unsigned long long>(size), static_cast<unsigned long long>(max_size));
   }
   if (size == 0) {
     close(fd);

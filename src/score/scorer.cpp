@@ -37,8 +37,7 @@ Status Scorer::logit_plain(const FeatureBag& request, ItemRef item, float* logit
   const KernelTable& k = model_.kernels();
 
   float wide = model_.wide_bias();
-  for (Span<WideTermInfo> terms :
-       {model_.wide_request_terms(), model_.wide_item_terms(), model_.wide_mixed_terms()}) {
+  for (Span<WideTermInfo> terms : {model_.wide_request_terms(), model_.wide_item_terms(), model_.wide_mixed_terms()}) {
     float sum = 0.0f;
     BARISTA_RETURN_IF_ERROR(encoder_.wide_sum(example, terms, &sum));
     wide += sum;

@@ -59,8 +59,8 @@ class Scorer {
   // part of the fingerprint chain is computed once per request.
   struct MixedTerm {
     WideTermInfo term;
-    size_t first_item_component = 0;  // components before it are request-side
-    Vec<uint64_t> prefix;             // chains over the leading request components
+    size_t first_item_component = 0;    // components before it are request-side
+    Vec<uint64_t> prefix;               // chains over the leading request components
     Vec<Vec<uint64_t>> request_hashes;  // per component (request-side ones)
   };
 
@@ -74,8 +74,8 @@ class Scorer {
   const FeatureBag* prepared_ = nullptr;
 
   float wide_request_ = 0.0f;
-  Vec<float> x_;          // deep input (plain path: all of it; fast path: one side)
-  Vec<float> h1_request_; // bias + request half of the first layer
+  Vec<float> x_;           // deep input (plain path: all of it; fast path: one side)
+  Vec<float> h1_request_;  // bias + request half of the first layer
   Vec<float> zero_bias_;
   Vec<MixedTerm> mixed_;
   Vec<uint64_t> partials_;

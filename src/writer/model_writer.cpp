@@ -2,13 +2,13 @@
 
 #include <Eigen/Core>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <memory>
-#include <unistd.h>
 
 #include "common/limits.h"
 #include "features/encoder.h"
@@ -76,8 +76,7 @@ Status check_finite(const std::vector<float>& values, const std::string& what) {
 Status build_keys(Builder& b, PayloadBuilder& payload, const std::vector<std::string>& strings,
                   const std::vector<int64_t>& ints, const std::string& what, flatbuffers::Offset<fb::Keys>* out) {
   if (!strings.empty() && !ints.empty()) {
-    return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "%s: give string keys or integer keys, not both",
-                      what.c_str());
+    return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "%s: give string keys or integer keys, not both", what.c_str());
   }
   const bool integer = !ints.empty();
   const size_t n = integer ? ints.size() : strings.size();
@@ -93,8 +92,8 @@ Status build_keys(Builder& b, PayloadBuilder& payload, const std::vector<std::st
   std::sort(sorted.begin(), sorted.end());
   const auto duplicate = std::adjacent_find(sorted.begin(), sorted.end());
   if (duplicate != sorted.end()) {
-    const size_t at = static_cast<size_t>(std::find(fingerprints.begin(), fingerprints.end(), *duplicate) -
-                                          fingerprints.begin());
+    const size_t at =
+        static_cast<size_t>(std::find(fingerprints.begin(), fingerprints.end(), *duplicate) - fingerprints.begin());
     return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "%s: key '%s' appears twice", what.c_str(),
                       integer ? std::to_string(ints[at]).c_str() : strings[at].c_str());
   }
@@ -142,8 +141,7 @@ flatbuffers::Offset<fb::Tensor> build_tensor(Builder& b, PayloadBuilder& payload
       const fb::Slice scales = payload.add(scale_bias);
       return fb::CreateTensor(b, dtype, rows, cols, &data, &scales);
     }
-    case fb::DType::F32:
-      break;
+    case fb::DType::F32: break;
   }
   const fb::Slice data = payload.add(values);
   return fb::CreateTensor(b, fb::DType::F32, rows, cols, &data);
@@ -181,8 +179,8 @@ Status check_spec(const ModelSpec& spec, const WriteOptions& options) {
     }
     if (in.dim == 0 || in.embedding.size() != column.cardinality() * in.dim) {
       return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "embedding of '%s': %zu values for %llu ids x dim %u",
-                        column.name.c_str(), in.embedding.size(),
-                        static_cast<unsigned long long>(column.cardinality()), in.dim);
+                        column.name.c_str(), in.embedding.size(), static_cast<unsigned long long>(column.cardinality()),
+                        in.dim);
     }
     BARISTA_RETURN_IF_ERROR(check_finite(in.embedding, "embedding of '" + column.name + "'"));
   }
@@ -235,13 +233,13 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
   for (const auto& [key, value] : spec.metadata.properties) {
     properties.push_back(fb::CreateProperty(b, b.CreateString(key), b.CreateString(value)));
   }
-  const int64_t created = spec.metadata.created_unix != 0 ? spec.metadata.created_unix
-                                                          : static_cast<int64_t>(std::time(nullptr));
-  const auto metadata = fb::CreateMetadata(
-      b, b.CreateString(spec.metadata.name), b.CreateString(spec.metadata.version),
-      b.CreateString(spec.metadata.description), created, b.CreateString("barista " BARISTA_VERSION_STRING),
-      b.CreateString(spec.metadata.training_config), b.CreateVector(metrics),
-      b.CreateString(spec.metadata.data_fingerprint), b.CreateVector(properties));
+  const int64_t created =
+      spec.metadata.created_unix != 0 ? spec.metadata.created_unix : static_cast<int64_t>(std::time(nullptr));
+  const auto metadata = fb::CreateMetadata(b, b.CreateString(spec.metadata.name), b.CreateString(spec.metadata.version),
+                                           b.CreateString(spec.metadata.description), created,
+                                           b.CreateString("barista " BARISTA_VERSION_STRING),
+                                           b.CreateString(spec.metadata.training_config), b.CreateVector(metrics),
+                                           b.CreateString(spec.metadata.data_fingerprint), b.CreateVector(properties));
 
   std::vector<flatbuffers::Offset<fb::Input>> inputs;
   for (const InputSpec& in : spec.inputs) {
@@ -253,8 +251,8 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
   for (const ColumnSpec& c : spec.columns) {
     flatbuffers::Offset<fb::Keys> vocabulary = 0;
     if (c.kind == fb::ColumnKind::Vocabulary) {
-      BARISTA_RETURN_IF_ERROR(build_keys(b, payload, c.vocabulary, c.int_vocabulary,
-                                         "vocabulary of '" + c.name + "'", &vocabulary));
+      BARISTA_RETURN_IF_ERROR(
+          build_keys(b, payload, c.vocabulary, c.int_vocabulary, "vocabulary of '" + c.name + "'", &vocabulary));
     }
     const auto boundaries = c.kind == fb::ColumnKind::Bucketized ? b.CreateVector(c.boundaries) : 0;
     const auto crossed = c.kind == fb::ColumnKind::Crossed ? b.CreateVector(c.crossed) : 0;
@@ -284,8 +282,7 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
   for (const DenseSpec& layer : spec.layers) {
     const auto weights = build_tensor(b, payload, layer.weights, layer.in, layer.out, fb::DType::F32);
     const fb::Slice bias = payload.add(layer.bias);
-    layers.push_back(
-        fb::CreateDense(b, weights, &bias, layer.relu ? fb::Activation::Relu : fb::Activation::None));
+    layers.push_back(fb::CreateDense(b, weights, &bias, layer.relu ? fb::Activation::Relu : fb::Activation::None));
   }
   const auto deep = fb::CreateDeep(b, b.CreateVector(deep_inputs), b.CreateVector(layers));
 

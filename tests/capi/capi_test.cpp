@@ -69,7 +69,8 @@ TEST_CASE("opening: bad arguments and bad bytes give a status and a message; out
   params.kernels = "reference";
   params.flags = BARISTA_OPEN_VERIFY_FULL;
   barista_model* forced = nullptr;
-  REQUIRE(barista_model_open_buffer(demo.bytes.data(), demo.bytes.size(), &params, &forced, &error) == BARISTA_STATUS_OK);
+  REQUIRE(barista_model_open_buffer(demo.bytes.data(), demo.bytes.size(), &params, &forced, &error) ==
+          BARISTA_STATUS_OK);
   barista_model_info info;
   REQUIRE(barista_model_get_info(forced, &info) == BARISTA_STATUS_OK);
   CHECK(std::string(info.kernels) == "reference");
@@ -215,7 +216,7 @@ TEST_CASE("sessions: scores, recommendations and their misuse") {
   params.candidates = pair;
   params.candidate_count = 3;
   REQUIRE(barista_session_recommend(session, request, &params, top, 5, &count) == BARISTA_STATUS_OK);
-  CHECK(count == 2);  // duplicates count once
+  CHECK(count == 2);           // duplicates count once
   params.candidate_count = 0;  // an empty candidate list: nothing to rank
   REQUIRE(barista_session_recommend(session, request, &params, top, 5, &count) == BARISTA_STATUS_OK);
   CHECK(count == 0);

@@ -24,8 +24,8 @@ TEST_CASE("half to float to half is the identity for every non-NaN half") {
 TEST_CASE("float to half rounds to nearest even, overflows to infinity, keeps subnormals") {
   CHECK(float_to_half(1.0f) == 0x3c00);
   CHECK(float_to_half(-2.0f) == 0xc000);
-  CHECK(float_to_half(65504.0f) == 0x7bff);   // largest half
-  CHECK(float_to_half(65520.0f) == 0x7c00);   // rounds up to infinity
+  CHECK(float_to_half(65504.0f) == 0x7bff);               // largest half
+  CHECK(float_to_half(65520.0f) == 0x7c00);               // rounds up to infinity
   CHECK(float_to_half(std::ldexp(1.0f, -24)) == 0x0001);  // smallest subnormal
   CHECK(float_to_half(std::ldexp(1.0f, -26)) == 0x0000);  // below half of it: zero
   CHECK(float_to_half(0.1f) == 0x2e66);

@@ -64,8 +64,8 @@ TEST_CASE("vocabulary columns: position, OOV buckets, or no id without them") {
 
 TEST_CASE("bucketized columns count the boundaries at or below the value") {
   Fixture f;  // hour_bucket boundaries {6, 11, 14, 18}
-  const std::pair<double, uint32_t> cases[] = {{-3, 0}, {5.99, 0}, {6, 1}, {10.5, 1}, {11, 2},
-                                               {13.9, 2}, {14, 3}, {18, 4}, {23, 4}};
+  const std::pair<double, uint32_t> cases[] = {{-3, 0},   {5.99, 0}, {6, 1},  {10.5, 1}, {11, 2},
+                                               {13.9, 2}, {14, 3},   {18, 4}, {23, 4}};
   for (const auto& [hour, bucket] : cases) {
     CAPTURE(hour);
     REQUIRE(f.request.set_number("hour", hour).ok());
@@ -78,7 +78,8 @@ TEST_CASE("bucketized columns count the boundaries at or below the value") {
 TEST_CASE("numeric columns are standardized; unset inputs take the default") {
   Fixture f;
   REQUIRE(f.request.set_number("hour", 17.0).ok());
-  CHECK(f.encoder.numeric_value(Example{&f.request, ItemRef()}, f.column("hour")) == doctest::Approx((17.0 - 12.0) / 5.0));
+  CHECK(f.encoder.numeric_value(Example{&f.request, ItemRef()}, f.column("hour")) ==
+        doctest::Approx((17.0 - 12.0) / 5.0));
   f.request.clear();
   CHECK(f.encoder.numeric_value(Example{&f.request, ItemRef()}, f.column("hour")) == 0.0f);
   CHECK(f.encoder.numeric_value(Example{&f.request, ItemRef::catalog(4)}, f.column("price")) ==

@@ -70,14 +70,15 @@ TEST_CASE("fingerprint_cat64 chains reproduce TensorFlow's SparseCrossHashed vec
   // 'batch1-FC3-F1'. With no buckets TensorFlow reduces modulo INT64_MAX.
   auto cross = [](uint64_t key) {
     uint64_t h = key;
-    for (const char* v : {"batch1-FC1-F1", "batch1-FC2-F1", "batch1-FC3-F1"}) h = fingerprint_cat64(h, fingerprint64(v));
+    for (const char* v : {"batch1-FC1-F1", "batch1-FC2-F1", "batch1-FC3-F1"})
+      h = fingerprint_cat64(h, fingerprint64(v));
     return h;
   };
   const uint64_t int64_max = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  CHECK(cross(kDefaultCrossHashKey) % int64_max == 1971693436396284976ULL);  // test_hashed_zero_bucket_no_hash_key
+  CHECK(cross(kDefaultCrossHashKey) % int64_max == 1971693436396284976ULL);      // test_hashed_zero_bucket_no_hash_key
   CHECK(cross(kDefaultCrossHashKey + 1) % int64_max == 4847552627144134031ULL);  // test_hashed_zero_bucket
-  CHECK(cross(kDefaultCrossHashKey) % 100 == 83);                              // test_hashed_no_hash_key
-  CHECK(cross(kDefaultCrossHashKey + 1) % 100 == 31);                          // test_hashed_output
+  CHECK(cross(kDefaultCrossHashKey) % 100 == 83);                                // test_hashed_no_hash_key
+  CHECK(cross(kDefaultCrossHashKey + 1) % 100 == 31);                            // test_hashed_output
 }
 
 TEST_CASE("integers hash as their decimal string, as TensorFlow's as_string") {

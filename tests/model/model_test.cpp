@@ -2,11 +2,11 @@
 // file can be — each gets a status and a message, never a crash.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 
 #include "common/half.h"
 #include "features/encoder.h"
@@ -232,7 +232,7 @@ TEST_CASE("random bit flips give a status or a working model, never a crash; ful
     if (model->verify_full().ok()) ++verified;
   }
   MESSAGE(opened << " of 3000 flipped files opened, " << verified << " also passed full verification");
-  CHECK(opened > 0);  // flips in weights are undetectable without the full check
+  CHECK(opened > 0);     // flips in weights are undetectable without the full check
   CHECK(verified == 0);  // the checksum covers every byte but its own
 }
 

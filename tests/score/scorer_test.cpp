@@ -82,7 +82,8 @@ void check_fast_equals_plain(const ModelSpec& spec, const WriteOptions& options,
       CAPTURE(r);
       CAPTURE(i);
       CHECK(close(sigmoid(fast[i]), sigmoid(plain)));
-      CHECK(std::fabs(static_cast<double>(fast[i] - plain)) <= kRelative * (1.0 + std::fabs(static_cast<double>(plain))));
+      CHECK(std::fabs(static_cast<double>(fast[i] - plain)) <=
+            kRelative * (1.0 + std::fabs(static_cast<double>(plain))));
     }
     // Items described by features: the fast path computes their item half
     // on the fly.
@@ -99,7 +100,8 @@ void check_fast_equals_plain(const ModelSpec& spec, const WriteOptions& options,
     for (size_t j = 0; j < items.size(); ++j) {
       float plain = 0;
       REQUIRE(scorer.logit_plain(request, ItemRef::described(items[j]), &plain).ok());
-      CHECK(std::fabs(static_cast<double>(described[j] - plain)) <= kRelative * (1.0 + std::fabs(static_cast<double>(plain))));
+      CHECK(std::fabs(static_cast<double>(described[j] - plain)) <=
+            kRelative * (1.0 + std::fabs(static_cast<double>(plain))));
     }
   }
 }
@@ -162,7 +164,9 @@ TEST_CASE("fast path equals the plain forward pass") {
     options.items = 300;
     check_fast_equals_plain(random_test_model(53, options), WriteOptions(), nullptr);
   }
-  SUBCASE("no item inputs in the deep part") { check_fast_equals_plain(drop_deep_inputs(spec, true), WriteOptions(), nullptr); }
+  SUBCASE("no item inputs in the deep part") {
+    check_fast_equals_plain(drop_deep_inputs(spec, true), WriteOptions(), nullptr);
+  }
   SUBCASE("no request inputs in the deep part") {
     check_fast_equals_plain(drop_deep_inputs(spec, false), WriteOptions(), nullptr);
   }

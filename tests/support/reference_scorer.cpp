@@ -93,8 +93,7 @@ std::vector<uint64_t> ids(const Example& ex, uint32_t c) {
       for (uint64_t h : chains) out.push_back(h % column.buckets);
       break;
     }
-    case fb::ColumnKind::Numeric:
-      break;
+    case fb::ColumnKind::Numeric: break;
   }
   return out;
 }
@@ -146,7 +145,8 @@ double reference_probability(const ModelSpec& spec, const Values& request, int64
     std::vector<double> y(layer.out);
     for (uint32_t j = 0; j < layer.out; ++j) {
       double sum = layer.bias[j];
-      for (uint32_t k = 0; k < layer.in; ++k) sum += x[k] * static_cast<double>(layer.weights[size_t{k} * layer.out + j]);
+      for (uint32_t k = 0; k < layer.in; ++k)
+        sum += x[k] * static_cast<double>(layer.weights[size_t{k} * layer.out + j]);
       y[j] = layer.relu ? std::max(0.0, sum) : sum;
     }
     x = y;

@@ -194,7 +194,8 @@ Values random_request(const ModelSpec& spec, uint64_t seed) {
   if (random.below(5) != 0) v.categorical[kUserId] = {"user-" + std::to_string(random.below(40))};
   const uint64_t history = random.below(6);
   for (uint64_t i = 0; i < history; ++i) {
-    v.categorical[kHistory].push_back(random.below(6) == 0 ? "never-seen" : item_name(spec, random.below(spec.catalog.size())));
+    v.categorical[kHistory].push_back(random.below(6) == 0 ? "never-seen"
+                                                           : item_name(spec, random.below(spec.catalog.size())));
   }
   if (random.below(4) != 0) v.numeric[kHour] = 24.0 * random.uniform();
   const uint64_t device = random.below(5);

@@ -28,8 +28,14 @@ struct TestModelOptions {
 
 // Inputs of the test model, by index.
 enum TestInput : uint32_t {
-  kUserId, kHistory, kHour, kDevice,         // request side
-  kItemId, kCategory, kTags, kPrice          // item side
+  kUserId,
+  kHistory,
+  kHour,
+  kDevice,  // request side
+  kItemId,
+  kCategory,
+  kTags,
+  kPrice  // item side
 };
 
 ModelSpec random_test_model(uint64_t seed, const TestModelOptions& options = TestModelOptions());
