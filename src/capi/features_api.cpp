@@ -14,7 +14,7 @@ barista_status create_bag(const barista_model* model, Handle** out) {
   if (!valid_model(model) || out == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
   try {
     auto* owner = const_cast<barista_model*>(model);  // only its reference count changes
-    Handle* handle = mi_new_object<Handle>(owner, *owner->model);
+    Handle* handle = new_object<Handle>(owner, *owner->model);
     if (handle == nullptr) return BARISTA_STATUS_OUT_OF_MEMORY;
     retain_model(owner);
     *out = handle;
@@ -29,7 +29,7 @@ void free_bag(Handle* handle, uint32_t magic) {
   if (handle == nullptr || handle->magic != magic) return;
   barista_model* owner = handle->owner;
   handle->magic = kFreedMagic;
-  mi_delete_object(handle);
+  delete_object(handle);
   release_model(owner);
 }
 

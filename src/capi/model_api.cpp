@@ -16,7 +16,7 @@ void retain_model(barista_model* model) { model->references.fetch_add(1, std::me
 void release_model(barista_model* model) {
   if (model->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     model->magic = kFreedMagic;
-    mi_delete_object(model);
+    delete_object(model);
   }
 }
 
@@ -41,7 +41,7 @@ barista_status finish_open(const Status& status, std::unique_ptr<Model> model, b
     fill_error(out_error, status.code(), status.message().c_str());
     return status.code();
   }
-  barista_model* handle = mi_new_object<barista_model>();
+  barista_model* handle = new_object<barista_model>();
   if (handle == nullptr) {
     fill_error(out_error, BARISTA_STATUS_OUT_OF_MEMORY, "out of memory");
     return BARISTA_STATUS_OUT_OF_MEMORY;

@@ -44,7 +44,7 @@ barista_status barista_session_create(const barista_model* model, barista_sessio
   if (!valid_model(model) || out_session == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
   try {
     auto* owner = const_cast<barista_model*>(model);  // only its reference count changes
-    barista_session* session = mi_new_object<barista_session>(owner, *owner->model);
+    barista_session* session = new_object<barista_session>(owner, *owner->model);
     if (session == nullptr) return BARISTA_STATUS_OUT_OF_MEMORY;
     retain_model(owner);
     *out_session = session;
@@ -58,7 +58,7 @@ void barista_session_free(barista_session* session) {
   if (!valid_session(session)) return;
   barista_model* owner = session->owner;
   session->magic = kFreedMagic;
-  mi_delete_object(session);
+  delete_object(session);
   release_model(owner);
 }
 

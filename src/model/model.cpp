@@ -223,7 +223,7 @@ bool CatalogView::values(uint32_t item, uint32_t slot, Span<uint64_t>* out) cons
 // Opening
 
 Model::~Model() {
-  if (owned_copy_ != nullptr) mi_free(owned_copy_);
+  if (owned_copy_ != nullptr) deallocate(owned_copy_);
 }
 
 Status Model::open_file(const char* path, const OpenOptions& options, std::unique_ptr<Model>* out) {
@@ -245,7 +245,7 @@ Status Model::open_buffer(const void* data, size_t size, const OpenOptions& opti
     model->data_ = static_cast<const uint8_t*>(data);
   } else {
     // FlatBuffers reads scalars in place and needs them aligned.
-    model->owned_copy_ = mi_malloc_aligned(size == 0 ? 1 : size, kBufferAlignment);
+    model->owned_copy_ = allocate_aligned(size == 0 ? 1 : size, kBufferAlignment);
     if (model->owned_copy_ == nullptr) {
       return make_error(BARISTA_STATUS_OUT_OF_MEMORY, "cannot copy an unaligned buffer of %zu bytes", size);
     }

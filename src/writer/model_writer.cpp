@@ -319,7 +319,10 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
 
   const auto root_inputs = b.CreateVector(inputs);
   const auto root_columns = b.CreateVector(columns);
-  b.ForceVectorAlignment(payload.bytes().size(), 1, kPayloadAlignment);
+  // Aligns the payload's data to 64 bytes from the end of the buffer, and
+  // the buffer's size to a multiple of 64, hence from its start too.
+  // (ForceVectorAlignment would do the same but asserts alignment <= 32.)
+  b.PreAlign(payload.bytes().size(), kPayloadAlignment);
   const auto payload_vector = b.CreateVector(payload.bytes());
   // A non-zero placeholder keeps the checksum field in the buffer, so that it
   // can be overwritten in place once the contents are final.
