@@ -23,5 +23,6 @@ install(FILES
   ${CMAKE_CURRENT_BINARY_DIR}/baristaConfig.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/baristaConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/barista)
+file(RELATIVE_PATH BARISTA_PC_RELATIVE_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/barista.pc.in ${CMAKE_CURRENT_BINARY_DIR}/barista.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/barista.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
