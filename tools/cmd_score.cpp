@@ -20,9 +20,8 @@ int run_score(int argc, char** argv) {
   Model model;
   Session session;
   Request request;
-  if (!open_model(args, &model) || !build_request(args, model, &request)) return 1;
-  Status status = Session::create(model, &session);
-  if (!status) return fail(status.message());
+  if (!open_request(args, &model, &session, &request)) return 1;
+  Status status;
   std::vector<uint32_t> items;
   if (!resolve_items(model, args.all("item"), &items)) return 1;
   std::vector<float> scores;

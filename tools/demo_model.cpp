@@ -94,23 +94,13 @@ ModelSpec make_demo_model() {
   spec.metadata.training_config = "{\"trainer\": \"none (hand-set weights)\"}";
   spec.metadata.properties = {{"shop", "barista demo"}};
 
-  auto input = [&](const char* name, fb::Source source, fb::ValueKind kind, bool multi, uint32_t max, float dflt) {
-    InputSpec in;
-    in.name = name;
-    in.source = source;
-    in.kind = kind;
-    in.multivalent = multi;
-    in.max_values = max;
-    in.default_value = dflt;
-    spec.inputs.push_back(in);
-  };
-  input("user_id", fb::Source::User, fb::ValueKind::Categorical, false, 1, 0);
-  input("basket", fb::Source::User, fb::ValueKind::Categorical, true, 20, 0);
-  input("hour", fb::Source::Context, fb::ValueKind::Numeric, false, 1, 12);
-  input("item_id", fb::Source::Item, fb::ValueKind::Categorical, false, 1, 0);
-  input("category", fb::Source::Item, fb::ValueKind::Categorical, false, 1, 0);
-  input("flavors", fb::Source::Item, fb::ValueKind::Categorical, true, 8, 0);
-  input("price", fb::Source::Item, fb::ValueKind::Numeric, false, 1, 3.3f);
+  spec.add_categorical_input("user_id", fb::Source::User);
+  spec.add_categorical_input("basket", fb::Source::User, 20);
+  spec.add_numeric_input("hour", fb::Source::Context, 12.0f);
+  spec.add_categorical_input("item_id", fb::Source::Item);
+  spec.add_categorical_input("category", fb::Source::Item);
+  spec.add_categorical_input("flavors", fb::Source::Item, 8);
+  spec.add_numeric_input("price", fb::Source::Item, 3.3f);
   spec.user_id_input = kUser;
   spec.item_id_input = kItem;
 
@@ -121,13 +111,7 @@ ModelSpec make_demo_model() {
   spec.wide.reserve(16);
 
   auto column = [&](const char* name, fb::ColumnKind kind, uint32_t in, uint64_t buckets) -> ColumnSpec& {
-    ColumnSpec c;
-    c.name = name;
-    c.kind = kind;
-    c.input = in;
-    c.buckets = buckets;
-    spec.columns.push_back(c);
-    return spec.columns.back();
+    return spec.columns[spec.add_column(name, kind, in, buckets)];
   };
   column("user_id", fb::ColumnKind::Hashed, kUser, 4096);
   column("basket", fb::ColumnKind::Hashed, kBasket, 4096);

@@ -49,23 +49,11 @@ ModelSpec make_random_model(const ModelShape& shape, uint64_t seed) {
   const uint32_t n = shape.items;
 
   auto add_input = [&](std::string name, fb::Source source, fb::ValueKind kind, bool multi) {
-    InputSpec in;
-    in.name = std::move(name);
-    in.source = source;
-    in.kind = kind;
-    in.multivalent = multi;
-    in.max_values = multi ? 20 : 1;
-    spec.inputs.push_back(in);
-    return static_cast<uint32_t>(spec.inputs.size() - 1);
+    return kind == fb::ValueKind::Numeric ? spec.add_numeric_input(std::move(name), source)
+                                          : spec.add_categorical_input(std::move(name), source, multi ? 20 : 1);
   };
   auto add_column = [&](std::string name, fb::ColumnKind kind, uint32_t input, uint64_t buckets) {
-    ColumnSpec c;
-    c.name = std::move(name);
-    c.kind = kind;
-    c.input = input;
-    c.buckets = buckets;
-    spec.columns.push_back(c);
-    return static_cast<uint32_t>(spec.columns.size() - 1);
+    return spec.add_column(std::move(name), kind, input, buckets);
   };
 
   std::vector<uint32_t> request_columns, item_columns, request_numeric, item_numeric;

@@ -12,6 +12,8 @@ std::vector<Args::Option> request_options() {
           {"json", "", "machine-readable output", false}};
 }
 
+namespace {
+
 bool open_model(const Args& args, Model* model) {
   if (args.positional().size() != 1) {
     args.print_help(stderr);
@@ -27,8 +29,6 @@ bool open_model(const Args& args, Model* model) {
   }
   return true;
 }
-
-namespace {
 
 const barista_input_info* find_input(const Model& model, const std::string& name, barista_input_info* info) {
   const size_t count = model.info().input_count;
@@ -76,15 +76,17 @@ bool apply_feature(const std::string& text, const Model& model, Features* target
 
 }  // namespace
 
-bool build_request(const Args& args, const Model& model, Request* request) {
-  Status status = Request::create(model, request);
+bool open_request(const Args& args, Model* model, Session* session, Request* request) {
+  if (!open_model(args, model)) return false;
+  Status status = Session::create(*model, session);
+  if (status) status = Request::create(*model, request);
   if (status && args.has("user")) status = request->set_user(args.get("user"));
   if (!status) {
     fail(status.message());
     return false;
   }
   for (const std::string& feature : args.all("feature")) {
-    if (!apply_feature(feature, model, request)) return false;
+    if (!apply_feature(feature, *model, request)) return false;
   }
   return true;
 }

@@ -13,12 +13,11 @@ namespace barista::cli {
 // Options every request-taking command accepts.
 std::vector<Args::Option> request_options();
 
-// Opens the model named by the first positional argument.
-bool open_model(const Args& args, Model* model);
-
-// Fills `request` from --user and --feature options. Multi-valent inputs take
-// several --feature options or a comma-separated list.
-bool build_request(const Args& args, const Model& model, Request* request);
+// Opens the model named by the first positional argument, a session on it,
+// and the request described by --user and --feature (multi-valent inputs
+// take several --feature options or a comma-separated list). False when
+// something failed (reported).
+bool open_request(const Args& args, Model* model, Session* session, Request* request);
 
 // Fills `item` from "input=value" pairs (as --feature).
 bool build_item(const std::vector<std::string>& features, const Model& model, Item* item);

@@ -56,22 +56,20 @@ float Encoder::input_number(const Example& example, uint32_t input) const {
                                 static_cast<uint32_t>(info.catalog_slot)];
 }
 
-Status Encoder::vocabulary_id(const ColumnInfo& column, uint64_t fp, int64_t* id) const {
+namespace {
+
+// Position in the vocabulary, else an OOV bucket, else -1 (no id: TensorFlow's
+// default_value -1 without OOV buckets).
+int64_t vocabulary_id(const ColumnInfo& column, uint64_t fp) {
   const int64_t position = column.vocabulary.find(fp);
-  if (position >= 0) {
-    *id = position;
-  } else if (column.buckets > 0) {
-    *id = static_cast<int64_t>(column.vocabulary.count + fp % column.buckets);
-  } else {
-    *id = -1;  // out of vocabulary without OOV buckets: no id
-  }
-  return Status();
+  if (position >= 0) return position;
+  if (column.buckets > 0) return static_cast<int64_t>(column.vocabulary.count + fp % column.buckets);
+  return -1;
 }
 
-namespace {
 uint32_t bucketize(const ColumnInfo& column, float x) {
   // Number of boundaries <= x (NaN, which only a corrupt catalog can hold,
-  // lands in bucket 0).
+  // compares false and lands in the last bucket: still a valid id).
   return static_cast<uint32_t>(std::upper_bound(column.boundaries.begin(), column.boundaries.end(), x) -
                                column.boundaries.begin());
 }
@@ -90,8 +88,7 @@ Status Encoder::column_ids(const Example& example, uint32_t column_index, Vec<ui
       Span<uint64_t> values;
       BARISTA_RETURN_IF_ERROR(input_values(example, column.input, &values));
       for (uint64_t fp : values) {
-        int64_t id = -1;
-        BARISTA_RETURN_IF_ERROR(vocabulary_id(column, fp, &id));
+        const int64_t id = vocabulary_id(column, fp);
         if (id >= 0) ids->push_back(static_cast<uint32_t>(id));
       }
       return Status();

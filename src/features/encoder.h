@@ -59,8 +59,6 @@ class Encoder {
   Status deep_side(const Example& example, bool item_side, float* x);
 
  private:
-  Status vocabulary_id(const ColumnInfo& column, uint64_t fp, int64_t* id) const;
-
   const Model& model_;
   Vec<uint32_t> ids_;       // ids of cross components
   Vec<uint32_t> term_ids_;  // ids of one wide term or deep input

@@ -1,5 +1,6 @@
 #include "features/feature_bag.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 

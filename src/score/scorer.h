@@ -11,6 +11,7 @@
 // A Scorer owns the scratch memory of one session: one thread at a time.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "common/alloc.h"

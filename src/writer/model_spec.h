@@ -106,6 +106,39 @@ struct ModelSpec {
   // Hidden layers, then one output layer (out = 1, relu = false).
   std::vector<DenseSpec> layers;
   CatalogSpec catalog;
+
+  // Appends a categorical input (multi-valent when max_values > 1); returns
+  // its index.
+  uint32_t add_categorical_input(std::string name, fb::Source source, uint32_t max_values = 1) {
+    InputSpec in;
+    in.name = std::move(name);
+    in.source = source;
+    in.kind = fb::ValueKind::Categorical;
+    in.multivalent = max_values > 1;
+    in.max_values = max_values;
+    inputs.push_back(std::move(in));
+    return static_cast<uint32_t>(inputs.size() - 1);
+  }
+  // Appends a numeric input; returns its index.
+  uint32_t add_numeric_input(std::string name, fb::Source source, float default_value = 0.0f) {
+    InputSpec in;
+    in.name = std::move(name);
+    in.source = source;
+    in.kind = fb::ValueKind::Numeric;
+    in.default_value = default_value;
+    inputs.push_back(std::move(in));
+    return static_cast<uint32_t>(inputs.size() - 1);
+  }
+  // Appends a column reading `input` (unused by crosses); returns its index.
+  uint32_t add_column(std::string name, fb::ColumnKind kind, uint32_t input, uint64_t buckets = 0) {
+    ColumnSpec c;
+    c.name = std::move(name);
+    c.kind = kind;
+    c.input = input;
+    c.buckets = buckets;
+    columns.push_back(std::move(c));
+    return static_cast<uint32_t>(columns.size() - 1);
+  }
 };
 
 }  // namespace barista::internal

@@ -24,24 +24,14 @@ ModelSpec random_test_model(uint64_t seed, const TestModelOptions& options) {
   spec.metadata.data_fingerprint = "abc123";
   spec.metadata.properties = {{"owner", "tests"}};
 
-  auto input = [&](const char* name, fb::Source source, fb::ValueKind kind, bool multi, uint32_t max, float dflt) {
-    InputSpec in;
-    in.name = name;
-    in.source = source;
-    in.kind = kind;
-    in.multivalent = multi;
-    in.max_values = max;
-    in.default_value = dflt;
-    spec.inputs.push_back(in);
-  };
-  input("user_id", fb::Source::User, fb::ValueKind::Categorical, false, 1, 0);
-  input("history", fb::Source::User, fb::ValueKind::Categorical, true, 10, 0);
-  input("hour", fb::Source::Context, fb::ValueKind::Numeric, false, 1, 12.0f);
-  input("device", fb::Source::Context, fb::ValueKind::Categorical, false, 1, 0);
-  input("item_id", fb::Source::Item, fb::ValueKind::Categorical, false, 1, 0);
-  input("category", fb::Source::Item, fb::ValueKind::Categorical, false, 1, 0);
-  input("tags", fb::Source::Item, fb::ValueKind::Categorical, true, 4, 0);
-  input("price", fb::Source::Item, fb::ValueKind::Numeric, false, 1, 3.0f);
+  spec.add_categorical_input("user_id", fb::Source::User);
+  spec.add_categorical_input("history", fb::Source::User, 10);
+  spec.add_numeric_input("hour", fb::Source::Context, 12.0f);
+  spec.add_categorical_input("device", fb::Source::Context);
+  spec.add_categorical_input("item_id", fb::Source::Item);
+  spec.add_categorical_input("category", fb::Source::Item);
+  spec.add_categorical_input("tags", fb::Source::Item, 4);
+  spec.add_numeric_input("price", fb::Source::Item, 3.0f);
   spec.user_id_input = kUserId;
   spec.item_id_input = kItemId;
 
@@ -58,13 +48,7 @@ ModelSpec random_test_model(uint64_t seed, const TestModelOptions& options) {
   }
 
   auto column = [&](const char* name, fb::ColumnKind kind, uint32_t in, uint64_t buckets) {
-    ColumnSpec c;
-    c.name = name;
-    c.kind = kind;
-    c.input = in;
-    c.buckets = buckets;
-    spec.columns.push_back(c);
-    return static_cast<uint32_t>(spec.columns.size() - 1);
+    return spec.add_column(name, kind, in, buckets);
   };
   const uint32_t c_user = column("user_id", fb::ColumnKind::Hashed, kUserId, 97);
   const uint32_t c_history = column("history", fb::ColumnKind::Hashed, kHistory, 89);
