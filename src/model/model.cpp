@@ -272,7 +272,7 @@ Status Model::open_owned(std::unique_ptr<Model> model, const OpenOptions& option
   }
   flatbuffers::Verifier::Options verifier_options;
   verifier_options.max_depth = 16;
-  verifier_options.max_tables = 4 * (limits::kMaxInputs + limits::kMaxColumns) + 1024;
+  verifier_options.max_tables = 1u << 16;  // well above the most tables the limits allow
   flatbuffers::Verifier verifier(data, size, verifier_options);
   if (!fb::VerifyModelBuffer(verifier)) {
     return make_error(BARISTA_STATUS_CORRUPT_MODEL,
