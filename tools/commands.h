@@ -8,5 +8,8 @@ int run_inspect(int argc, char** argv);
 int run_recommend(int argc, char** argv);
 int run_score(int argc, char** argv);
 int run_generate(int argc, char** argv);
+int run_train(int argc, char** argv);
+int run_eval(int argc, char** argv);
+int run_synth(int argc, char** argv);
 
 }  // namespace barista::cli

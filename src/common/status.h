@@ -30,10 +30,15 @@ __attribute__((format(printf, 2, 3)))
 Status
 make_error(barista_status code, const char* format, ...);
 
-#define BARISTA_RETURN_IF_ERROR(expr)        \
-  do {                                       \
-    ::barista::internal::Status _s = (expr); \
-    if (!_s.ok()) return _s;                 \
+// Returns the status of `expr` when it failed. (__COUNTER__ gives each
+// expansion its own variable, so the macro nests inside lambdas passed to it.)
+#define BARISTA_RETURN_IF_ERROR(expr) BARISTA_RETURN_IF_ERROR_IMPL(expr, BARISTA_CONCAT(status_, __COUNTER__))
+#define BARISTA_RETURN_IF_ERROR_IMPL(expr, var) \
+  do {                                          \
+    ::barista::internal::Status var = (expr);   \
+    if (!var.ok()) return var;                  \
   } while (0)
+#define BARISTA_CONCAT(a, b) BARISTA_CONCAT_IMPL(a, b)
+#define BARISTA_CONCAT_IMPL(a, b) a##b
 
 }  // namespace barista::internal

@@ -1,0 +1,134 @@
+// The training configuration: where the data is, which features to build
+// (DESIGN.md section 1), and how to train. Read from a JSON file (comments
+// allowed); every error names the offending key, e.g.
+// "features[1].type: expected one of vocabulary, hashed, numeric, bucketized".
+// README.md documents every key and its default.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "config/json.h"
+
+namespace barista::internal {
+
+enum class FeatureSource { User, Context, Item };
+enum class FeatureType { Vocabulary, Hashed, Numeric, Bucketized };
+enum class CombinerName { Sum, Mean, Sqrtn };
+
+struct FeatureConfig {
+  std::string name;
+  FeatureSource source = FeatureSource::Item;
+  std::string column;       // in the source's CSV file
+  std::string separator;    // multi-valent when non-empty ("|")
+  uint32_t max_values = 16;  // per example, for multi-valent features
+  std::string pattern;      // optional regex; the value is its first group (or match)
+  FeatureType type = FeatureType::Vocabulary;
+  uint32_t min_count = 1;    // vocabulary: values seen fewer times go to OOV buckets
+  uint64_t oov_buckets = 1;  // vocabulary
+  uint64_t buckets = 0;      // hashed
+  std::vector<float> boundaries;  // bucketized (or computed from quantiles)
+  uint32_t quantiles = 0;         // bucketized: boundaries from this many data quantiles
+  uint32_t embedding = 0;         // deep part: embedding dimension (0: not in the deep part)
+  bool deep = true;               // numeric: also an input of the deep part
+  bool wide = true;               // a wide term
+  CombinerName combiner = CombinerName::Mean;
+};
+
+struct CrossConfig {
+  std::vector<std::string> columns;  // feature names (user_id, item_id, history or features[].name)
+  uint64_t buckets = 100000;
+};
+
+struct IdConfig {
+  uint32_t embedding = 32;
+  bool wide = true;
+  uint32_t min_count = 1;  // ids seen fewer times share the OOV buckets
+  uint64_t oov_buckets = 1;
+  double dropout = 0.0;     // user id only: fraction of training examples without it
+};
+
+struct HistoryConfig {
+  uint32_t length = 0;  // 0: no history feature
+  uint32_t embedding = 32;
+  bool wide = false;
+  CombinerName combiner = CombinerName::Mean;
+  // Train the history's embeddings tied to the item id's (same space; the
+  // file stores a copy). Needs equal dimensions.
+  bool share_item_embedding = true;
+};
+
+struct FtrlConfig {
+  double learning_rate = 0.05;
+  double beta = 1.0;
+  double l1 = 0.0;
+  double l2 = 0.0;
+};
+
+struct DeepOptimizerConfig {
+  enum class Kind { Adam, Adagrad } kind = Kind::Adam;
+  double learning_rate = 0.001;
+  double beta1 = 0.9;      // Adam
+  double beta2 = 0.999;    // Adam
+  double epsilon = 1e-7;
+  double initial_accumulator = 0.1;  // Adagrad
+  double l2 = 0.0;                   // on embeddings rows touched and on layers
+};
+
+struct TrainingConfig {
+  uint32_t epochs = 8;
+  uint32_t batch_size = 256;
+  uint32_t negatives = 4;  // per positive (implicit feedback)
+  enum class Sampling { Uniform, Popularity } sampling = Sampling::Uniform;
+  double popularity_exponent = 0.75;
+  uint64_t seed = 1;
+  uint32_t threads = 2;
+  FtrlConfig wide;
+  DeepOptimizerConfig deep;
+  uint32_t patience = 2;            // early stopping: epochs without improvement (0: off)
+  uint32_t validation_users = 1000;  // at most this many users validate each epoch
+  enum class Holdout { Last, None } holdout = Holdout::Last;
+};
+
+struct DataConfig {
+  std::string interactions;
+  std::string user_column = "user";
+  std::string item_column = "item";
+  std::string time_column;  // optional: file order when absent
+  std::string label_column;  // optional: explicit labels
+  double label_threshold = -1.0;  // >= 0: label = value >= threshold
+  std::string weight_column;  // optional
+  std::string items;          // optional items CSV
+  std::string items_id_column = "item";
+  std::string users;          // optional users CSV
+  std::string users_id_column = "user";
+  char delimiter = ',';
+  bool stop_on_bad_rows = false;  // else skip and count them
+};
+
+struct TrainConfig {
+  std::string base_dir;  // relative paths are resolved against it
+  std::string name = "model";
+  DataConfig data;
+  IdConfig user_id;
+  IdConfig item_id;
+  HistoryConfig history;
+  std::vector<FeatureConfig> features;
+  std::vector<CrossConfig> crosses;
+  std::vector<uint32_t> hidden = {128, 64};
+  TrainingConfig training;
+  std::string embeddings = "f32";  // f32, f16, int8
+  std::string source_json;  // the configuration as given, for the model's metadata
+
+  std::string path(const std::string& relative) const;
+};
+
+// Parses and validates a configuration. `base_dir` resolves relative paths.
+Status parse_train_config(const std::string& text, const std::string& base_dir, TrainConfig* out);
+Status load_train_config(const std::string& path, TrainConfig* out);
+
+const char* combiner_name(CombinerName c);
+
+}  // namespace barista::internal

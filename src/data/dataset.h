@@ -1,0 +1,71 @@
+// An interaction log and its feature tables, loaded from CSV files as a
+// TrainConfig describes them, and the time-ordered leave-last-out split that
+// training and evaluation share.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "config/train_config.h"
+
+namespace barista::internal {
+
+struct Interaction {
+  uint32_t user = 0;
+  uint32_t item = 0;
+  int64_t time = 0;
+  float label = 1.0f;   // 1 for implicit feedback
+  float weight = 1.0f;
+  uint32_t row = 0;     // position in the interactions file (0-based data row)
+};
+
+// Values of one configured feature: per item (item features), per user (user
+// features) or per interaction row (context features).
+struct FeatureValues {
+  std::vector<std::vector<std::string>> categorical;  // categorical features
+  std::vector<float> numeric;                          // numeric features
+  std::vector<uint8_t> present;                        // numeric: 0 when missing
+};
+
+struct Dataset {
+  std::vector<std::string> user_ids;
+  std::unordered_map<std::string, uint32_t> user_index;
+  std::vector<std::string> item_ids;  // the catalog
+  std::unordered_map<std::string, uint32_t> item_index;
+  bool integer_item_ids = false;  // every item id is a canonical decimal int64
+
+  // Grouped by user, time-ordered within each user (ties keep file order).
+  std::vector<Interaction> interactions;
+  std::vector<uint32_t> user_begin;  // user u: [user_begin[u], user_begin[u + 1])
+
+  std::vector<FeatureValues> features;  // parallel to TrainConfig::features
+
+  size_t rows_read = 0;
+  size_t bad_rows = 0;
+  std::vector<std::string> bad_row_messages;  // the first few, with file and line
+  std::string fingerprint;  // of the input files' bytes, hex
+
+  size_t user_count() const { return user_ids.size(); }
+  size_t item_count() const { return item_ids.size(); }
+};
+
+// Loads the files of `config.data`. Bad rows are skipped and counted (or
+// stop the load, per config); the first ones are kept for the report.
+Status load_dataset(const TrainConfig& config, Dataset* out);
+
+// Leave-last-out (DESIGN: time-ordered): per user, the last interaction is
+// the test item and, when validating, the one before it the validation item;
+// users with too few interactions keep them all for training.
+struct Split {
+  std::vector<int64_t> test;        // per user: interaction index, or -1
+  std::vector<int64_t> validation;  // per user: interaction index, or -1
+  std::vector<uint8_t> in_training;  // per interaction
+  size_t training_count = 0;
+};
+
+Split make_split(const Dataset& data, TrainingConfig::Holdout holdout, bool validation);
+
+}  // namespace barista::internal

@@ -1,0 +1,55 @@
+// Builds the runtime request for "user u at interaction i" from a Dataset:
+// the user id, the history (the user's last N positive items before i), the
+// user's features and the context of interaction i. Training, validation and
+// evaluation all go through it, so a model sees the same features when it
+// learns and when it is judged.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/status.h"
+#include "config/train_config.h"
+#include "data/dataset.h"
+#include "features/feature_bag.h"
+#include "model/model.h"
+
+namespace barista::internal {
+
+class RequestBuilder {
+ public:
+  // Fails when the model lacks an input the configuration declares.
+  static Status create(const TrainConfig& config, const Dataset& data, const Model& model, RequestBuilder* out);
+
+  // Fills `bag` (a request bag of `model`, cleared first) for the user of
+  // interaction `position`.
+  Status fill(size_t position, bool with_user_id, FeatureBag* bag) const;
+
+  // The catalog items of the user's interactions before `position` (sorted,
+  // unique): what a ranking excludes.
+  void seen_before(size_t position, std::vector<uint32_t>* items) const;
+
+ private:
+  struct EntityValues {  // fingerprints per entity (CSR), or numbers
+    std::vector<uint32_t> begin;
+    std::vector<uint64_t> fingerprints;
+    const FeatureValues* values = nullptr;
+  };
+
+  const Dataset* data_ = nullptr;
+  uint32_t history_length_ = 0;
+  int32_t user_input_ = -1;
+  int32_t history_input_ = -1;
+  std::vector<uint64_t> user_fp_;
+  std::vector<uint64_t> item_fp_;
+  // Request-side configured features: (input, source, numeric, values).
+  struct RequestFeature {
+    uint32_t input;
+    FeatureSource source;
+    bool numeric;
+    EntityValues values;
+  };
+  std::vector<RequestFeature> features_;
+};
+
+}  // namespace barista::internal

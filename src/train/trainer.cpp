@@ -1,0 +1,779 @@
+#include "train/trainer.h"
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "data/requests.h"
+#include "eval/evaluate.h"
+#include "features/encoder.h"
+#include "model/model.h"
+#include "score/scorer.h"
+#include "train/model_builder.h"
+#include "train/random.h"
+#include "writer/model_writer.h"
+
+namespace barista::internal {
+
+namespace {
+
+using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowVector = Eigen::Matrix<float, 1, Eigen::Dynamic>;
+
+// Work is split into this many shards whatever the thread count, and their
+// gradients are summed in shard order: results do not depend on threads.
+constexpr size_t kShards = 2;
+
+// The ids and values one side (request or item) of an example contributes.
+struct SideEncoding {
+  std::vector<uint32_t> wide_index;  // into the flat wide weight vector
+  std::vector<float> wide_scale;     // combiner scale, or the numeric value
+  std::vector<uint32_t> deep_begin;  // per deep input of this side, into deep_ids; one extra at the end
+  std::vector<uint32_t> deep_ids;
+  std::vector<float> deep_scale;  // per deep input of this side: combiner scale, or the numeric value
+
+  void clear() {
+    wide_index.clear();
+    wide_scale.clear();
+    deep_begin.assign(1, 0);
+    deep_ids.clear();
+    deep_scale.clear();
+  }
+};
+
+struct TrainExample {
+  uint32_t request = 0;  // index of the request encoding in the batch
+  uint32_t item = 0;     // catalog index
+  float label = 0.0f;
+  float weight = 1.0f;
+  uint32_t mixed_begin = 0, mixed_end = 0;  // wide entries of mixed crosses
+};
+
+// Everything one shard computes for its slice of a batch.
+struct ShardWork {
+  size_t begin = 0, end = 0;  // examples
+  std::vector<Matrix> a;      // activations: a[0] = input, a[l + 1] = output of layer l
+  std::vector<Matrix> dz;     // gradients of pre-activations, per layer
+  Matrix dx;
+  std::vector<Matrix> dw;
+  std::vector<RowVector> db;
+  std::vector<float> logits;
+  std::vector<float> g;  // d loss / d logit, per example
+  std::vector<std::pair<uint32_t, float>> wide_grads;
+  // Per deep input: (row, offset into grads) per occurrence.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> row_refs;
+  std::vector<std::vector<float>> row_grads;
+  double loss = 0.0;
+};
+
+// A fixed pool of helper threads running shard jobs.
+class ShardPool {
+ public:
+  explicit ShardPool(size_t threads) {
+    for (size_t t = 1; t < threads; ++t) workers_.emplace_back([this] { loop(); });
+  }
+  ~ShardPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& w : workers_) w.join();
+  }
+  // Runs job(0 .. n-1); the calling thread takes part.
+  void run(size_t n, const std::function<void(size_t)>& job) {
+    if (workers_.empty() || n <= 1) {
+      for (size_t i = 0; i < n; ++i) job(i);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = &job;
+      next_ = 0;
+      total_ = n;
+      pending_ = n;
+      ++generation_;
+    }
+    wake_.notify_all();
+    work();
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  void work() {
+    while (true) {
+      size_t index;
+      const std::function<void(size_t)>* job;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (job_ == nullptr || next_ >= total_) return;
+        index = next_++;
+        job = job_;
+      }
+      (*job)(index);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (--pending_ == 0) done_.notify_all();
+    }
+  }
+  void loop() {
+    uint64_t seen = 0;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+      }
+      work();
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  const std::function<void(size_t)>* job_ = nullptr;
+  size_t next_ = 0, total_ = 0, pending_ = 0;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+};
+
+}  // namespace
+
+struct Trainer::State {
+  const TrainConfig* config = nullptr;
+  const Dataset* data = nullptr;
+  const Split* split = nullptr;
+  ModelSpec spec;
+  std::vector<uint8_t> skeleton_bytes;
+  std::unique_ptr<Model> skeleton;  // the model's structure, for encoding
+  RequestBuilder requests;
+
+  // Deep inputs by side (indices into spec.deep / model deep inputs).
+  std::vector<uint32_t> request_inputs, item_inputs;
+  std::vector<uint32_t> dims;     // per deep input (0: numeric)
+  // The deep input whose embedding table each input reads: itself, or the
+  // item id's for a history tied to it (history.share_item_embedding).
+  std::vector<uint32_t> table_of;
+  std::vector<uint32_t> offsets;  // per deep input, in the concatenated input
+  uint32_t width = 0;
+
+  // Parameters the trainer owns directly (the rest live in `spec`).
+  std::vector<float> wide;  // flat, model file order
+  float bias = 0.0f;
+  // FTRL state.
+  std::vector<float> ftrl_z, ftrl_n;
+  float bias_z = 0.0f, bias_n = 0.0f;
+  // Deep optimizer state, parallel to the parameters.
+  std::vector<std::vector<float>> emb_m, emb_v;  // Adam: m, v; Adagrad: v is the accumulator
+  std::vector<std::vector<float>> layer_wm, layer_wv, layer_bm, layer_bv;
+  uint64_t step = 0;
+
+  // Item encodings, per catalog item.
+  std::vector<SideEncoding> item_encodings;
+  // Merged sparse gradients.
+  std::vector<float> wide_grad;
+  std::vector<uint8_t> wide_touched_flag;
+  std::vector<uint32_t> wide_touched;
+  std::vector<std::vector<int32_t>> slot_of_row;  // per deep input
+  std::vector<std::vector<uint32_t>> slot_rows;
+  std::vector<std::vector<float>> slot_grads;
+
+  // Negative sampling.
+  std::vector<double> popularity_cdf;
+
+  // Batch buffers.
+  std::vector<SideEncoding> request_encodings;
+  std::vector<TrainExample> examples;
+  std::vector<uint32_t> mixed_index;
+  std::vector<float> mixed_scale;
+  std::vector<ShardWork> shards;
+  std::unique_ptr<ShardPool> pool;
+  std::unique_ptr<Encoder> encoder;
+  std::unique_ptr<FeatureBag> request_bag;
+  Vec<uint32_t> ids;
+
+  Status encode_side(const FeatureBag* request, uint32_t item, bool item_side, SideEncoding* out);
+  Status encode_mixed(const FeatureBag& request, uint32_t item);
+  void forward(ShardWork& w, size_t batch_size);
+  void backward(ShardWork& w);
+  void apply_gradients(size_t shard_count);
+  void sync_spec();
+  Status write_current(std::vector<uint8_t>* bytes);
+  uint32_t sample_negative(TrainRandom& random, uint32_t positive) const;
+};
+
+Trainer::Trainer() : state_(new State) {}
+Trainer::~Trainer() = default;
+
+const ModelSpec& Trainer::spec() const { return state_->spec; }
+
+Status Trainer::create(const TrainConfig& config, const Dataset& data, const Split& split, ModelSpec spec,
+                       std::unique_ptr<Trainer>* out) {
+  std::unique_ptr<Trainer> trainer(new Trainer());
+  State& s = *trainer->state_;
+  s.config = &config;
+  s.data = &data;
+  s.split = &split;
+  s.spec = std::move(spec);
+  // The skeleton: the model's structure (weights do not matter for encoding).
+  BARISTA_RETURN_IF_ERROR(write_model(s.spec, WriteOptions(), &s.skeleton_bytes));
+  OpenOptions open;
+  open.kernels = "reference";
+  BARISTA_RETURN_IF_ERROR(Model::open_buffer(s.skeleton_bytes.data(), s.skeleton_bytes.size(), open, &s.skeleton));
+  BARISTA_RETURN_IF_ERROR(RequestBuilder::create(config, data, *s.skeleton, &s.requests));
+  s.encoder = std::make_unique<Encoder>(*s.skeleton);
+  s.request_bag = std::make_unique<FeatureBag>(*s.skeleton, BagRole::Request);
+
+  const Model& model = *s.skeleton;
+  for (uint32_t k = 0; k < model.deep_inputs().size(); ++k) {
+    const DeepInputInfo& d = model.deep_inputs()[k];
+    (d.item_side ? s.item_inputs : s.request_inputs).push_back(k);
+    s.dims.push_back(d.has_embedding ? d.width : 0);
+    s.offsets.push_back(d.offset);
+  }
+  s.width = model.deep_width();
+  for (uint32_t k = 0; k < s.dims.size(); ++k) s.table_of.push_back(k);
+  if (config.history.length > 0 && config.history.share_item_embedding) {
+    int32_t history = -1, item = -1;
+    for (uint32_t k = 0; k < s.dims.size(); ++k) {
+      const std::string name = model.columns()[model.deep_inputs()[k].column].name;
+      if (name == kHistoryInput) history = static_cast<int32_t>(k);
+      if (name == kItemIdInput) item = static_cast<int32_t>(k);
+    }
+    if (history >= 0 && item >= 0 && s.dims[static_cast<size_t>(history)] == s.dims[static_cast<size_t>(item)] &&
+        s.spec.deep[static_cast<size_t>(history)].embedding.size() == s.spec.deep[static_cast<size_t>(item)].embedding.size()) {
+      s.table_of[static_cast<size_t>(history)] = static_cast<uint32_t>(item);
+    }
+  }
+
+  // Parameters and optimizer state.
+  for (const WideTermSpec& term : s.spec.wide) s.wide.insert(s.wide.end(), term.weights.begin(), term.weights.end());
+  s.bias = s.spec.wide_bias;
+  s.ftrl_z.assign(s.wide.size(), 0.0f);
+  s.ftrl_n.assign(s.wide.size(), 0.0f);
+  // Start FTRL's z so that its weight formula reproduces the initial bias.
+  const FtrlConfig& ftrl = config.training.wide;
+  s.bias_z = -s.bias * static_cast<float>(ftrl.beta / ftrl.learning_rate);
+  const bool adam = config.training.deep.kind == DeepOptimizerConfig::Kind::Adam;
+  const float accumulator = adam ? 0.0f : static_cast<float>(config.training.deep.initial_accumulator);
+  for (const DeepInputSpec& d : s.spec.deep) {
+    s.emb_m.emplace_back(adam ? d.embedding.size() : 0, 0.0f);
+    s.emb_v.emplace_back(d.embedding.size(), accumulator);
+  }
+  for (const DenseSpec& l : s.spec.layers) {
+    s.layer_wm.emplace_back(adam ? l.weights.size() : 0, 0.0f);
+    s.layer_wv.emplace_back(l.weights.size(), accumulator);
+    s.layer_bm.emplace_back(adam ? l.bias.size() : 0, 0.0f);
+    s.layer_bv.emplace_back(l.bias.size(), accumulator);
+  }
+  s.wide_grad.assign(s.wide.size(), 0.0f);
+  s.wide_touched_flag.assign(s.wide.size(), 0);
+  for (const DeepInputSpec& d : s.spec.deep) {
+    s.slot_of_row.emplace_back(d.dim == 0 ? 0 : d.embedding.size() / d.dim, -1);
+    s.slot_rows.emplace_back();
+    s.slot_grads.emplace_back();
+  }
+
+  // Item encodings, once.
+  const uint32_t n = model.catalog().count;
+  s.item_encodings.resize(n);
+  for (uint32_t i = 0; i < n; ++i) BARISTA_RETURN_IF_ERROR(s.encode_side(nullptr, i, true, &s.item_encodings[i]));
+
+  if (config.training.sampling == TrainingConfig::Sampling::Popularity) {
+    std::vector<double> count(n, 0.0);
+    for (size_t i = 0; i < data.interactions.size(); ++i) {
+      if (split.in_training[i]) count[data.interactions[i].item] += 1.0;
+    }
+    double total = 0.0;
+    s.popularity_cdf.resize(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      total += std::pow(count[i], config.training.popularity_exponent);
+      s.popularity_cdf[i] = total;
+    }
+    if (total <= 0.0) s.popularity_cdf.clear();  // nothing to weigh by: uniform
+  }
+  s.shards.resize(kShards);
+  for (ShardWork& w : s.shards) {
+    w.row_refs.resize(s.spec.deep.size());
+    w.row_grads.resize(s.spec.deep.size());
+  }
+  s.pool = std::make_unique<ShardPool>(std::min<size_t>(config.training.threads, kShards));
+  *out = std::move(trainer);
+  return Status();
+}
+
+Status Trainer::State::encode_side(const FeatureBag* request, uint32_t item, bool item_side, SideEncoding* out) {
+  out->clear();
+  const Model& model = *skeleton;
+  const internal::Example example{request, ItemRef::catalog(item)};
+  for (const WideTermInfo& term : item_side ? model.wide_item_terms() : model.wide_request_terms()) {
+    const ColumnInfo& column = model.columns()[term.column];
+    if (!column.is_categorical()) {
+      out->wide_index.push_back(term.offset);
+      out->wide_scale.push_back(encoder->numeric_value(example, term.column));
+      continue;
+    }
+    ids.clear();
+    BARISTA_RETURN_IF_ERROR(encoder->column_ids(example, term.column, &ids));
+    const float scale = combiner_scale(term.combiner, ids.size());
+    for (uint32_t id : ids) {
+      out->wide_index.push_back(term.offset + id);
+      out->wide_scale.push_back(scale);
+    }
+  }
+  for (uint32_t k : item_side ? item_inputs : request_inputs) {
+    const DeepInputInfo& d = model.deep_inputs()[k];
+    if (!d.has_embedding) {
+      out->deep_scale.push_back(encoder->numeric_value(example, d.column));
+    } else {
+      ids.clear();
+      BARISTA_RETURN_IF_ERROR(encoder->column_ids(example, d.column, &ids));
+      out->deep_ids.insert(out->deep_ids.end(), ids.begin(), ids.end());
+      out->deep_scale.push_back(combiner_scale(d.combiner, ids.size()));
+    }
+    out->deep_begin.push_back(static_cast<uint32_t>(out->deep_ids.size()));
+  }
+  return Status();
+}
+
+Status Trainer::State::encode_mixed(const FeatureBag& request, uint32_t item) {
+  const Model& model = *skeleton;
+  const internal::Example example{&request, ItemRef::catalog(item)};
+  for (const WideTermInfo& term : model.wide_mixed_terms()) {
+    ids.clear();
+    BARISTA_RETURN_IF_ERROR(encoder->column_ids(example, term.column, &ids));
+    const float scale = combiner_scale(term.combiner, ids.size());
+    for (uint32_t id : ids) {
+      mixed_index.push_back(term.offset + id);
+      mixed_scale.push_back(scale);
+    }
+  }
+  return Status();
+}
+
+uint32_t Trainer::State::sample_negative(TrainRandom& random, uint32_t positive) const {
+  const uint32_t n = static_cast<uint32_t>(item_encodings.size());
+  for (int attempt = 0; attempt < 32; ++attempt) {
+    uint32_t item;
+    if (popularity_cdf.empty()) {
+      item = static_cast<uint32_t>(random.below(n));
+    } else {
+      const double r = random.uniform() * popularity_cdf.back();
+      item = static_cast<uint32_t>(std::upper_bound(popularity_cdf.begin(), popularity_cdf.end(), r) -
+                                   popularity_cdf.begin());
+      if (item >= n) item = n - 1;
+    }
+    if (item != positive) return item;
+  }
+  return (positive + 1) % n;
+}
+
+void Trainer::State::forward(ShardWork& w, size_t batch_size) {
+  const size_t n = w.end - w.begin;
+  const size_t layer_count = spec.layers.size();
+  w.a.resize(layer_count + 1);
+  Matrix& x = w.a[0];
+  x.setZero(static_cast<Eigen::Index>(n), width);
+  // The deep input, pooled exactly as the runtime pools it (sum, then scale).
+  auto fill_side = [&](const SideEncoding& enc, const std::vector<uint32_t>& inputs, float* row) {
+    for (size_t j = 0; j < inputs.size(); ++j) {
+      const uint32_t k = inputs[j];
+      float* slice = row + offsets[k];
+      const uint32_t dim = dims[k];
+      if (dim == 0) {
+        *slice = enc.deep_scale[j];
+        continue;
+      }
+      const float* table = spec.deep[table_of[k]].embedding.data();
+      for (uint32_t t = enc.deep_begin[j]; t < enc.deep_begin[j + 1]; ++t) {
+        const float* r = table + size_t{enc.deep_ids[t]} * dim;
+        for (uint32_t c = 0; c < dim; ++c) slice[c] += r[c];
+      }
+      const float scale = enc.deep_scale[j];
+      if (scale != 1.0f) {
+        for (uint32_t c = 0; c < dim; ++c) slice[c] *= scale;
+      }
+    }
+  };
+  for (size_t e = 0; e < n; ++e) {
+    const TrainExample& ex = examples[w.begin + e];
+    float* row = x.row(static_cast<Eigen::Index>(e)).data();
+    fill_side(request_encodings[ex.request], request_inputs, row);
+    fill_side(item_encodings[ex.item], item_inputs, row);
+  }
+  for (size_t l = 0; l < layer_count; ++l) {
+    const DenseSpec& layer = spec.layers[l];
+    const Eigen::Map<const Matrix> weights(layer.weights.data(), layer.in, layer.out);
+    const Eigen::Map<const RowVector> bias_row(layer.bias.data(), layer.out);
+    w.a[l + 1].noalias() = w.a[l] * weights;
+    w.a[l + 1].rowwise() += bias_row;
+    if (layer.relu) w.a[l + 1] = w.a[l + 1].cwiseMax(0.0f);
+  }
+  // Wide part, logits, loss and d loss / d logit (mean over the batch).
+  w.g.assign(n, 0.0f);
+  w.logits.assign(n, 0.0f);
+  w.loss = 0.0;
+  for (size_t e = 0; e < n; ++e) {
+    const TrainExample& ex = examples[w.begin + e];
+    float wide_sum = bias;
+    const SideEncoding& request = request_encodings[ex.request];
+    const SideEncoding& item = item_encodings[ex.item];
+    for (size_t t = 0; t < request.wide_index.size(); ++t) wide_sum += wide[request.wide_index[t]] * request.wide_scale[t];
+    for (size_t t = 0; t < item.wide_index.size(); ++t) wide_sum += wide[item.wide_index[t]] * item.wide_scale[t];
+    for (uint32_t t = ex.mixed_begin; t < ex.mixed_end; ++t) wide_sum += wide[mixed_index[t]] * mixed_scale[t];
+    const float logit = wide_sum + w.a[layer_count](static_cast<Eigen::Index>(e), 0);
+    w.logits[e] = logit;
+    const double p = 1.0 / (1.0 + std::exp(-static_cast<double>(logit)));
+    const double clamped = std::clamp(p, 1e-7, 1.0 - 1e-7);
+    const double label = ex.label, weight = ex.weight;
+    w.loss -= weight * (label * std::log(clamped) + (1.0 - label) * std::log(1.0 - clamped));
+    w.g[e] = static_cast<float>(weight * (p - label) / static_cast<double>(batch_size));
+  }
+}
+
+void Trainer::State::backward(ShardWork& w) {
+  const size_t n = w.end - w.begin;
+  const size_t layer_count = spec.layers.size();
+  w.dz.resize(layer_count);
+  w.dw.resize(layer_count);
+  w.db.resize(layer_count);
+  w.dz[layer_count - 1] = Eigen::Map<const Matrix>(w.g.data(), static_cast<Eigen::Index>(n), 1);
+  for (size_t l = layer_count; l-- > 0;) {
+    const DenseSpec& layer = spec.layers[l];
+    const Eigen::Map<const Matrix> weights(layer.weights.data(), layer.in, layer.out);
+    w.dw[l].noalias() = w.a[l].transpose() * w.dz[l];
+    w.db[l] = w.dz[l].colwise().sum();
+    if (l > 0) {
+      w.dz[l - 1].noalias() = w.dz[l] * weights.transpose();
+      if (spec.layers[l - 1].relu) w.dz[l - 1] = w.dz[l - 1].cwiseProduct((w.a[l].array() > 0.0f).cast<float>().matrix());
+    } else {
+      w.dx.noalias() = w.dz[0] * weights.transpose();
+    }
+  }
+  // Sparse gradients: wide coordinates and embedding rows.
+  w.wide_grads.clear();
+  for (size_t k = 0; k < w.row_refs.size(); ++k) {
+    w.row_refs[k].clear();
+    w.row_grads[k].clear();
+  }
+  auto scatter_side = [&](const SideEncoding& enc, const std::vector<uint32_t>& inputs, const float* dx_row) {
+    for (size_t j = 0; j < inputs.size(); ++j) {
+      const uint32_t k = inputs[j];
+      const uint32_t dim = dims[k];
+      if (dim == 0 || enc.deep_begin[j] == enc.deep_begin[j + 1]) continue;
+      const uint32_t start = static_cast<uint32_t>(w.row_grads[k].size());
+      const float scale = enc.deep_scale[j];
+      for (uint32_t c = 0; c < dim; ++c) w.row_grads[k].push_back(scale * dx_row[offsets[k] + c]);
+      for (uint32_t t = enc.deep_begin[j]; t < enc.deep_begin[j + 1]; ++t) w.row_refs[k].emplace_back(enc.deep_ids[t], start);
+    }
+  };
+  for (size_t e = 0; e < n; ++e) {
+    const TrainExample& ex = examples[w.begin + e];
+    const float g = w.g[e];
+    const SideEncoding& request = request_encodings[ex.request];
+    const SideEncoding& item = item_encodings[ex.item];
+    for (size_t t = 0; t < request.wide_index.size(); ++t) w.wide_grads.emplace_back(request.wide_index[t], g * request.wide_scale[t]);
+    for (size_t t = 0; t < item.wide_index.size(); ++t) w.wide_grads.emplace_back(item.wide_index[t], g * item.wide_scale[t]);
+    for (uint32_t t = ex.mixed_begin; t < ex.mixed_end; ++t) w.wide_grads.emplace_back(mixed_index[t], g * mixed_scale[t]);
+    const float* dx_row = w.dx.row(static_cast<Eigen::Index>(e)).data();
+    scatter_side(request, request_inputs, dx_row);
+    scatter_side(item, item_inputs, dx_row);
+  }
+}
+
+namespace {
+
+// FTRL-Proximal, one coordinate (McMahan et al. 2013; TensorFlow's Ftrl with
+// learning_rate_power -0.5: quadratic term (beta + sqrt(n)) / alpha + 2 l2).
+inline float ftrl_step(float gradient, float* z_state, float* n_state, float weight, const FtrlConfig& c) {
+  const double g = gradient, w = weight;
+  const double n_old = *n_state;
+  const double n_new = n_old + g * g;
+  const double sigma = (std::sqrt(n_new) - std::sqrt(n_old)) / c.learning_rate;
+  const double z = static_cast<double>(*z_state) + g - sigma * w;
+  *z_state = static_cast<float>(z);
+  *n_state = static_cast<float>(n_new);
+  if (std::fabs(z) <= c.l1) return 0.0f;
+  const double sign = z < 0 ? -1.0 : 1.0;
+  return static_cast<float>(-(z - sign * c.l1) / ((c.beta + std::sqrt(n_new)) / c.learning_rate + 2.0 * c.l2));
+}
+
+}  // namespace
+
+void Trainer::State::apply_gradients(size_t shard_count) {
+  const TrainingConfig& t = config->training;
+  ++step;
+  // Wide: merge in shard order, then one FTRL step per touched coordinate.
+  float bias_grad = 0.0f;
+  for (size_t s = 0; s < shard_count; ++s) {
+    for (float g : shards[s].g) bias_grad += g;
+    for (const auto& [index, g] : shards[s].wide_grads) {
+      if (!wide_touched_flag[index]) {
+        wide_touched_flag[index] = 1;
+        wide_touched.push_back(index);
+      }
+      wide_grad[index] += g;
+    }
+  }
+  for (uint32_t index : wide_touched) {
+    wide[index] = ftrl_step(wide_grad[index], &ftrl_z[index], &ftrl_n[index], wide[index], t.wide);
+    wide_grad[index] = 0.0f;
+    wide_touched_flag[index] = 0;
+  }
+  wide_touched.clear();
+  FtrlConfig unregularized = t.wide;
+  unregularized.l1 = unregularized.l2 = 0.0;
+  bias = ftrl_step(bias_grad, &bias_z, &bias_n, bias, unregularized);
+
+  // Deep: Adam (lazy on embedding rows) or Adagrad.
+  const DeepOptimizerConfig& o = t.deep;
+  const bool adam = o.kind == DeepOptimizerConfig::Kind::Adam;
+  const double step_size =
+      adam ? o.learning_rate * std::sqrt(1.0 - std::pow(o.beta2, static_cast<double>(step))) /
+                 (1.0 - std::pow(o.beta1, static_cast<double>(step)))
+           : o.learning_rate;
+  const float lr = static_cast<float>(step_size);
+  const float b1 = static_cast<float>(o.beta1), b2 = static_cast<float>(o.beta2), eps = static_cast<float>(o.epsilon);
+  const float l2 = static_cast<float>(o.l2);
+  auto update = [&](float* w, float* m, float* v, float g) {
+    g += l2 * *w;
+    if (adam) {
+      *m = b1 * *m + (1.0f - b1) * g;
+      *v = b2 * *v + (1.0f - b2) * g * g;
+      *w -= lr * *m / (std::sqrt(*v) + eps);
+    } else {
+      *v += g * g;
+      *w -= lr * g / std::sqrt(*v);
+    }
+  };
+  // Embedding rows: gradients merged per table (a tied table collects those
+  // of every input that reads it), in shard order, then one step per row.
+  for (size_t k = 0; k < spec.deep.size(); ++k) {
+    const uint32_t dim = dims[k];
+    if (dim == 0) continue;
+    const uint32_t owner = table_of[k];
+    std::vector<int32_t>& slot_of = slot_of_row[owner];
+    std::vector<uint32_t>& rows = slot_rows[owner];
+    std::vector<float>& grads = slot_grads[owner];
+    for (size_t s = 0; s < shard_count; ++s) {
+      const ShardWork& w = shards[s];
+      for (const auto& [row, start] : w.row_refs[k]) {
+        int32_t slot = slot_of[row];
+        if (slot < 0) {
+          slot = static_cast<int32_t>(rows.size());
+          slot_of[row] = slot;
+          rows.push_back(row);
+          grads.resize(grads.size() + dim, 0.0f);
+        }
+        float* target = grads.data() + size_t(slot) * dim;
+        for (uint32_t c = 0; c < dim; ++c) target[c] += w.row_grads[k][start + c];
+      }
+    }
+  }
+  for (size_t k = 0; k < spec.deep.size(); ++k) {
+    const uint32_t dim = dims[k];
+    if (dim == 0 || table_of[k] != k) continue;
+    std::vector<int32_t>& slot_of = slot_of_row[k];
+    std::vector<uint32_t>& rows = slot_rows[k];
+    std::vector<float>& grads = slot_grads[k];
+    float* table = spec.deep[k].embedding.data();
+    float* m = adam ? emb_m[k].data() : nullptr;
+    float* v = emb_v[k].data();
+    for (size_t slot = 0; slot < rows.size(); ++slot) {
+      const size_t base = size_t{rows[slot]} * dim;
+      for (uint32_t c = 0; c < dim; ++c) {
+        update(table + base + c, adam ? m + base + c : nullptr, v + base + c, grads[slot * dim + c]);
+      }
+      slot_of[rows[slot]] = -1;
+    }
+    rows.clear();
+    grads.clear();
+  }
+  for (size_t l = 0; l < spec.layers.size(); ++l) {
+    DenseSpec& layer = spec.layers[l];
+    Matrix dw = shards[0].dw[l];
+    RowVector db = shards[0].db[l];
+    for (size_t s = 1; s < shard_count; ++s) {
+      dw += shards[s].dw[l];
+      db += shards[s].db[l];
+    }
+    for (size_t i = 0; i < layer.weights.size(); ++i) {
+      update(&layer.weights[i], adam ? &layer_wm[l][i] : nullptr, &layer_wv[l][i], dw.data()[i]);
+    }
+    for (size_t i = 0; i < layer.bias.size(); ++i) {
+      update(&layer.bias[i], adam ? &layer_bm[l][i] : nullptr, &layer_bv[l][i], db.data()[i]);
+    }
+  }
+}
+
+void Trainer::State::sync_spec() {
+  // Tied tables are written out as copies of their owner.
+  for (size_t k = 0; k < table_of.size(); ++k) {
+    if (table_of[k] != k) spec.deep[k].embedding = spec.deep[table_of[k]].embedding;
+  }
+  size_t offset = 0;
+  for (WideTermSpec& term : spec.wide) {
+    std::copy(wide.begin() + static_cast<ptrdiff_t>(offset),
+              wide.begin() + static_cast<ptrdiff_t>(offset + term.weights.size()), term.weights.begin());
+    offset += term.weights.size();
+  }
+  spec.wide_bias = bias;
+}
+
+Status Trainer::State::write_current(std::vector<uint8_t>* bytes) {
+  sync_spec();
+  return write_model(spec, WriteOptions(), bytes);
+}
+
+Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, TrainSummary* summary) {
+  State& s = *state_;
+  const TrainConfig& config = *s.config;
+  const TrainingConfig& t = config.training;
+  const Dataset& data = *s.data;
+  TrainRandom random(t.seed);
+
+  std::vector<uint32_t> positives;
+  for (size_t i = 0; i < data.interactions.size(); ++i) {
+    if (s.split->in_training[i]) positives.push_back(static_cast<uint32_t>(i));
+  }
+  if (positives.empty()) return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "no training interactions");
+  const size_t per_positive = 1 + t.negatives;
+  const size_t positives_per_batch = std::max<size_t>(1, t.batch_size / per_positive);
+  const bool validate = t.patience > 0 && std::any_of(s.split->validation.begin(), s.split->validation.end(),
+                                                       [](int64_t v) { return v >= 0; });
+  // The best epoch's parameters, kept for early stopping.
+  ModelSpec best_spec;
+  double best_hr = -1.0;
+  uint32_t best_epoch = 0, since_best = 0;
+  TrainSummary result;
+
+  for (uint32_t epoch = 1; epoch <= t.epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    // Fisher-Yates with our own generator (std::shuffle is not portable).
+    for (size_t i = positives.size(); i > 1; --i) std::swap(positives[i - 1], positives[random.below(i)]);
+    double loss = 0.0;
+    size_t examples = 0;
+    for (size_t begin = 0; begin < positives.size(); begin += positives_per_batch) {
+      const size_t end = std::min(positives.size(), begin + positives_per_batch);
+      s.request_encodings.resize(end - begin);
+      s.examples.clear();
+      s.mixed_index.clear();
+      s.mixed_scale.clear();
+      for (size_t p = begin; p < end; ++p) {
+        const Interaction& x = data.interactions[positives[p]];
+        const bool keep_user = !(config.user_id.dropout > 0.0 && random.uniform() < config.user_id.dropout);
+        BARISTA_RETURN_IF_ERROR(s.requests.fill(positives[p], keep_user, s.request_bag.get()));
+        const uint32_t r = static_cast<uint32_t>(p - begin);
+        BARISTA_RETURN_IF_ERROR(s.encode_side(s.request_bag.get(), 0, false, &s.request_encodings[r]));
+        auto add = [&](uint32_t item, float label, float weight) -> Status {
+          TrainExample ex;
+          ex.request = r;
+          ex.item = item;
+          ex.label = label;
+          ex.weight = weight;
+          ex.mixed_begin = static_cast<uint32_t>(s.mixed_index.size());
+          BARISTA_RETURN_IF_ERROR(s.encode_mixed(*s.request_bag, item));
+          ex.mixed_end = static_cast<uint32_t>(s.mixed_index.size());
+          s.examples.push_back(ex);
+          return Status();
+        };
+        BARISTA_RETURN_IF_ERROR(add(x.item, x.label, x.weight));
+        if (x.label > 0.5f) {
+          for (uint32_t k = 0; k < t.negatives; ++k) BARISTA_RETURN_IF_ERROR(add(s.sample_negative(random, x.item), 0.0f, x.weight));
+        }
+      }
+      // Fixed shards, computed on the pool, merged in order.
+      const size_t n = s.examples.size();
+      for (size_t sh = 0; sh < kShards; ++sh) {
+        s.shards[sh].begin = n * sh / kShards;
+        s.shards[sh].end = n * (sh + 1) / kShards;
+      }
+      s.pool->run(kShards, [&](size_t sh) {
+        ShardWork& w = s.shards[sh];
+        s.forward(w, n);
+        s.backward(w);
+      });
+      for (const ShardWork& w : s.shards) loss += w.loss;
+      examples += n;
+      s.apply_gradients(kShards);
+    }
+    EpochReport report;
+    report.epoch = epoch;
+    report.examples = examples;
+    report.loss = loss / static_cast<double>(std::max<size_t>(1, examples));
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.examples += examples;
+    result.seconds += report.seconds;
+    result.epochs = epoch;
+    if (validate) {
+      std::vector<uint8_t> bytes;
+      BARISTA_RETURN_IF_ERROR(s.write_current(&bytes));
+      std::unique_ptr<Model> model;
+      BARISTA_RETURN_IF_ERROR(Model::open_buffer(bytes.data(), bytes.size(), OpenOptions(), &model));
+      RequestBuilder requests;
+      BARISTA_RETURN_IF_ERROR(RequestBuilder::create(config, data, *model, &requests));
+      EvalOptions options;
+      options.max_users = t.validation_users;
+      options.pointwise = false;
+      EvalMetrics metrics;
+      BARISTA_RETURN_IF_ERROR(evaluate_model(*model, data, requests, s.split->validation, options, &metrics));
+      report.validation_hr = metrics.hit_rate;
+      if (metrics.hit_rate > best_hr) {
+        best_hr = metrics.hit_rate;
+        best_epoch = epoch;
+        since_best = 0;
+        best_spec = s.spec;
+        report.best = true;
+      } else {
+        ++since_best;
+      }
+    }
+    if (on_epoch) on_epoch(report);
+    if (validate && since_best >= t.patience) break;
+  }
+  if (validate && best_epoch > 0) {
+    s.spec = std::move(best_spec);  // synced when it was saved
+  } else {
+    s.sync_spec();
+    best_epoch = result.epochs;
+  }
+  result.best_epoch = best_epoch;
+  result.best_validation_hr = best_hr;
+  result.examples_per_second = result.seconds > 0 ? static_cast<double>(result.examples) / result.seconds : 0.0;
+  *summary = result;
+  return Status();
+}
+
+Status Trainer::logit(size_t position, bool with_user_id, uint32_t item, float* out) {
+  State& s = *state_;
+  BARISTA_RETURN_IF_ERROR(s.requests.fill(position, with_user_id, s.request_bag.get()));
+  s.request_encodings.resize(1);
+  BARISTA_RETURN_IF_ERROR(s.encode_side(s.request_bag.get(), 0, false, &s.request_encodings[0]));
+  s.examples.clear();
+  s.mixed_index.clear();
+  s.mixed_scale.clear();
+  TrainExample ex;
+  ex.item = item;
+  BARISTA_RETURN_IF_ERROR(s.encode_mixed(*s.request_bag, item));
+  ex.mixed_end = static_cast<uint32_t>(s.mixed_index.size());
+  s.examples.push_back(ex);
+  ShardWork w;
+  w.begin = 0;
+  w.end = 1;
+  // Parameters as the spec holds them (the best epoch's, after run()).
+  s.wide.clear();
+  for (const WideTermSpec& term : s.spec.wide) s.wide.insert(s.wide.end(), term.weights.begin(), term.weights.end());
+  s.bias = s.spec.wide_bias;
+  s.forward(w, 1);
+  *out = w.logits[0];
+  return Status();
+}
+
+}  // namespace barista::internal

@@ -1,0 +1,165 @@
+// barista train CONFIG --out MODEL: learns a wide & deep model from an
+// interaction log (see README.md for the config format), with progress per
+// epoch and a summary; --eval adds the evaluation table (MostPop, the model
+// at f32 and at int8) on the held-out last interactions.
+#include <chrono>
+#include <cstdlib>
+#include <cstdio>
+#include <memory>
+
+#include "cli.h"
+#include "commands.h"
+#include "eval_report.h"
+#include "train/model_builder.h"
+#include "train/trainer.h"
+#include "writer/model_writer.h"
+
+namespace barista::cli {
+
+using namespace barista::internal;
+
+namespace {
+
+bool parse_dtype(const std::string& name, fb::DType* out) {
+  if (name == "f32") *out = fb::DType::F32;
+  else if (name == "f16") *out = fb::DType::F16;
+  else if (name == "int8") *out = fb::DType::Int8Rowwise;
+  else return false;
+  return true;
+}
+
+}  // namespace
+
+int run_train(int argc, char** argv) {
+  Args args("train", "CONFIG --out MODEL [--embeddings f32|f16|int8] [--epochs N] [--seed N] [--threads N] [--eval]",
+            "Trains a wide & deep model on the interaction log a config describes and writes\n"
+            "the model file. With the default holdout (\"last\"), each user's last interaction\n"
+            "is kept out of training, for `barista eval` (or --eval).",
+            {{"out", "MODEL", "output model file", false},
+             {"embeddings", "TYPE", "f32, f16 or int8 (default: the config's output.embeddings)", false},
+             {"epochs", "N", "override training.epochs", false},
+             {"seed", "N", "override training.seed", false},
+             {"threads", "N", "override training.threads", false},
+             {"eval", "", "evaluate on the held-out interactions afterwards", false},
+             {"quiet", "", "no progress lines", false},
+             {"json", "", "machine-readable summary on stdout", false}});
+  int exit_code = 0;
+  if (!args.parse(argc, argv, &exit_code)) return exit_code;
+  if (args.positional().size() != 1) {
+    args.print_help(stderr);
+    return 2;
+  }
+  if (!args.has("out")) return fail("--out is required");
+  TrainConfig config;
+  Status status = load_train_config(args.positional()[0], &config);
+  if (!status.ok()) return fail(status.message());
+  uint64_t value = 0;
+  if (!args.get_uint("epochs", config.training.epochs, &value)) return 2;
+  config.training.epochs = static_cast<uint32_t>(std::max<uint64_t>(1, value));
+  if (!args.get_uint("seed", config.training.seed, &config.training.seed)) return 2;
+  if (!args.get_uint("threads", config.training.threads, &value)) return 2;
+  config.training.threads = static_cast<uint32_t>(std::max<uint64_t>(1, value));
+  WriteOptions write;
+  if (!parse_dtype(args.get("embeddings", config.embeddings), &write.embedding_dtype)) {
+    return fail("--embeddings wants f32, f16 or int8");
+  }
+  const bool quiet = args.has("quiet") || args.has("json");
+  // Progress goes to stderr so that --json keeps stdout clean.
+  std::FILE* progress = stderr;
+
+  const auto t0 = std::chrono::steady_clock::now();
+  Dataset data;
+  if (!(status = load_dataset(config, &data)).ok()) return fail(status.message());
+  const double load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!quiet) {
+    std::fprintf(progress, "read %zu interactions: %zu users, %zu items (%.1f s)\n", data.interactions.size(),
+                 data.user_count(), data.item_count(), load_seconds);
+    if (data.bad_rows > 0) {
+      std::fprintf(progress, "skipped %zu bad rows, first: %s\n", data.bad_rows, data.bad_row_messages[0].c_str());
+    }
+  }
+  const Split split = make_split(data, config.training.holdout, config.training.patience > 0);
+  ModelSpec spec;
+  if (!(status = build_model_spec(config, data, split, &spec)).ok()) return fail(status.message());
+  std::unique_ptr<Trainer> trainer;
+  if (!(status = Trainer::create(config, data, split, std::move(spec), &trainer)).ok()) return fail(status.message());
+  TrainSummary summary;
+  status = trainer->run(
+      [&](const EpochReport& r) {
+        if (quiet) return;
+        std::fprintf(progress, "epoch %u/%u: loss %.4f, %.0f examples/s, %.1f s", r.epoch, config.training.epochs,
+                     r.loss, static_cast<double>(r.examples) / r.seconds, r.seconds);
+        if (r.validation_hr >= 0) std::fprintf(progress, ", validation HR@10 %.4f%s", r.validation_hr, r.best ? " (best)" : "");
+        std::fprintf(progress, "\n");
+      },
+      &summary);
+  if (!status.ok()) return fail(status.message());
+
+  // The model records what it learned from, not when or how fast, so the
+  // same data, config and seed give the same file; set SOURCE_DATE_EPOCH
+  // (the reproducible-builds convention) to fix the creation time too.
+  ModelSpec trained = trainer->spec();
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) trained.metadata.created_unix = std::atoll(epoch);
+  trained.metadata.metrics.emplace_back("epochs", summary.epochs);
+  trained.metadata.metrics.emplace_back("best_epoch", summary.best_epoch);
+  if (summary.best_validation_hr >= 0) trained.metadata.metrics.emplace_back("validation_hr@10", summary.best_validation_hr);
+  trained.metadata.metrics.emplace_back("training_interactions", static_cast<double>(split.training_count));
+
+  std::vector<EvalRow> rows;
+  EvalOptions eval_options;
+  eval_options.seed = config.training.seed;
+  eval_options.negatives = std::max(1u, config.training.negatives);
+  if (args.has("eval")) {
+    if (config.training.holdout != TrainingConfig::Holdout::Last) {
+      return fail("--eval needs training.holdout \"last\" (the held-out interactions are the test set)");
+    }
+    // The protocol's training data is everything before each test item
+    // (validation items included), for MostPop as for the requests.
+    const Split protocol = make_split(data, TrainingConfig::Holdout::Last, false);
+    rows.push_back({"MostPop", evaluate_most_popular(data, protocol, protocol.test, eval_options)});
+    for (fb::DType dtype : {fb::DType::F32, fb::DType::Int8Rowwise}) {
+      WriteOptions options = write;
+      options.embedding_dtype = dtype;
+      std::vector<uint8_t> bytes;
+      if (!(status = write_model(trained, options, &bytes)).ok()) return fail(status.message());
+      EvalRow row;
+      row.name = std::string("wide & deep (") + (dtype == fb::DType::F32 ? "f32" : "int8") + ")";
+      if (!(status = evaluate_bytes(config, data, split, bytes, eval_options, &row.metrics)).ok()) {
+        return fail(status.message());
+      }
+      rows.push_back(row);
+    }
+    const EvalMetrics& f32 = rows[1].metrics;
+    trained.metadata.metrics.emplace_back("test_hr@10", f32.hit_rate);
+    trained.metadata.metrics.emplace_back("test_ndcg@10", f32.ndcg);
+    trained.metadata.metrics.emplace_back("test_auc", f32.auc);
+    trained.metadata.metrics.emplace_back("test_logloss", f32.logloss);
+    trained.metadata.metrics.emplace_back("mostpop_hr@10", rows[0].metrics.hit_rate);
+  }
+  if (!(status = write_model_file(trained, write, args.get("out"))).ok()) return fail(status.message());
+
+  if (args.has("json")) {
+    Json j;
+    j.begin_object().key("model").value(args.get("out")).key("interactions").value(static_cast<uint64_t>(data.interactions.size()));
+    j.key("users").value(static_cast<uint64_t>(data.user_count())).key("items").value(static_cast<uint64_t>(data.item_count()));
+    j.key("bad_rows").value(static_cast<uint64_t>(data.bad_rows)).key("epochs").value(summary.epochs);
+    j.key("best_epoch").value(summary.best_epoch).key("validation_hr").value(summary.best_validation_hr);
+    j.key("training_seconds").value(summary.seconds).key("examples_per_second").value(summary.examples_per_second);
+    if (!rows.empty()) {
+      j.key("eval");
+      json_eval_rows(rows, eval_options.k, &j);
+    }
+    j.end_object();
+    std::printf("%s\n", j.str().c_str());
+    return 0;
+  }
+  std::printf("trained %u epochs (best: %u) in %.1f s, %.0f examples/s; wrote %s\n", summary.epochs,
+              summary.best_epoch, summary.seconds, summary.examples_per_second, args.get("out").c_str());
+  if (!rows.empty()) {
+    std::printf("\nleave-last-out evaluation, %zu users (each ranks every item not seen before)\n", rows[0].metrics.users);
+    print_eval_table(rows, eval_options.k);
+  }
+  return 0;
+}
+
+}  // namespace barista::cli

@@ -1,0 +1,28 @@
+// Runs the evaluation protocol on trained models and prints the table the
+// train and eval commands share: MostPop beside each model.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "config/train_config.h"
+#include "data/dataset.h"
+#include "eval/evaluate.h"
+
+namespace barista::cli {
+
+struct EvalRow {
+  std::string name;  // "MostPop", "model.barista (f32)", ...
+  internal::EvalMetrics metrics;
+};
+
+// Evaluates the model bytes against the split's test targets.
+internal::Status evaluate_bytes(const internal::TrainConfig& config, const internal::Dataset& data,
+                                const internal::Split& split, const std::vector<uint8_t>& bytes,
+                                const internal::EvalOptions& options, internal::EvalMetrics* out);
+
+void print_eval_table(const std::vector<EvalRow>& rows, uint32_t k);
+void json_eval_rows(const std::vector<EvalRow>& rows, uint32_t k, Json* json);
+
+}  // namespace barista::cli
