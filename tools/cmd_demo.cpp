@@ -1,131 +1,163 @@
-// barista demo: the quick start's main job. Writes the built-in coffee shop
-// model, opens it through the public C++ API like a host app would, and
-// prints recommendations for a few customers.
+// barista demo: the quick start's main job, end to end on a built-in
+// default — synthetic coffee-shop data, training, the evaluation table, and
+// recommendations asked through the public C++ API, as a host app would.
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "barista.hpp"
 #include "cli.h"
 #include "commands.h"
-#include "demo_model.h"
+#include "data/synth.h"
+#include "eval_report.h"
+#include "train/model_builder.h"
+#include "train/trainer.h"
 #include "writer/model_writer.h"
 
 namespace barista::cli {
 
 namespace {
 
-struct Scenario {
-  const char* title;
-  const char* user;  // nullptr: an anonymous customer
-  double hour;
-  std::vector<const char*> basket;
-  bool seasonal_item;  // rank a new item that is not on the menu
-};
+using internal::Dataset;
+using internal::Split;
 
-const Scenario kScenarios[] = {
-    {"alice at 8:00 (likes chocolate and bitter; never the fruity thing with sprinkles)", "alice", 8, {}, false},
-    {"bob at 15:00 (a tea drinker)", "bob", 15, {}, false},
-    {"an anonymous customer at 9:00 with a croissant in the basket", nullptr, 9, {"croissant"}, false},
-    {"dave at 16:00 (likes spiced), with a new seasonal item not on the menu", "dave", 16, {}, true},
-    {"a first-time customer at 16:00 (cold start: no history)", "someone-new", 16, {}, false},
-};
+void print_top(const Model& model, const std::vector<barista_recommendation>& top, size_t catalog_size,
+               const char* extra_name) {
+  for (size_t i = 0; i < top.size(); ++i) {
+    const std::string name = top[i].item >= catalog_size ? extra_name : model.item_id(top[i].item);
+    std::printf("  %zu. %-32s %.3f\n", i + 1, name.c_str(), static_cast<double>(top[i].score));
+  }
+}
 
 }  // namespace
 
 int run_demo(int argc, char** argv) {
-  Args args("demo", "[--out PATH] [--k N] [--json]",
-            "Writes the built-in demo model (a coffee shop with hand-set weights) and prints\n"
-            "recommendations for a few customers through the public API.",
-            {{"out", "PATH", "where to write the model (default: demo.barista)", false},
-             {"k", "N", "recommendations per customer (default: 5)", false},
-             {"json", "", "machine-readable output", false}});
+  Args args("demo", "[--dir DIR] [--users N]",
+            "The quick start: writes synthetic coffee-shop data (barista synth), trains a model on\n"
+            "it (barista train), evaluates it against MostPop (barista eval), and asks the model\n"
+            "for recommendations through the public C++ API.",
+            {{"dir", "DIR", "where the data and the model go (default: barista-demo)", false},
+             {"users", "N", "synthetic users (default: 2000)", false}});
   int exit_code = 0;
   if (!args.parse(argc, argv, &exit_code)) return exit_code;
-  uint64_t k = 5;
-  if (!args.get_uint("k", 5, &k)) return 2;
-  const std::string path = args.get("out", "demo.barista");
-  const bool json = args.has("json");
+  const std::string dir = args.get("dir", "barista-demo");
+  internal::SynthOptions synth;
+  uint64_t users = synth.users;
+  if (!args.get_uint("users", synth.users, &users)) return 2;
+  synth.users = static_cast<uint32_t>(std::max<uint64_t>(50, users));
 
-  const auto t0 = std::chrono::steady_clock::now();
-  internal::Status written = internal::write_model_file(make_demo_model(), internal::WriteOptions(), path);
-  if (!written.ok()) return fail(written.message());
-  const auto t1 = std::chrono::steady_clock::now();
+  // 1. Data.
+  internal::SynthSummary summary;
+  internal::Status status = internal::write_synthetic_data(synth, dir, &summary);
+  if (!status.ok()) return fail(status.message());
+  std::printf("1. synthetic coffee-shop log: %llu purchases by %u customers of %u menu items (%s/)\n",
+              static_cast<unsigned long long>(summary.interactions), summary.users, summary.items, dir.c_str());
 
+  // 2. Training, each customer's last purchase held out.
+  internal::TrainConfig config;
+  if (!(status = internal::load_train_config(dir + "/config.json", &config)).ok()) return fail(status.message());
+  Dataset data;
+  if (!(status = internal::load_dataset(config, &data)).ok()) return fail(status.message());
+  const Split split = internal::make_split(data, config.training.holdout, config.training.patience > 0);
+  internal::ModelSpec spec;
+  if (!(status = internal::build_model_spec(config, data, split, &spec)).ok()) return fail(status.message());
+  std::unique_ptr<internal::Trainer> trainer;
+  if (!(status = internal::Trainer::create(config, data, split, std::move(spec), &trainer)).ok()) {
+    return fail(status.message());
+  }
+  internal::TrainSummary trained;
+  if (!(status = trainer->run({}, &trained)).ok()) return fail(status.message());
+  const std::string path = dir + "/model.barista";
+  if (!(status = internal::write_model_file(trainer->spec(), internal::WriteOptions(), path)).ok()) {
+    return fail(status.message());
+  }
+  std::printf("2. trained %u epochs (kept epoch %u by validation) in %.1f s, %.0f examples/s: %s\n", trained.epochs,
+              trained.best_epoch, trained.seconds, trained.examples_per_second, path.c_str());
+
+  // 3. Evaluation: each customer's last purchase ranked against the menu.
+  const Split protocol = internal::make_split(data, internal::TrainingConfig::Holdout::Last, false);
+  internal::EvalOptions options;
+  std::vector<EvalRow> rows;
+  rows.push_back({"MostPop", internal::evaluate_most_popular(data, protocol, protocol.test, options)});
+  for (internal::fb::DType dtype : {internal::fb::DType::F32, internal::fb::DType::Int8Rowwise}) {
+    internal::WriteOptions write;
+    write.embedding_dtype = dtype;
+    std::vector<uint8_t> bytes;
+    if (!(status = internal::write_model(trainer->spec(), write, &bytes)).ok()) return fail(status.message());
+    EvalRow row;
+    row.name = std::string("wide & deep (") + (dtype == internal::fb::DType::F32 ? "f32" : "int8") + ")";
+    if (!(status = evaluate_bytes(config, data, protocol, bytes, options, &row.metrics)).ok()) {
+      return fail(status.message());
+    }
+    rows.push_back(row);
+  }
+  std::printf("3. each customer's last purchase, ranked against every item they had not bought:\n");
+  print_eval_table(rows, options.k);
+
+  // 4. Recommendations through the public API.
   Model model;
-  Status status = Model::open(path, &model);
-  const auto t2 = std::chrono::steady_clock::now();
-  if (!status) return fail(status.message());
-  const barista_model_info info = model.info();
-  const double write_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
-  const double open_us = std::chrono::duration<double, std::micro>(t2 - t1).count();
-
   Session session;
   Request request;
   Item seasonal;
-  if (!(status = Session::create(model, &session)) || !(status = Request::create(model, &request)) ||
-      !(status = Item::create(model, &seasonal))) {
-    return fail(status.message());
+  Status api = Model::open(path, &model);
+  if (api) api = Session::create(model, &session);
+  if (api) api = Request::create(model, &request);
+  if (api) api = Item::create(model, &seasonal);
+  if (!api) return fail(api.message());
+  const size_t catalog_size = model.item_count();
+
+  // A returning customer: their id, their last purchases, the hour.
+  const uint32_t regular = 7 % static_cast<uint32_t>(data.user_count());
+  std::vector<std::string> recent;
+  for (size_t j = data.user_begin[regular]; j < data.user_begin[regular + 1]; ++j) {
+    recent.push_back(data.item_ids[data.interactions[j].item]);
   }
-  // A product the model has never seen, described by its attributes.
+  if (recent.size() > 5) recent.erase(recent.begin(), recent.end() - 5);
+  request.set_user(data.user_ids[regular]);
+  for (const std::string& item : recent) request.add("history", std::string_view(item));
+  request.set("hour", 9.0);
+  RecommendOptions recommend;
+  recommend.k = 5;
+  std::vector<uint32_t> bought;
+  for (const std::string& item : recent) {
+    uint32_t index = 0;
+    if (model.find_item(item, &index)) bought.push_back(index);
+  }
+  recommend.exclude = bought;
+  std::vector<barista_recommendation> top;
+  if (!(api = session.recommend(request, recommend, &top))) return fail(api.message());
+  std::printf("\n4. %s at 9:00, who recently had", data.user_ids[regular].c_str());
+  for (size_t i = 0; i < recent.size(); ++i) std::printf("%s %s", i ? "," : "", recent[i].c_str());
+  std::printf(":\n");
+  print_top(model, top, catalog_size, "");
+
+  // An anonymous customer: no id, just what is in the basket.
+  request.clear();
+  request.add("history", std::string_view("cinnamon muffin"));
+  request.set("hour", 8.0);
+  uint32_t pastry = 0;
+  recommend.exclude = {};
+  if (model.find_item("cinnamon muffin", &pastry)) recommend.exclude = Span<uint32_t>(&pastry, 1);
+  // A seasonal special that is not on the menu, described by its features.
   seasonal.add("item_id", std::string_view("pumpkin spice latte"));
   seasonal.add("category", std::string_view("espresso"));
-  for (const char* flavor : {"spiced", "sweet", "milky"}) seasonal.add("flavors", std::string_view(flavor));
-  seasonal.set("price", 4.6);
-
-  Json out;
-  if (json) {
-    out.begin_object().key("model").value(path).key("items").value(static_cast<uint64_t>(info.item_count));
-    out.key("file_bytes").value(static_cast<uint64_t>(info.file_size)).key("kernels").value(info.kernels);
-    out.key("open_us").value(open_us).key("customers").begin_array();
-  } else {
-    std::printf("barista demo: a coffee shop with a hand-set wide & deep model\n");
-    std::printf("wrote %s (%zu bytes, %zu menu items) in %.1f ms; opened in %.0f us (kernels: %s)\n", path.c_str(),
-                info.file_size, info.item_count, write_ms, open_us, info.kernels);
-  }
-
-  std::vector<barista_recommendation> top;
-  for (const Scenario& scenario : kScenarios) {
-    request.clear();
-    if (scenario.user != nullptr) status = request.set_user(scenario.user);
-    if (status) status = request.set("hour", scenario.hour);
-    std::vector<uint32_t> exclude;
-    for (const char* item : scenario.basket) {
-      if (status) status = request.add("basket", std::string_view(item));
-      uint32_t index = 0;
-      if (status && model.find_item(item, &index)) exclude.push_back(index);  // already chosen
-    }
-    RecommendOptions options;
-    options.k = k;
-    options.exclude = exclude;
-    if (scenario.seasonal_item) options.extra_items.push_back(&seasonal);
-    if (status) status = session.recommend(request, options, &top);
-    if (!status) return fail(status.message());
-
-    if (json) {
-      out.begin_object().key("customer").value(scenario.title).key("top").begin_array();
-    } else {
-      std::printf("\n%s\n", scenario.title);
-    }
-    for (size_t i = 0; i < top.size(); ++i) {
-      const bool extra = top[i].item >= info.item_count;
-      const std::string name = extra ? "pumpkin spice latte (new)" : model.item_id(top[i].item);
-      if (json) {
-        out.begin_object().key("item").value(name).key("score").value(static_cast<double>(top[i].score)).end_object();
-      } else {
-        std::printf("  %zu. %-30s %.3f\n", i + 1, name.c_str(), static_cast<double>(top[i].score));
-      }
-    }
-    if (json) out.end_array().end_object();
-  }
-  if (json) {
-    out.end_array().end_object();
-    std::printf("%s\n", out.str().c_str());
-  } else {
-    std::printf("\nnext: barista inspect %s   |   barista recommend %s --user alice --feature hour=20\n", path.c_str(),
-                path.c_str());
-  }
+  seasonal.add("flavor", std::string_view("cinnamon"));
+  seasonal.set("price", 4.9);
+  recommend.extra_items.push_back(&seasonal);
+  recommend.k = catalog_size + 1;  // the whole ranking, to find the new item in it
+  if (!(api = session.recommend(request, recommend, &top))) return fail(api.message());
+  size_t seasonal_rank = 0;
+  while (seasonal_rank < top.size() && top[seasonal_rank].item < catalog_size) ++seasonal_rank;
+  const float seasonal_score = seasonal_rank < top.size() ? top[seasonal_rank].score : 0.0f;
+  top.resize(std::min<size_t>(top.size(), 5));
+  std::printf("\n   an anonymous customer at 8:00 with a cinnamon muffin in the basket:\n");
+  print_top(model, top, catalog_size, "pumpkin spice latte (new)");
+  std::printf("   a new \"pumpkin spice latte\", not on the menu, scored from its features: %.3f, #%zu of %zu\n",
+              static_cast<double>(seasonal_score), seasonal_rank + 1, catalog_size + 1);
+  std::printf("\nnext: barista inspect %s | barista recommend %s --user %s --feature hour=16\n", path.c_str(),
+              path.c_str(), data.user_ids[regular].c_str());
   return 0;
 }
 

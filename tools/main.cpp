@@ -15,14 +15,14 @@ struct Command {
 
 // The one list of subcommands.
 const Command kCommands[] = {
-    {"demo", barista::cli::run_demo, "write the built-in demo model and show recommendations"},
+    {"demo", barista::cli::run_demo, "the quick start: synthetic data, training, evaluation, recommendations"},
     {"synth", barista::cli::run_synth, "write synthetic coffee-shop data and a training config"},
     {"train", barista::cli::run_train, "train a model on an interaction log"},
     {"eval", barista::cli::run_eval, "evaluate models: leave-last-out HR, NDCG, AUC, log-loss vs MostPop"},
     {"inspect", barista::cli::run_inspect, "describe a model file: features, shapes, sizes, metadata"},
     {"recommend", barista::cli::run_recommend, "top-K items for a customer"},
     {"score", barista::cli::run_score, "probability that a customer takes given items"},
-    {"generate", barista::cli::run_generate, "write a random model of a reference shape (XS, S, M, L)"},
+    {"generate", barista::cli::run_generate, "write an untrained model: a reference shape (XS, S, M, L) or the coffee example"},
 };
 
 void usage(std::FILE* out) {

@@ -62,7 +62,11 @@ struct HistoryConfig {
 
 struct FtrlConfig {
   double learning_rate = 0.05;
-  double beta = 1.0;
+  // 0, as TensorFlow's default: gradients are means over a batch, so a beta
+  // of the order of one would swamp the per-coordinate rates (on
+  // MovieLens-small beta 1 took the wide part alone from HR@10 0.077 to
+  // 0.025).
+  double beta = 0.0;
   double l1 = 0.0;
   double l2 = 0.0;
 };

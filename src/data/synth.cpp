@@ -56,7 +56,9 @@ const char* kConfig = R"({
     "items": {"path": "items.csv", "id": "item"},
     "users": {"path": "users.csv", "id": "user"}
   },
-  "user_id": {"embedding": 16, "wide": true},
+  // Some examples train without the user id, so that anonymous customers
+  // are served from what they just chose.
+  "user_id": {"embedding": 16, "wide": true, "dropout": 0.2},
   "item_id": {"embedding": 16, "wide": true},
   "history": {"length": 5, "embedding": 16},
   "features": [
@@ -68,6 +70,7 @@ const char* kConfig = R"({
   ],
   "crosses": [
     {"columns": ["history", "item_id"], "buckets": 50000},
+    {"columns": ["history", "category"], "buckets": 10000},
     {"columns": ["user_id", "category"], "buckets": 50000},
     {"columns": ["hour", "category"], "buckets": 1000}
   ],

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "barista.h"
-#include "demo_model.h"
+#include "coffee_model.h"
 #include "support/test_models.h"
 
 using namespace barista_test;
@@ -18,7 +18,7 @@ struct Demo {
   std::vector<uint8_t> bytes;
   barista_model* model = nullptr;
   Demo() {
-    REQUIRE(write_model(barista::cli::make_demo_model(), WriteOptions(), &bytes).ok());
+    REQUIRE(write_model(barista::cli::make_coffee_model(), WriteOptions(), &bytes).ok());
     barista_error error;
     REQUIRE(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, &error) == BARISTA_STATUS_OK);
   }
@@ -290,7 +290,7 @@ TEST_CASE("items not in the catalog: scored and ranked from their features") {
 
 TEST_CASE("lifetimes: objects keep their model alive; a second free is ignored; models do not mix") {
   std::vector<uint8_t> bytes;
-  REQUIRE(write_model(barista::cli::make_demo_model(), WriteOptions(), &bytes).ok());
+  REQUIRE(write_model(barista::cli::make_coffee_model(), WriteOptions(), &bytes).ok());
   barista_model* model = nullptr;
   REQUIRE(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, nullptr) == BARISTA_STATUS_OK);
   barista_session* session = nullptr;

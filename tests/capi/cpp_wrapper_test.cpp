@@ -4,13 +4,13 @@
 #include <vector>
 
 #include "barista.hpp"
-#include "demo_model.h"
+#include "coffee_model.h"
 #include "writer/model_writer.h"
 
 TEST_CASE("C++ wrapper: open, describe, score and recommend without exceptions") {
   std::vector<uint8_t> bytes;
   REQUIRE(
-      barista::internal::write_model(barista::cli::make_demo_model(), barista::internal::WriteOptions(), &bytes).ok());
+      barista::internal::write_model(barista::cli::make_coffee_model(), barista::internal::WriteOptions(), &bytes).ok());
 
   barista::Model model;
   barista::Status status = barista::Model::open("/no/such/model", &model);

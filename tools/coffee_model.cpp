@@ -1,4 +1,4 @@
-#include "demo_model.h"
+#include "coffee_model.h"
 
 #include <algorithm>
 #include <string>
@@ -84,7 +84,7 @@ uint64_t id(uint32_t vocabulary_id) { return fingerprint64_of_int(vocabulary_id)
 
 }  // namespace
 
-ModelSpec make_demo_model() {
+ModelSpec make_coffee_model() {
   ModelSpec spec;
   spec.metadata.name = "coffee-shop-demo";
   spec.metadata.version = "1";
