@@ -12,6 +12,7 @@
 #include "data/requests.h"
 #include "eval/evaluate.h"
 #include "features/encoder.h"
+#include "kernels/dispatch.h"
 #include "model/model.h"
 #include "score/scorer.h"
 #include "train/model_builder.h"
@@ -153,6 +154,7 @@ struct Trainer::State {
   ModelSpec spec;
   std::vector<uint8_t> skeleton_bytes;
   std::unique_ptr<Model> skeleton;  // the model's structure, for encoding
+  const KernelTable* kernels = nullptr;  // the best this CPU runs
   RequestBuilder requests;
 
   // Deep inputs by side (indices into spec.deep / model deep inputs).
@@ -229,6 +231,7 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
   BARISTA_RETURN_IF_ERROR(Model::open_buffer(s.skeleton_bytes.data(), s.skeleton_bytes.size(), open, &s.skeleton));
   BARISTA_RETURN_IF_ERROR(RequestBuilder::create(config, data, *s.skeleton, &s.requests));
   s.encoder = std::make_unique<Encoder>(*s.skeleton);
+  BARISTA_RETURN_IF_ERROR(select_kernels(nullptr, &s.kernels));
   s.request_bag = std::make_unique<FeatureBag>(*s.skeleton, BagRole::Request);
 
   const Model& model = *s.skeleton;
@@ -408,13 +411,13 @@ void Trainer::State::forward(ShardWork& w, size_t batch_size) {
     fill_side(request_encodings[ex.request], request_inputs, row);
     fill_side(item_encodings[ex.item], item_inputs, row);
   }
+  // The layers run on the runtime's kernels (dispatched per instruction
+  // set), the same ones serving uses.
   for (size_t l = 0; l < layer_count; ++l) {
     const DenseSpec& layer = spec.layers[l];
-    const Eigen::Map<const Matrix> weights(layer.weights.data(), layer.in, layer.out);
-    const Eigen::Map<const RowVector> bias_row(layer.bias.data(), layer.out);
-    w.a[l + 1].noalias() = w.a[l] * weights;
-    w.a[l + 1].rowwise() += bias_row;
-    if (layer.relu) w.a[l + 1] = w.a[l + 1].cwiseMax(0.0f);
+    w.a[l + 1].resize(static_cast<Eigen::Index>(n), layer.out);
+    kernels->dense_f32(w.a[l].data(), n, layer.in, layer.weights.data(), layer.bias.data(), layer.out, layer.relu,
+                       w.a[l + 1].data());
   }
   // Wide part, logits, loss and d loss / d logit (mean over the batch).
   w.g.assign(n, 0.0f);
@@ -447,15 +450,19 @@ void Trainer::State::backward(ShardWork& w) {
   w.dz[layer_count - 1] = Eigen::Map<const Matrix>(w.g.data(), static_cast<Eigen::Index>(n), 1);
   for (size_t l = layer_count; l-- > 0;) {
     const DenseSpec& layer = spec.layers[l];
-    const Eigen::Map<const Matrix> weights(layer.weights.data(), layer.in, layer.out);
-    w.dw[l].noalias() = w.a[l].transpose() * w.dz[l];
-    w.db[l] = w.dz[l].colwise().sum();
-    if (l > 0) {
-      w.dz[l - 1].noalias() = w.dz[l] * weights.transpose();
-      if (spec.layers[l - 1].relu) w.dz[l - 1] = w.dz[l - 1].cwiseProduct((w.a[l].array() > 0.0f).cast<float>().matrix());
-    } else {
-      w.dx.noalias() = w.dz[0] * weights.transpose();
-    }
+    const size_t in = layer.in, out = layer.out;
+    const float* a = w.a[l].data();
+    const float* dz = w.dz[l].data();
+    // Blocked matrix products (Eigen) for dW = a^T dz and dz W^T.
+    const Eigen::Map<const Matrix> a_map(a, static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(in));
+    const Eigen::Map<const Matrix> dz_map(dz, static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(out));
+    const Eigen::Map<const Matrix> weights(layer.weights.data(), static_cast<Eigen::Index>(in),
+                                           static_cast<Eigen::Index>(out));
+    w.dw[l].noalias() = a_map.transpose() * dz_map;
+    w.db[l] = dz_map.colwise().sum();
+    Matrix& next = l > 0 ? w.dz[l - 1] : w.dx;
+    next.noalias() = dz_map * weights.transpose();
+    if (l > 0 && spec.layers[l - 1].relu) next = next.cwiseProduct((a_map.array() > 0.0f).cast<float>().matrix());
   }
   // Sparse gradients: wide coordinates and embedding rows.
   w.wide_grads.clear();
@@ -507,10 +514,38 @@ inline float ftrl_step(float gradient, float* z_state, float* n_state, float wei
 
 }  // namespace
 
+namespace {
+
+// One optimizer step on n contiguous parameters with gradients g (plus an
+// L2 term). Branch-free loops the compiler vectorizes.
+struct DeepStep {
+  bool adam;
+  float lr, b1, b2, eps, l2;
+
+  void apply(float* w, float* m, float* v, const float* g, size_t n) const {
+    if (adam) {
+      for (size_t i = 0; i < n; ++i) {
+        const float gi = g[i] + l2 * w[i];
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        w[i] -= lr * m[i] / (std::sqrt(v[i]) + eps);
+      }
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        const float gi = g[i] + l2 * w[i];
+        v[i] += gi * gi;
+        w[i] -= lr * gi / std::sqrt(v[i]);
+      }
+    }
+  }
+};
+
+}  // namespace
+
 void Trainer::State::apply_gradients(size_t shard_count) {
   const TrainingConfig& t = config->training;
   ++step;
-  // Wide: merge in shard order, then one FTRL step per touched coordinate.
+  // Wide: merge in shard order (sequential: it builds the touched list).
   float bias_grad = 0.0f;
   for (size_t s = 0; s < shard_count; ++s) {
     for (float g : shards[s].g) bias_grad += g;
@@ -522,95 +557,103 @@ void Trainer::State::apply_gradients(size_t shard_count) {
       wide_grad[index] += g;
     }
   }
-  for (uint32_t index : wide_touched) {
-    wide[index] = ftrl_step(wide_grad[index], &ftrl_z[index], &ftrl_n[index], wide[index], t.wide);
-    wide_grad[index] = 0.0f;
-    wide_touched_flag[index] = 0;
-  }
-  wide_touched.clear();
   FtrlConfig unregularized = t.wide;
   unregularized.l1 = unregularized.l2 = 0.0;
   bias = ftrl_step(bias_grad, &bias_z, &bias_n, bias, unregularized);
 
-  // Deep: Adam (lazy on embedding rows) or Adagrad.
   const DeepOptimizerConfig& o = t.deep;
-  const bool adam = o.kind == DeepOptimizerConfig::Kind::Adam;
-  const double step_size =
-      adam ? o.learning_rate * std::sqrt(1.0 - std::pow(o.beta2, static_cast<double>(step))) /
-                 (1.0 - std::pow(o.beta1, static_cast<double>(step)))
-           : o.learning_rate;
-  const float lr = static_cast<float>(step_size);
-  const float b1 = static_cast<float>(o.beta1), b2 = static_cast<float>(o.beta2), eps = static_cast<float>(o.epsilon);
-  const float l2 = static_cast<float>(o.l2);
-  auto update = [&](float* w, float* m, float* v, float g) {
-    g += l2 * *w;
-    if (adam) {
-      *m = b1 * *m + (1.0f - b1) * g;
-      *v = b2 * *v + (1.0f - b2) * g * g;
-      *w -= lr * *m / (std::sqrt(*v) + eps);
-    } else {
-      *v += g * g;
-      *w -= lr * g / std::sqrt(*v);
-    }
-  };
-  // Embedding rows: gradients merged per table (a tied table collects those
-  // of every input that reads it), in shard order, then one step per row.
+  DeepStep deep_step;
+  deep_step.adam = o.kind == DeepOptimizerConfig::Kind::Adam;
+  deep_step.lr = static_cast<float>(deep_step.adam ? o.learning_rate *
+                                                          std::sqrt(1.0 - std::pow(o.beta2, static_cast<double>(step))) /
+                                                          (1.0 - std::pow(o.beta1, static_cast<double>(step)))
+                                                    : o.learning_rate);
+  deep_step.b1 = static_cast<float>(o.beta1);
+  deep_step.b2 = static_cast<float>(o.beta2);
+  deep_step.eps = static_cast<float>(o.epsilon);
+  deep_step.l2 = static_cast<float>(o.l2);
+
+  // Independent updates, run on the pool: each parameter is updated by
+  // exactly one task, the same way whatever the thread count.
+  std::vector<std::function<void()>> tasks;
+  const size_t touched = wide_touched.size();
+  for (size_t part = 0; part < 2; ++part) {
+    tasks.emplace_back([this, part, touched, &t] {
+      for (size_t i = touched * part / 2; i < touched * (part + 1) / 2; ++i) {
+        const uint32_t index = wide_touched[i];
+        wide[index] = ftrl_step(wide_grad[index], &ftrl_z[index], &ftrl_n[index], wide[index], t.wide);
+        wide_grad[index] = 0.0f;
+        wide_touched_flag[index] = 0;
+      }
+    });
+  }
+  // Embedding tables: gradients merged per table (a tied table collects
+  // those of every input that reads it), in input and shard order, then one
+  // step per touched row.
   for (size_t k = 0; k < spec.deep.size(); ++k) {
-    const uint32_t dim = dims[k];
-    if (dim == 0) continue;
-    const uint32_t owner = table_of[k];
-    std::vector<int32_t>& slot_of = slot_of_row[owner];
-    std::vector<uint32_t>& rows = slot_rows[owner];
-    std::vector<float>& grads = slot_grads[owner];
-    for (size_t s = 0; s < shard_count; ++s) {
-      const ShardWork& w = shards[s];
-      for (const auto& [row, start] : w.row_refs[k]) {
-        int32_t slot = slot_of[row];
-        if (slot < 0) {
-          slot = static_cast<int32_t>(rows.size());
-          slot_of[row] = slot;
-          rows.push_back(row);
-          grads.resize(grads.size() + dim, 0.0f);
+    if (dims[k] == 0 || table_of[k] != k) continue;
+    tasks.emplace_back([this, k, shard_count, &deep_step] {
+      const uint32_t dim = dims[k];
+      std::vector<int32_t>& slot_of = slot_of_row[k];
+      std::vector<uint32_t>& rows = slot_rows[k];
+      std::vector<float>& grads = slot_grads[k];
+      for (size_t reader = 0; reader < spec.deep.size(); ++reader) {
+        if (table_of[reader] != k || dims[reader] == 0) continue;
+        for (size_t s = 0; s < shard_count; ++s) {
+          const ShardWork& w = shards[s];
+          for (const auto& [row, start] : w.row_refs[reader]) {
+            int32_t slot = slot_of[row];
+            if (slot < 0) {
+              slot = static_cast<int32_t>(rows.size());
+              slot_of[row] = slot;
+              rows.push_back(row);
+              grads.resize(grads.size() + dim, 0.0f);
+            }
+            float* target = grads.data() + size_t(slot) * dim;
+            const float* source = w.row_grads[reader].data() + start;
+            for (uint32_t c = 0; c < dim; ++c) target[c] += source[c];
+          }
         }
-        float* target = grads.data() + size_t(slot) * dim;
-        for (uint32_t c = 0; c < dim; ++c) target[c] += w.row_grads[k][start + c];
       }
-    }
-  }
-  for (size_t k = 0; k < spec.deep.size(); ++k) {
-    const uint32_t dim = dims[k];
-    if (dim == 0 || table_of[k] != k) continue;
-    std::vector<int32_t>& slot_of = slot_of_row[k];
-    std::vector<uint32_t>& rows = slot_rows[k];
-    std::vector<float>& grads = slot_grads[k];
-    float* table = spec.deep[k].embedding.data();
-    float* m = adam ? emb_m[k].data() : nullptr;
-    float* v = emb_v[k].data();
-    for (size_t slot = 0; slot < rows.size(); ++slot) {
-      const size_t base = size_t{rows[slot]} * dim;
-      for (uint32_t c = 0; c < dim; ++c) {
-        update(table + base + c, adam ? m + base + c : nullptr, v + base + c, grads[slot * dim + c]);
+      float* table = spec.deep[k].embedding.data();
+      float* m = deep_step.adam ? emb_m[k].data() : nullptr;
+      float* v = emb_v[k].data();
+      for (size_t slot = 0; slot < rows.size(); ++slot) {
+        const size_t base = size_t{rows[slot]} * dim;
+        deep_step.apply(table + base, m ? m + base : nullptr, v + base, grads.data() + slot * dim, dim);
+        slot_of[rows[slot]] = -1;
       }
-      slot_of[rows[slot]] = -1;
-    }
-    rows.clear();
-    grads.clear();
+      rows.clear();
+      grads.clear();
+    });
   }
+  // Dense layers, in two halves each: gradients summed in shard order.
   for (size_t l = 0; l < spec.layers.size(); ++l) {
-    DenseSpec& layer = spec.layers[l];
-    Matrix dw = shards[0].dw[l];
-    RowVector db = shards[0].db[l];
-    for (size_t s = 1; s < shard_count; ++s) {
-      dw += shards[s].dw[l];
-      db += shards[s].db[l];
-    }
-    for (size_t i = 0; i < layer.weights.size(); ++i) {
-      update(&layer.weights[i], adam ? &layer_wm[l][i] : nullptr, &layer_wv[l][i], dw.data()[i]);
-    }
-    for (size_t i = 0; i < layer.bias.size(); ++i) {
-      update(&layer.bias[i], adam ? &layer_bm[l][i] : nullptr, &layer_bv[l][i], db.data()[i]);
+    for (size_t part = 0; part < 2; ++part) {
+      tasks.emplace_back([this, l, part, shard_count, &deep_step] {
+        DenseSpec& layer = spec.layers[l];
+        const size_t n = layer.weights.size();
+        const size_t begin = n * part / 2, end = n * (part + 1) / 2;
+        std::vector<float> g(shards[0].dw[l].data() + begin, shards[0].dw[l].data() + end);
+        for (size_t s = 1; s < shard_count; ++s) {
+          const float* other = shards[s].dw[l].data();
+          for (size_t i = begin; i < end; ++i) g[i - begin] += other[i];
+        }
+        deep_step.apply(layer.weights.data() + begin, deep_step.adam ? layer_wm[l].data() + begin : nullptr,
+                        layer_wv[l].data() + begin, g.data(), end - begin);
+        if (part == 0) {
+          std::vector<float> gb(shards[0].db[l].data(), shards[0].db[l].data() + layer.bias.size());
+          for (size_t s = 1; s < shard_count; ++s) {
+            for (size_t i = 0; i < gb.size(); ++i) gb[i] += shards[s].db[l].data()[i];
+          }
+          deep_step.apply(layer.bias.data(), deep_step.adam ? layer_bm[l].data() : nullptr, layer_bv[l].data(),
+                          gb.data(), gb.size());
+        }
+      });
     }
   }
+  pool->run(tasks.size(), [&](size_t i) { tasks[i](); });
+  wide_touched.clear();
 }
 
 void Trainer::State::sync_spec() {
