@@ -4,8 +4,8 @@
 #include <cstdio>
 
 #include "cli.h"
-#include "commands.h"
 #include "coffee_model.h"
+#include "commands.h"
 #include "random_model.h"
 #include "writer/model_writer.h"
 
@@ -28,7 +28,8 @@ int run_generate(int argc, char** argv) {
   if (!args.parse(argc, argv, &exit_code)) return exit_code;
   if (!args.has("out")) return fail("--out is required");
   if (args.get("shape") == "coffee") {
-    const internal::Status written = internal::write_model_file(make_coffee_model(), internal::WriteOptions(), args.get("out"));
+    const internal::Status written =
+        internal::write_model_file(make_coffee_model(), internal::WriteOptions(), args.get("out"));
     if (!written.ok()) return fail(written.message());
     std::printf("wrote %s (the hand-set coffee-shop model)\n", args.get("out").c_str());
     return 0;

@@ -24,7 +24,8 @@ int run_synth(int argc, char** argv) {
   if (!args.has("out")) return fail("--out is required");
   SynthOptions options;
   uint64_t users = 0, sessions = 0;
-  if (!args.get_uint("users", options.users, &users) || !args.get_uint("sessions", options.sessions_per_user, &sessions) ||
+  if (!args.get_uint("users", options.users, &users) ||
+      !args.get_uint("sessions", options.sessions_per_user, &sessions) ||
       !args.get_uint("seed", options.seed, &options.seed)) {
     return 2;
   }

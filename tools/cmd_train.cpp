@@ -3,8 +3,8 @@
 // epoch and a summary; --eval adds the evaluation table (MostPop, the model
 // at f32 and at int8) on the held-out last interactions.
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "cli.h"
@@ -21,10 +21,14 @@ using namespace barista::internal;
 namespace {
 
 bool parse_dtype(const std::string& name, fb::DType* out) {
-  if (name == "f32") *out = fb::DType::F32;
-  else if (name == "f16") *out = fb::DType::F16;
-  else if (name == "int8") *out = fb::DType::Int8Rowwise;
-  else return false;
+  if (name == "f32")
+    *out = fb::DType::F32;
+  else if (name == "f16")
+    *out = fb::DType::F16;
+  else if (name == "int8")
+    *out = fb::DType::Int8Rowwise;
+  else
+    return false;
   return true;
 }
 
@@ -89,7 +93,8 @@ int run_train(int argc, char** argv) {
         if (quiet) return;
         std::fprintf(progress, "epoch %u/%u: loss %.4f, %.0f examples/s, %.1f s", r.epoch, config.training.epochs,
                      r.loss, static_cast<double>(r.examples) / r.seconds, r.seconds);
-        if (r.validation_hr >= 0) std::fprintf(progress, ", validation HR@10 %.4f%s", r.validation_hr, r.best ? " (best)" : "");
+        if (r.validation_hr >= 0)
+          std::fprintf(progress, ", validation HR@10 %.4f%s", r.validation_hr, r.best ? " (best)" : "");
         std::fprintf(progress, "\n");
       },
       &summary);
@@ -102,7 +107,8 @@ int run_train(int argc, char** argv) {
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) trained.metadata.created_unix = std::atoll(epoch);
   trained.metadata.metrics.emplace_back("epochs", summary.epochs);
   trained.metadata.metrics.emplace_back("best_epoch", summary.best_epoch);
-  if (summary.best_validation_hr >= 0) trained.metadata.metrics.emplace_back("validation_hr@10", summary.best_validation_hr);
+  if (summary.best_validation_hr >= 0)
+    trained.metadata.metrics.emplace_back("validation_hr@10", summary.best_validation_hr);
   trained.metadata.metrics.emplace_back("training_interactions", static_cast<double>(split.training_count));
 
   std::vector<EvalRow> rows;
@@ -140,8 +146,15 @@ int run_train(int argc, char** argv) {
 
   if (args.has("json")) {
     Json j;
-    j.begin_object().key("model").value(args.get("out")).key("interactions").value(static_cast<uint64_t>(data.interactions.size()));
-    j.key("users").value(static_cast<uint64_t>(data.user_count())).key("items").value(static_cast<uint64_t>(data.item_count()));
+    j.begin_object()
+        .key("model")
+        .value(args.get("out"))
+        .key("interactions")
+        .value(static_cast<uint64_t>(data.interactions.size()));
+    j.key("users")
+        .value(static_cast<uint64_t>(data.user_count()))
+        .key("items")
+        .value(static_cast<uint64_t>(data.item_count()));
     j.key("bad_rows").value(static_cast<uint64_t>(data.bad_rows)).key("epochs").value(summary.epochs);
     j.key("best_epoch").value(summary.best_epoch).key("validation_hr").value(summary.best_validation_hr);
     j.key("training_seconds").value(summary.seconds).key("examples_per_second").value(summary.examples_per_second);
@@ -153,10 +166,11 @@ int run_train(int argc, char** argv) {
     std::printf("%s\n", j.str().c_str());
     return 0;
   }
-  std::printf("trained %u epochs (best: %u) in %.1f s, %.0f examples/s; wrote %s\n", summary.epochs,
-              summary.best_epoch, summary.seconds, summary.examples_per_second, args.get("out").c_str());
+  std::printf("trained %u epochs (best: %u) in %.1f s, %.0f examples/s; wrote %s\n", summary.epochs, summary.best_epoch,
+              summary.seconds, summary.examples_per_second, args.get("out").c_str());
   if (!rows.empty()) {
-    std::printf("\nleave-last-out evaluation, %zu users (each ranks every item not seen before)\n", rows[0].metrics.users);
+    std::printf("\nleave-last-out evaluation, %zu users (each ranks every item not seen before)\n",
+                rows[0].metrics.users);
     print_eval_table(rows, eval_options.k);
   }
   return 0;

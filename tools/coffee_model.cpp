@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "random.h"
+#include "common/random.h"
 
 namespace barista::cli {
 

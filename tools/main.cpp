@@ -22,7 +22,8 @@ const Command kCommands[] = {
     {"inspect", barista::cli::run_inspect, "describe a model file: features, shapes, sizes, metadata"},
     {"recommend", barista::cli::run_recommend, "top-K items for a customer"},
     {"score", barista::cli::run_score, "probability that a customer takes given items"},
-    {"generate", barista::cli::run_generate, "write an untrained model: a reference shape (XS, S, M, L) or the coffee example"},
+    {"generate", barista::cli::run_generate,
+     "write an untrained model: a reference shape (XS, S, M, L) or the coffee example"},
 };
 
 void usage(std::FILE* out) {

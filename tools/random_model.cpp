@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "random.h"
+#include "common/random.h"
 
 namespace barista::cli {
 

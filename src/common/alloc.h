@@ -26,7 +26,7 @@ inline void* allocate_aligned(size_t size, size_t alignment) {
 inline void deallocate(void* p) { std::free(p); }
 #else
 template <class T>
-using Vec = std::vector<T, mi_stl_allocator<T>>;
+using Vec = std::vector<T, mi_stl_allocator<T> >;
 
 inline void* allocate_aligned(size_t size, size_t alignment) { return mi_malloc_aligned(size, alignment); }
 inline void deallocate(void* p) { mi_free(p); }

@@ -168,10 +168,14 @@ class Parser {
     for (int i = 0; i < 4; ++i) {
       const char c = text_[pos_];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
-      else return error("bad hex digit in a \\u escape");
+      if (c >= '0' && c <= '9')
+        v |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<uint32_t>(c - 'A' + 10);
+      else
+        return error("bad hex digit in a \\u escape");
       advance();
     }
     *out = v;
@@ -222,8 +226,7 @@ class Parser {
           append_utf8(code, out);
           break;
         }
-        default:
-          return error(std::string("unknown escape '\\") + e + "'");
+        default: return error(std::string("unknown escape '\\") + e + "'");
       }
     }
   }

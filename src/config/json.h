@@ -21,7 +21,7 @@ struct Value {
   std::string string;
   std::vector<Value> array;
   std::vector<std::pair<std::string, Value>> object;  // in file order
-  int line = 0;                                        // where the value starts
+  int line = 0;                                       // where the value starts
   int column = 0;
 
   // The member `key` of an object, or nullptr.

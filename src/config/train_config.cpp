@@ -16,7 +16,8 @@ class ObjectReader {
   ObjectReader(const json::Value& value, std::string path) : value_(value), path_(std::move(path)) {}
 
   Status check_object() const {
-    if (value_.type != json::Type::Object) return error(path_, std::string("expected an object, got ") + json::type_name(value_.type));
+    if (value_.type != json::Type::Object)
+      return error(path_, std::string("expected an object, got ") + json::type_name(value_.type));
     return Status();
   }
 
@@ -49,7 +50,8 @@ class ObjectReader {
     if (v == nullptr) return Status();
     if (v->type != json::Type::Number) return wrong(key, *v, "a number");
     if (!(v->number >= lo && v->number <= hi)) {
-      return error(key_path(key), "must be between " + format(lo) + " and " + format(hi) + ", not " + format(v->number));
+      return error(key_path(key),
+                   "must be between " + format(lo) + " and " + format(hi) + ", not " + format(v->number));
     }
     *out = v->number;
     return Status();
@@ -95,8 +97,8 @@ class ObjectReader {
 
   Status missing(const std::string& key) const { return error(key_path(key), "is required"); }
   Status wrong(const std::string& key, const json::Value& v, const char* expected) const {
-    return error(key_path(key), std::string("expected ") + expected + ", got " + json::type_name(v.type) +
-                                    " (line " + std::to_string(v.line) + ")");
+    return error(key_path(key), std::string("expected ") + expected + ", got " + json::type_name(v.type) + " (line " +
+                                    std::to_string(v.line) + ")");
   }
   static Status error(const std::string& path, const std::string& what) {
     return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "config: %s: %s", path.c_str(), what.c_str());
@@ -287,8 +289,8 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
       }
       for (const json::Value& name : columns->array) {
         if (name.type != json::Type::String) return ObjectReader::error(path + ".columns", "expected feature names");
-        bool known = name.string == "user_id" || name.string == "item_id" ||
-                     (name.string == "history" && c.history.length > 0);
+        bool known =
+            name.string == "user_id" || name.string == "item_id" || (name.string == "history" && c.history.length > 0);
         for (const FeatureConfig& f : c.features) {
           if (f.name == name.string) {
             known = true;

@@ -21,14 +21,14 @@ enum class CombinerName { Sum, Mean, Sqrtn };
 struct FeatureConfig {
   std::string name;
   FeatureSource source = FeatureSource::Item;
-  std::string column;       // in the source's CSV file
-  std::string separator;    // multi-valent when non-empty ("|")
+  std::string column;        // in the source's CSV file
+  std::string separator;     // multi-valent when non-empty ("|")
   uint32_t max_values = 16;  // per example, for multi-valent features
-  std::string pattern;      // optional regex; the value is its first group (or match)
+  std::string pattern;       // optional regex; the value is its first group (or match)
   FeatureType type = FeatureType::Vocabulary;
-  uint32_t min_count = 1;    // vocabulary: values seen fewer times go to OOV buckets
-  uint64_t oov_buckets = 1;  // vocabulary
-  uint64_t buckets = 0;      // hashed
+  uint32_t min_count = 1;         // vocabulary: values seen fewer times go to OOV buckets
+  uint64_t oov_buckets = 1;       // vocabulary
+  uint64_t buckets = 0;           // hashed
   std::vector<float> boundaries;  // bucketized (or computed from quantiles)
   uint32_t quantiles = 0;         // bucketized: boundaries from this many data quantiles
   uint32_t embedding = 0;         // deep part: embedding dimension (0: not in the deep part)
@@ -47,7 +47,7 @@ struct IdConfig {
   bool wide = true;
   uint32_t min_count = 1;  // ids seen fewer times share the OOV buckets
   uint64_t oov_buckets = 1;
-  double dropout = 0.0;     // user id only: fraction of training examples without it
+  double dropout = 0.0;  // user id only: fraction of training examples without it
 };
 
 struct HistoryConfig {
@@ -74,8 +74,8 @@ struct FtrlConfig {
 struct DeepOptimizerConfig {
   enum class Kind { Adam, Adagrad } kind = Kind::Adam;
   double learning_rate = 0.001;
-  double beta1 = 0.9;      // Adam
-  double beta2 = 0.999;    // Adam
+  double beta1 = 0.9;    // Adam
+  double beta2 = 0.999;  // Adam
   double epsilon = 1e-7;
   double initial_accumulator = 0.1;  // Adagrad
   double l2 = 0.0;                   // on embeddings rows touched and on layers
@@ -91,7 +91,7 @@ struct TrainingConfig {
   uint32_t threads = 2;
   FtrlConfig wide;
   DeepOptimizerConfig deep;
-  uint32_t patience = 2;            // early stopping: epochs without improvement (0: off)
+  uint32_t patience = 2;             // early stopping: epochs without improvement (0: off)
   uint32_t validation_users = 1000;  // at most this many users validate each epoch
   enum class Holdout { Last, None } holdout = Holdout::Last;
 };
@@ -100,13 +100,13 @@ struct DataConfig {
   std::string interactions;
   std::string user_column = "user";
   std::string item_column = "item";
-  std::string time_column;  // optional: file order when absent
-  std::string label_column;  // optional: explicit labels
+  std::string time_column;        // optional: file order when absent
+  std::string label_column;       // optional: explicit labels
   double label_threshold = -1.0;  // >= 0: label = value >= threshold
-  std::string weight_column;  // optional
-  std::string items;          // optional items CSV
+  std::string weight_column;      // optional
+  std::string items;              // optional items CSV
   std::string items_id_column = "item";
-  std::string users;          // optional users CSV
+  std::string users;  // optional users CSV
   std::string users_id_column = "user";
   char delimiter = ',';
   bool stop_on_bad_rows = false;  // else skip and count them
@@ -124,7 +124,7 @@ struct TrainConfig {
   std::vector<uint32_t> hidden = {128, 64};
   TrainingConfig training;
   std::string embeddings = "f32";  // f32, f16, int8
-  std::string source_json;  // the configuration as given, for the model's metadata
+  std::string source_json;         // the configuration as given, for the model's metadata
 
   std::string path(const std::string& relative) const;
 };

@@ -139,8 +139,8 @@ bool CsvReader::next(Status* error) {
     return true;
   }
   if (fields_.size() != header_.size()) {  // a ragged record, read to its end
-    *error = error_here(std::to_string(fields_.size()) + " fields where the header has " +
-                        std::to_string(header_.size()));
+    *error =
+        error_here(std::to_string(fields_.size()) + " fields where the header has " + std::to_string(header_.size()));
     fields_.clear();
   }
   return true;

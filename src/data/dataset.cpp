@@ -127,6 +127,73 @@ struct Extractor {
 
 bool is_numeric_type(FeatureType type) { return type == FeatureType::Numeric || type == FeatureType::Bucketized; }
 
+// The configured features one CSV file holds (those of one source): their
+// columns, extractors, and storage of their values per entity (an item, a
+// user, or an interaction row).
+class FeatureColumns {
+ public:
+  Status resolve(const TrainConfig& config, FeatureSource source, const CsvReader& csv) {
+    config_ = &config;
+    for (size_t f = 0; f < config.features.size(); ++f) {
+      if (config.features[f].source != source) continue;
+      int column = 0;
+      BARISTA_RETURN_IF_ERROR(require_column(csv, config.features[f].column, config.features[f].name.c_str(), &column));
+      columns_.emplace_back(f, column);
+      try {
+        extractors_.emplace_back(config.features[f]);
+      } catch (const std::regex_error& e) {
+        return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "config: features[%zu].pattern: not a valid regex (%s)", f,
+                          e.what());
+      }
+    }
+    return Status();
+  }
+
+  // Stores the current record's values for `entity`. A value that is not a
+  // number where one is expected makes the row bad: *problem is set and
+  // nothing is stored.
+  void read(const CsvReader& csv, size_t entity, Dataset* data, Status* problem) {
+    *problem = Status();
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      const size_t f = columns_[c].first;
+      FeatureValues& fv = data->features[f];
+      const std::string& raw = csv.field(static_cast<size_t>(columns_[c].second));
+      if (is_numeric_type(config_->features[f].type)) {
+        float v = 0;
+        bool present = false;
+        if (!extractors_[c].numeric(raw, &v, &present)) {
+          *problem = row_error(csv, "feature '" + config_->features[f].name + "': '" + raw + "' is not a number");
+          drop(entity, data);
+          return;
+        }
+        fv.numeric.resize(std::max(fv.numeric.size(), entity + 1), 0.0f);
+        fv.present.resize(std::max(fv.present.size(), entity + 1), 0);
+        fv.numeric[entity] = v;
+        fv.present[entity] = present;
+      } else {
+        fv.categorical.resize(std::max(fv.categorical.size(), entity + 1));
+        extractors_[c].categorical(raw, &fv.categorical[entity]);
+      }
+    }
+  }
+
+ private:
+  // Forgets what `entity` (the last one) stored.
+  void drop(size_t entity, Dataset* data) {
+    for (const auto& [f, column] : columns_) {
+      (void)column;
+      FeatureValues& fv = data->features[f];
+      if (fv.numeric.size() > entity) fv.numeric.resize(entity);
+      if (fv.present.size() > entity) fv.present.resize(entity);
+      if (fv.categorical.size() > entity) fv.categorical.resize(entity);
+    }
+  }
+
+  const TrainConfig* config_ = nullptr;
+  std::vector<std::pair<size_t, int>> columns_;  // (feature, column)
+  std::vector<Extractor> extractors_;
+};
+
 // Reads the features of one source from an entity table (items or users).
 Status load_entity_features(const TrainConfig& config, FeatureSource source, const std::string& path,
                             const std::string& id_column, Dataset* data, std::vector<std::string>* ids,
@@ -137,22 +204,9 @@ Status load_entity_features(const TrainConfig& config, FeatureSource source, con
   BARISTA_RETURN_IF_ERROR(CsvReader::open(config.path(path), dialect, &csv));
   int id = 0;
   BARISTA_RETURN_IF_ERROR(require_column(csv, id_column, "id", &id));
-  std::vector<std::pair<size_t, int>> wanted;  // (feature, column)
-  std::vector<Extractor> extractors;
-  for (size_t f = 0; f < config.features.size(); ++f) {
-    if (config.features[f].source != source) continue;
-    int column = 0;
-    BARISTA_RETURN_IF_ERROR(require_column(csv, config.features[f].column, config.features[f].name.c_str(), &column));
-    wanted.emplace_back(f, column);
-    try {
-      extractors.emplace_back(config.features[f]);
-    } catch (const std::regex_error& e) {
-      return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "config: features[%zu].pattern: not a valid regex (%s)", f,
-                        e.what());
-    }
-  }
+  FeatureColumns features;
+  BARISTA_RETURN_IF_ERROR(features.resolve(config, source, csv));
   BadRows bad(config.data, data);
-  std::vector<std::string> values;
   Status problem;
   while (csv.next(&problem)) {
     ++data->rows_read;
@@ -165,47 +219,17 @@ Status load_entity_features(const TrainConfig& config, FeatureSource source, con
       BARISTA_RETURN_IF_ERROR(bad.add(row_error(csv, "the id is empty")));
       continue;
     }
-    auto [it, inserted] = index->emplace(key, static_cast<uint32_t>(ids->size()));
-    if (!inserted) {
+    if (index->count(key) != 0) {
       BARISTA_RETURN_IF_ERROR(bad.add(row_error(csv, "id '" + key + "' appears twice; the first row counts")));
       continue;
     }
+    features.read(csv, ids->size(), data, &problem);
+    if (!problem.ok()) {  // a bad row leaves no trace
+      BARISTA_RETURN_IF_ERROR(bad.add(problem));
+      continue;
+    }
+    index->emplace(key, static_cast<uint32_t>(ids->size()));
     ids->push_back(key);
-    const uint32_t entity = it->second;
-    bool row_ok = true;
-    for (size_t w = 0; w < wanted.size() && row_ok; ++w) {
-      FeatureValues& fv = data->features[wanted[w].first];
-      const std::string& raw = csv.field(static_cast<size_t>(wanted[w].second));
-      if (is_numeric_type(config.features[wanted[w].first].type)) {
-        fv.numeric.resize(ids->size(), 0.0f);
-        fv.present.resize(ids->size(), 0);
-        float v = 0;
-        bool present = false;
-        if (!extractors[w].numeric(raw, &v, &present)) {
-          BARISTA_RETURN_IF_ERROR(bad.add(row_error(
-              csv, "feature '" + config.features[wanted[w].first].name + "': '" + raw + "' is not a number")));
-          row_ok = false;
-          break;
-        }
-        fv.numeric[entity] = v;
-        fv.present[entity] = present;
-      } else {
-        fv.categorical.resize(ids->size());
-        extractors[w].categorical(raw, &values);
-        fv.categorical[entity] = values;
-      }
-    }
-    if (!row_ok) {  // drop the entity again: a bad row leaves no trace
-      index->erase(key);
-      ids->pop_back();
-      for (const auto& [f, column] : wanted) {
-        (void)column;
-        FeatureValues& fv = data->features[f];
-        if (fv.numeric.size() > ids->size()) fv.numeric.resize(ids->size());
-        if (fv.present.size() > ids->size()) fv.present.resize(ids->size());
-        if (fv.categorical.size() > ids->size()) fv.categorical.resize(ids->size());
-      }
-    }
   }
   *fingerprint = fingerprint_cat64(*fingerprint, fingerprint64(csv.text()));
   return Status();
@@ -228,15 +252,15 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
   std::unordered_map<std::string, uint32_t> user_table_index;
   if (!config.data.users.empty()) {
     BARISTA_RETURN_IF_ERROR(load_entity_features(config, FeatureSource::User, config.data.users,
-                                                 config.data.users_id_column, &data, &user_table_ids,
-                                                 &user_table_index, &fingerprint));
+                                                 config.data.users_id_column, &data, &user_table_ids, &user_table_index,
+                                                 &fingerprint));
   }
   for (size_t f = 0; f < config.features.size(); ++f) {
     const FeatureSource source = config.features[f].source;
     if ((source == FeatureSource::Item && config.data.items.empty()) ||
         (source == FeatureSource::User && config.data.users.empty())) {
-      return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "config: features[%zu]: a %s feature needs data.%s",
-                        f, source == FeatureSource::Item ? "item" : "user",
+      return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "config: features[%zu]: a %s feature needs data.%s", f,
+                        source == FeatureSource::Item ? "item" : "user",
                         source == FeatureSource::Item ? "items" : "users");
     }
   }
@@ -258,24 +282,11 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
   if (!config.data.weight_column.empty()) {
     BARISTA_RETURN_IF_ERROR(require_column(csv, config.data.weight_column, "weight", &weight_column));
   }
-  std::vector<std::pair<size_t, int>> context;  // (feature, column)
-  std::vector<Extractor> extractors;
-  for (size_t f = 0; f < config.features.size(); ++f) {
-    if (config.features[f].source != FeatureSource::Context) continue;
-    int column = 0;
-    BARISTA_RETURN_IF_ERROR(require_column(csv, config.features[f].column, config.features[f].name.c_str(), &column));
-    context.emplace_back(f, column);
-    try {
-      extractors.emplace_back(config.features[f]);
-    } catch (const std::regex_error& e) {
-      return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "config: features[%zu].pattern: not a valid regex (%s)", f,
-                        e.what());
-    }
-  }
+  FeatureColumns context;
+  BARISTA_RETURN_IF_ERROR(context.resolve(config, FeatureSource::Context, csv));
 
   BadRows bad(config.data, &data);
   std::vector<Interaction> rows;
-  std::vector<std::string> values;
   Status problem;
   uint32_t row = 0;
   while (csv.next(&problem)) {
@@ -294,8 +305,8 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
     if (time_column >= 0) {
       double t = 0;
       if (!parse_double(csv.field(static_cast<size_t>(time_column)), &t)) {
-        BARISTA_RETURN_IF_ERROR(bad.add(row_error(csv, "time '" + csv.field(static_cast<size_t>(time_column)) +
-                                                           "' is not a number")));
+        BARISTA_RETURN_IF_ERROR(
+            bad.add(row_error(csv, "time '" + csv.field(static_cast<size_t>(time_column)) + "' is not a number")));
         continue;
       }
       x.time = static_cast<int64_t>(t);
@@ -303,8 +314,8 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
     if (label_column >= 0) {
       double v = 0;
       if (!parse_double(csv.field(static_cast<size_t>(label_column)), &v)) {
-        BARISTA_RETURN_IF_ERROR(bad.add(row_error(csv, "label '" + csv.field(static_cast<size_t>(label_column)) +
-                                                           "' is not a number")));
+        BARISTA_RETURN_IF_ERROR(
+            bad.add(row_error(csv, "label '" + csv.field(static_cast<size_t>(label_column)) + "' is not a number")));
         continue;
       }
       if (config.data.label_threshold >= 0) {
@@ -320,43 +331,15 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
     if (weight_column >= 0) {
       double w = 0;
       if (!parse_double(csv.field(static_cast<size_t>(weight_column)), &w) || w < 0) {
-        BARISTA_RETURN_IF_ERROR(bad.add(row_error(csv, "weight '" + csv.field(static_cast<size_t>(weight_column)) +
-                                                           "' is not a non-negative number")));
+        BARISTA_RETURN_IF_ERROR(bad.add(row_error(
+            csv, "weight '" + csv.field(static_cast<size_t>(weight_column)) + "' is not a non-negative number")));
         continue;
       }
       x.weight = static_cast<float>(w);
     }
-    bool row_ok = true;
-    for (size_t c = 0; c < context.size(); ++c) {
-      FeatureValues& fv = data.features[context[c].first];
-      const std::string& raw = csv.field(static_cast<size_t>(context[c].second));
-      if (is_numeric_type(config.features[context[c].first].type)) {
-        float v = 0;
-        bool present = false;
-        if (!extractors[c].numeric(raw, &v, &present)) {
-          BARISTA_RETURN_IF_ERROR(bad.add(row_error(
-              csv, "feature '" + config.features[context[c].first].name + "': '" + raw + "' is not a number")));
-          row_ok = false;
-          break;
-        }
-        fv.numeric.resize(row + 1, 0.0f);
-        fv.present.resize(row + 1, 0);
-        fv.numeric[row] = v;
-        fv.present[row] = present;
-      } else {
-        extractors[c].categorical(raw, &values);
-        fv.categorical.resize(row + 1);
-        fv.categorical[row] = values;
-      }
-    }
-    if (!row_ok) {
-      for (const auto& [f, column] : context) {
-        (void)column;
-        FeatureValues& fv = data.features[f];
-        if (fv.numeric.size() > row) fv.numeric.resize(row);
-        if (fv.present.size() > row) fv.present.resize(row);
-        if (fv.categorical.size() > row) fv.categorical.resize(row);
-      }
+    context.read(csv, row, &data, &problem);
+    if (!problem.ok()) {
+      BARISTA_RETURN_IF_ERROR(bad.add(problem));
       continue;
     }
     auto [user_it, new_user] = data.user_index.emplace(user, static_cast<uint32_t>(data.user_ids.size()));

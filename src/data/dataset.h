@@ -17,17 +17,17 @@ struct Interaction {
   uint32_t user = 0;
   uint32_t item = 0;
   int64_t time = 0;
-  float label = 1.0f;   // 1 for implicit feedback
+  float label = 1.0f;  // 1 for implicit feedback
   float weight = 1.0f;
-  uint32_t row = 0;     // position in the interactions file (0-based data row)
+  uint32_t row = 0;  // position in the interactions file (0-based data row)
 };
 
 // Values of one configured feature: per item (item features), per user (user
 // features) or per interaction row (context features).
 struct FeatureValues {
   std::vector<std::vector<std::string>> categorical;  // categorical features
-  std::vector<float> numeric;                          // numeric features
-  std::vector<uint8_t> present;                        // numeric: 0 when missing
+  std::vector<float> numeric;                         // numeric features
+  std::vector<uint8_t> present;                       // numeric: 0 when missing
 };
 
 struct Dataset {
@@ -46,7 +46,7 @@ struct Dataset {
   size_t rows_read = 0;
   size_t bad_rows = 0;
   std::vector<std::string> bad_row_messages;  // the first few, with file and line
-  std::string fingerprint;  // of the input files' bytes, hex
+  std::string fingerprint;                    // of the input files' bytes, hex
 
   size_t user_count() const { return user_ids.size(); }
   size_t item_count() const { return item_ids.size(); }
@@ -60,8 +60,8 @@ Status load_dataset(const TrainConfig& config, Dataset* out);
 // the test item and, when validating, the one before it the validation item;
 // users with too few interactions keep them all for training.
 struct Split {
-  std::vector<int64_t> test;        // per user: interaction index, or -1
-  std::vector<int64_t> validation;  // per user: interaction index, or -1
+  std::vector<int64_t> test;         // per user: interaction index, or -1
+  std::vector<int64_t> validation;   // per user: interaction index, or -1
   std::vector<uint8_t> in_training;  // per interaction
   size_t training_count = 0;
 };

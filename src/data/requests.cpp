@@ -7,8 +7,7 @@
 
 namespace barista::internal {
 
-Status RequestBuilder::create(const TrainConfig& config, const Dataset& data, const Model& model,
-                              RequestBuilder* out) {
+Status RequestBuilder::create(const TrainConfig& config, const Dataset& data, const Model& model, RequestBuilder* out) {
   RequestBuilder b;
   b.data_ = &data;
   auto input = [&](const std::string& name, int32_t* index) -> Status {
@@ -22,7 +21,8 @@ Status RequestBuilder::create(const TrainConfig& config, const Dataset& data, co
   BARISTA_RETURN_IF_ERROR(input(kUserIdInput, &b.user_input_));
   if (config.history.length > 0) {
     BARISTA_RETURN_IF_ERROR(input(kHistoryInput, &b.history_input_));
-    b.history_length_ = std::min(config.history.length, model.inputs()[static_cast<size_t>(b.history_input_)].max_values);
+    b.history_length_ =
+        std::min(config.history.length, model.inputs()[static_cast<size_t>(b.history_input_)].max_values);
   }
   int32_t item_input = -1;
   BARISTA_RETURN_IF_ERROR(input(kItemIdInput, &item_input));
@@ -76,7 +76,8 @@ Status RequestBuilder::fill(size_t position, bool with_user_id, FeatureBag* bag)
   for (const RequestFeature& f : features_) {
     const size_t entity = f.source == FeatureSource::User ? x.user : x.row;
     if (f.numeric) {
-      if (f.values.values->present[entity]) BARISTA_RETURN_IF_ERROR(bag->set_number(f.input, f.values.values->numeric[entity]));
+      if (f.values.values->present[entity])
+        BARISTA_RETURN_IF_ERROR(bag->set_number(f.input, f.values.values->numeric[entity]));
     } else {
       for (uint32_t k = f.values.begin[entity]; k < f.values.begin[entity + 1]; ++k) {
         BARISTA_RETURN_IF_ERROR(bag->add_fingerprint(f.input, f.values.fingerprints[k]));

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <vector>
 
-#include "train/random.h"
+#include "common/random.h"
 
 namespace barista::internal {
 
@@ -18,13 +18,13 @@ struct Category {
   const char* name;
   std::vector<const char*> bases;
   float price;
-  int peak_hour;        // when it sells best
-  int pairs_with;       // the category a basket often adds after it (-1: none)
+  int peak_hour;   // when it sells best
+  int pairs_with;  // the category a basket often adds after it (-1: none)
 };
 
 // Flavors combine with bases into menu items ("hazelnut latte").
-const std::vector<const char*> kFlavors = {"classic", "vanilla", "hazelnut", "caramel", "dark chocolate",
-                                           "cinnamon", "honey", "berry", "almond", "coconut"};
+const std::vector<const char*> kFlavors = {"classic",  "vanilla", "hazelnut", "caramel", "dark chocolate",
+                                           "cinnamon", "honey",   "berry",    "almond",  "coconut"};
 
 std::vector<Category> categories() {
   return {
@@ -83,7 +83,7 @@ const char* kConfig = R"({
 
 Status write_synthetic_data(const SynthOptions& options, const std::string& directory, SynthSummary* summary) {
   BARISTA_RETURN_IF_ERROR(make_directory(directory));
-  TrainRandom random(options.seed);
+  Random random = Random::salted(options.seed);
   const std::vector<Category> cats = categories();
   constexpr int kDims = 6;
 
@@ -108,7 +108,9 @@ Status write_synthetic_data(const SynthOptions& options, const std::string& dire
         item.flavor = flavor;
         item.category = static_cast<int>(c);
         item.price = std::round((cats[c].price + 0.8f * static_cast<float>(random.uniform()) +
-                                 (std::string(flavor) == "classic" ? -0.4f : 0.0f)) * 10.0f) / 10.0f;
+                                 (std::string(flavor) == "classic" ? -0.4f : 0.0f)) *
+                                10.0f) /
+                     10.0f;
         item.vector = centroid[c];
         for (double& x : item.vector) x += 0.6 * random.normal();
         items.push_back(item);
@@ -119,7 +121,8 @@ Status write_synthetic_data(const SynthOptions& options, const std::string& dire
   std::vector<size_t> order(items.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
-  for (size_t r = 0; r < order.size(); ++r) items[order[r]].log_popularity = -1.0 * std::log(static_cast<double>(r) + 3.0);
+  for (size_t r = 0; r < order.size(); ++r)
+    items[order[r]].log_popularity = -1.0 * std::log(static_cast<double>(r) + 3.0);
 
   std::ofstream item_file(directory + "/items.csv", std::ios::binary);
   item_file << "item,category,flavor,price\n";
@@ -142,8 +145,8 @@ Status write_synthetic_data(const SynthOptions& options, const std::string& dire
     for (int d = 0; d < kDims; ++d) {
       taste[d] = centroid[favorite][d] + 0.5 * centroid[second][d] + 0.3 * random.normal();
     }
-    const char* region = random.uniform() < 0.7 ? kRegions[favorite % kRegions.size()]
-                                                : kRegions[random.below(kRegions.size())];
+    const char* region =
+        random.uniform() < 0.7 ? kRegions[favorite % kRegions.size()] : kRegions[random.below(kRegions.size())];
     const std::string user = "user-" + std::to_string(u);
     user_file << user << "," << region << "\n";
     const int morning_person = random.uniform() < 0.5 ? -2 : 2;

@@ -19,8 +19,8 @@ namespace barista::internal {
 
 struct EvalOptions {
   uint32_t k = 10;
-  size_t max_users = 0;     // 0: every user with a target
-  uint32_t negatives = 4;   // per positive, for AUC and log-loss
+  size_t max_users = 0;    // 0: every user with a target
+  uint32_t negatives = 4;  // per positive, for AUC and log-loss
   uint64_t seed = 1;
   bool pointwise = true;
 };

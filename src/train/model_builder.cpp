@@ -4,18 +4,22 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "train/random.h"
+#include "common/random.h"
 
 namespace barista::internal {
 
 namespace {
 
 fb::Combiner to_combiner(CombinerName c) {
-  return c == CombinerName::Sum ? fb::Combiner::Sum : c == CombinerName::Mean ? fb::Combiner::Mean : fb::Combiner::Sqrtn;
+  return c == CombinerName::Sum    ? fb::Combiner::Sum
+         : c == CombinerName::Mean ? fb::Combiner::Mean
+                                   : fb::Combiner::Sqrtn;
 }
 
 fb::Source to_source(FeatureSource s) {
-  return s == FeatureSource::User ? fb::Source::User : s == FeatureSource::Context ? fb::Source::Context : fb::Source::Item;
+  return s == FeatureSource::User      ? fb::Source::User
+         : s == FeatureSource::Context ? fb::Source::Context
+                                       : fb::Source::Item;
 }
 
 // Values seen at least `min_count` times, most frequent first (ties in order
@@ -63,7 +67,7 @@ std::vector<float> quantile_boundaries(std::vector<float> values, uint32_t quant
 
 Status build_model_spec(const TrainConfig& config, const Dataset& data, const Split& split, ModelSpec* out) {
   ModelSpec spec;
-  TrainRandom random(config.training.seed * 0x9E3779B97F4A7C15ULL + 7);
+  Random random = Random::salted(config.training.seed * 0x9E3779B97F4A7C15ULL + 7);
   spec.metadata.name = config.name;
   spec.metadata.version = "1";
   spec.metadata.training_config = config.source_json;
@@ -89,8 +93,8 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
   spec.user_id_input = static_cast<int32_t>(user_input);
   int32_t history_input = -1;
   if (config.history.length > 0) {
-    history_input = static_cast<int32_t>(spec.add_categorical_input(kHistoryInput, fb::Source::User,
-                                                                    std::max(2u, config.history.length)));
+    history_input = static_cast<int32_t>(
+        spec.add_categorical_input(kHistoryInput, fb::Source::User, std::max(2u, config.history.length)));
   }
   const uint32_t item_input = spec.add_categorical_input(kItemIdInput, fb::Source::Item);
   spec.item_id_input = item_input;
@@ -127,7 +131,8 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
   {
     std::vector<std::pair<std::string, uint64_t>> counts;
     for (size_t u = 0; u < data.user_count(); ++u) counts.emplace_back(data.user_ids[u], user_count[u]);
-    const uint32_t c = spec.add_column(kUserIdInput, fb::ColumnKind::Vocabulary, user_input, config.user_id.oov_buckets);
+    const uint32_t c =
+        spec.add_column(kUserIdInput, fb::ColumnKind::Vocabulary, user_input, config.user_id.oov_buckets);
     spec.columns[c].vocabulary = vocabulary(counts, config.user_id.min_count);
     column_of[kUserIdInput] = c;
   }
@@ -142,8 +147,8 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
     column_of[kItemIdInput] = c;
   }
   if (history_input >= 0) {
-    const uint32_t c = spec.add_column(kHistoryInput, fb::ColumnKind::Vocabulary,
-                                       static_cast<uint32_t>(history_input), std::max<uint64_t>(1, config.item_id.oov_buckets));
+    const uint32_t c = spec.add_column(kHistoryInput, fb::ColumnKind::Vocabulary, static_cast<uint32_t>(history_input),
+                                       std::max<uint64_t>(1, config.item_id.oov_buckets));
     spec.columns[c].vocabulary = item_vocabulary;
     column_of[kHistoryInput] = c;
   }
@@ -210,10 +215,12 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
     spec.wide.push_back(std::move(t));
   };
   if (config.user_id.wide) wide_term(column_of[kUserIdInput], fb::Combiner::Sum);
-  if (history_input >= 0 && config.history.wide) wide_term(column_of[kHistoryInput], to_combiner(config.history.combiner));
+  if (history_input >= 0 && config.history.wide)
+    wide_term(column_of[kHistoryInput], to_combiner(config.history.combiner));
   if (config.item_id.wide) wide_term(column_of[kItemIdInput], fb::Combiner::Sum);
   for (size_t f = 0; f < config.features.size(); ++f) {
-    if (config.features[f].wide) wide_term(column_of[config.features[f].name], to_combiner(config.features[f].combiner));
+    if (config.features[f].wide)
+      wide_term(column_of[config.features[f].name], to_combiner(config.features[f].combiner));
   }
   for (uint32_t c : cross_columns) wide_term(c, fb::Combiner::Sum);
   // The bias starts at the log-odds of a positive.
@@ -253,7 +260,8 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
   if (config.item_id.embedding > 0) deep_input(column_of[kItemIdInput], config.item_id.embedding, fb::Combiner::Sum);
   feature_deep(FeatureSource::Item);
   if (spec.deep.empty()) {
-    return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "config: the deep part has no inputs (give some feature an embedding)");
+    return make_error(BARISTA_STATUS_INVALID_ARGUMENT,
+                      "config: the deep part has no inputs (give some feature an embedding)");
   }
 
   // Layers: Glorot-uniform weights, zero biases.

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/random.h"
 #include "data/requests.h"
 #include "eval/evaluate.h"
 #include "features/encoder.h"
@@ -16,7 +17,6 @@
 #include "model/model.h"
 #include "score/scorer.h"
 #include "train/model_builder.h"
-#include "train/random.h"
 #include "writer/model_writer.h"
 
 namespace barista::internal {
@@ -153,13 +153,13 @@ struct Trainer::State {
   const Split* split = nullptr;
   ModelSpec spec;
   std::vector<uint8_t> skeleton_bytes;
-  std::unique_ptr<Model> skeleton;  // the model's structure, for encoding
+  std::unique_ptr<Model> skeleton;       // the model's structure, for encoding
   const KernelTable* kernels = nullptr;  // the best this CPU runs
   RequestBuilder requests;
 
   // Deep inputs by side (indices into spec.deep / model deep inputs).
   std::vector<uint32_t> request_inputs, item_inputs;
-  std::vector<uint32_t> dims;     // per deep input (0: numeric)
+  std::vector<uint32_t> dims;  // per deep input (0: numeric)
   // The deep input whose embedding table each input reads: itself, or the
   // item id's for a history tied to it (history.share_item_embedding).
   std::vector<uint32_t> table_of;
@@ -208,7 +208,7 @@ struct Trainer::State {
   void apply_gradients(size_t shard_count);
   void sync_spec();
   Status write_current(std::vector<uint8_t>* bytes);
-  uint32_t sample_negative(TrainRandom& random, uint32_t positive) const;
+  uint32_t sample_negative(Random& random, uint32_t positive) const;
 };
 
 Trainer::Trainer() : state_(new State) {}
@@ -251,7 +251,8 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
       if (name == kItemIdInput) item = static_cast<int32_t>(k);
     }
     if (history >= 0 && item >= 0 && s.dims[static_cast<size_t>(history)] == s.dims[static_cast<size_t>(item)] &&
-        s.spec.deep[static_cast<size_t>(history)].embedding.size() == s.spec.deep[static_cast<size_t>(item)].embedding.size()) {
+        s.spec.deep[static_cast<size_t>(history)].embedding.size() ==
+            s.spec.deep[static_cast<size_t>(item)].embedding.size()) {
       s.table_of[static_cast<size_t>(history)] = static_cast<uint32_t>(item);
     }
   }
@@ -361,7 +362,7 @@ Status Trainer::State::encode_mixed(const FeatureBag& request, uint32_t item) {
   return Status();
 }
 
-uint32_t Trainer::State::sample_negative(TrainRandom& random, uint32_t positive) const {
+uint32_t Trainer::State::sample_negative(Random& random, uint32_t positive) const {
   const uint32_t n = static_cast<uint32_t>(item_encodings.size());
   for (int attempt = 0; attempt < 32; ++attempt) {
     uint32_t item;
@@ -428,7 +429,8 @@ void Trainer::State::forward(ShardWork& w, size_t batch_size) {
     float wide_sum = bias;
     const SideEncoding& request = request_encodings[ex.request];
     const SideEncoding& item = item_encodings[ex.item];
-    for (size_t t = 0; t < request.wide_index.size(); ++t) wide_sum += wide[request.wide_index[t]] * request.wide_scale[t];
+    for (size_t t = 0; t < request.wide_index.size(); ++t)
+      wide_sum += wide[request.wide_index[t]] * request.wide_scale[t];
     for (size_t t = 0; t < item.wide_index.size(); ++t) wide_sum += wide[item.wide_index[t]] * item.wide_scale[t];
     for (uint32_t t = ex.mixed_begin; t < ex.mixed_end; ++t) wide_sum += wide[mixed_index[t]] * mixed_scale[t];
     const float logit = wide_sum + w.a[layer_count](static_cast<Eigen::Index>(e), 0);
@@ -478,7 +480,8 @@ void Trainer::State::backward(ShardWork& w) {
       const uint32_t start = static_cast<uint32_t>(w.row_grads[k].size());
       const float scale = enc.deep_scale[j];
       for (uint32_t c = 0; c < dim; ++c) w.row_grads[k].push_back(scale * dx_row[offsets[k] + c]);
-      for (uint32_t t = enc.deep_begin[j]; t < enc.deep_begin[j + 1]; ++t) w.row_refs[k].emplace_back(enc.deep_ids[t], start);
+      for (uint32_t t = enc.deep_begin[j]; t < enc.deep_begin[j + 1]; ++t)
+        w.row_refs[k].emplace_back(enc.deep_ids[t], start);
     }
   };
   for (size_t e = 0; e < n; ++e) {
@@ -486,9 +489,12 @@ void Trainer::State::backward(ShardWork& w) {
     const float g = w.g[e];
     const SideEncoding& request = request_encodings[ex.request];
     const SideEncoding& item = item_encodings[ex.item];
-    for (size_t t = 0; t < request.wide_index.size(); ++t) w.wide_grads.emplace_back(request.wide_index[t], g * request.wide_scale[t]);
-    for (size_t t = 0; t < item.wide_index.size(); ++t) w.wide_grads.emplace_back(item.wide_index[t], g * item.wide_scale[t]);
-    for (uint32_t t = ex.mixed_begin; t < ex.mixed_end; ++t) w.wide_grads.emplace_back(mixed_index[t], g * mixed_scale[t]);
+    for (size_t t = 0; t < request.wide_index.size(); ++t)
+      w.wide_grads.emplace_back(request.wide_index[t], g * request.wide_scale[t]);
+    for (size_t t = 0; t < item.wide_index.size(); ++t)
+      w.wide_grads.emplace_back(item.wide_index[t], g * item.wide_scale[t]);
+    for (uint32_t t = ex.mixed_begin; t < ex.mixed_end; ++t)
+      w.wide_grads.emplace_back(mixed_index[t], g * mixed_scale[t]);
     const float* dx_row = w.dx.row(static_cast<Eigen::Index>(e)).data();
     scatter_side(request, request_inputs, dx_row);
     scatter_side(item, item_inputs, dx_row);
@@ -565,9 +571,9 @@ void Trainer::State::apply_gradients(size_t shard_count) {
   DeepStep deep_step;
   deep_step.adam = o.kind == DeepOptimizerConfig::Kind::Adam;
   deep_step.lr = static_cast<float>(deep_step.adam ? o.learning_rate *
-                                                          std::sqrt(1.0 - std::pow(o.beta2, static_cast<double>(step))) /
-                                                          (1.0 - std::pow(o.beta1, static_cast<double>(step)))
-                                                    : o.learning_rate);
+                                                         std::sqrt(1.0 - std::pow(o.beta2, static_cast<double>(step))) /
+                                                         (1.0 - std::pow(o.beta1, static_cast<double>(step)))
+                                                   : o.learning_rate);
   deep_step.b1 = static_cast<float>(o.beta1);
   deep_step.b2 = static_cast<float>(o.beta2);
   deep_step.eps = static_cast<float>(o.epsilon);
@@ -680,7 +686,7 @@ Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, Tra
   const TrainConfig& config = *s.config;
   const TrainingConfig& t = config.training;
   const Dataset& data = *s.data;
-  TrainRandom random(t.seed);
+  Random random = Random::salted(t.seed);
 
   std::vector<uint32_t> positives;
   for (size_t i = 0; i < data.interactions.size(); ++i) {
@@ -690,7 +696,7 @@ Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, Tra
   const size_t per_positive = 1 + t.negatives;
   const size_t positives_per_batch = std::max<size_t>(1, t.batch_size / per_positive);
   const bool validate = t.patience > 0 && std::any_of(s.split->validation.begin(), s.split->validation.end(),
-                                                       [](int64_t v) { return v >= 0; });
+                                                      [](int64_t v) { return v >= 0; });
   // The best epoch's parameters, kept for early stopping.
   ModelSpec best_spec;
   double best_hr = -1.0;
@@ -729,7 +735,8 @@ Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, Tra
         };
         BARISTA_RETURN_IF_ERROR(add(x.item, x.label, x.weight));
         if (x.label > 0.5f) {
-          for (uint32_t k = 0; k < t.negatives; ++k) BARISTA_RETURN_IF_ERROR(add(s.sample_negative(random, x.item), 0.0f, x.weight));
+          for (uint32_t k = 0; k < t.negatives; ++k)
+            BARISTA_RETURN_IF_ERROR(add(s.sample_negative(random, x.item), 0.0f, x.weight));
         }
       }
       // Fixed shards, computed on the pool, merged in order.

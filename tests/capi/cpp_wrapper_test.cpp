@@ -9,8 +9,8 @@
 
 TEST_CASE("C++ wrapper: open, describe, score and recommend without exceptions") {
   std::vector<uint8_t> bytes;
-  REQUIRE(
-      barista::internal::write_model(barista::cli::make_coffee_model(), barista::internal::WriteOptions(), &bytes).ok());
+  REQUIRE(barista::internal::write_model(barista::cli::make_coffee_model(), barista::internal::WriteOptions(), &bytes)
+              .ok());
 
   barista::Model model;
   barista::Status status = barista::Model::open("/no/such/model", &model);

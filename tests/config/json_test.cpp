@@ -12,7 +12,8 @@ TEST_CASE("json: values, escapes, comments and key order") {
     "n": -12.5e1, "flag": true, "none": null,
     "list": [1, [2, 3], {"deep": "\ud83d\ude00"}],
     "z": {}, "a": []
-  })", &v);
+  })",
+                               &v);
   REQUIRE_MESSAGE(s.ok(), s.message());
   REQUIRE(v.type == json::Type::Object);
   CHECK(v.find("name")->string == "caf\xc3\xa9 \"au\" lait");

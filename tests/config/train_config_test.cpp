@@ -50,8 +50,8 @@ TEST_CASE("train config: every error names the offending key") {
             .find("features[0].buckets: a hashed feature needs buckets > 0") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "features": [{"type": "numeric"}]})")
             .find("features[0].name: is required") != std::string::npos);
-  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "features": [{"name": "user_id"}]})")
-            .find("built in") != std::string::npos);
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "features": [{"name": "user_id"}]})").find("built in") !=
+        std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "crosses": [{"columns": ["item_id", "nope"]}]})")
             .find("crosses[0].columns: no feature named 'nope'") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "features": [{"name": "p", "type": "numeric"}],
@@ -60,8 +60,8 @@ TEST_CASE("train config: every error names the offending key") {
   CHECK(error_of(R"({"data": {"interactions": {"path": "x"}},
                      "features": [{"name": "b", "type": "bucketized", "boundaries": [3, 2]}]})")
             .find("features[0].boundaries: must be strictly increasing") != std::string::npos);
-  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "deep": {"hidden": [0]}})")
-            .find("deep.hidden") != std::string::npos);
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "deep": {"hidden": [0]}})").find("deep.hidden") !=
+        std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "output": {"embeddings": "int4"}})")
             .find("output.embeddings: expected one of f32, f16, int8") != std::string::npos);
   CHECK(error_of("{\"data\": }").find("config: line 1, column 10") != std::string::npos);

@@ -50,9 +50,9 @@ TEST_CASE("csv: malformed records are reported by line and skipped, reading goes
   CsvReader r = reader(
       "a,b\n"
       "1,2\n"
-      "1,2,3\n"              // ragged
-      "\"x\"y,2\n"           // text after a closing quote
-      "0123456789AB,2\n"     // a field over the limit
+      "1,2,3\n"           // ragged
+      "\"x\"y,2\n"        // text after a closing quote
+      "0123456789AB,2\n"  // a field over the limit
       "5,6\n"
       "7,\"open\n",
       dialect);

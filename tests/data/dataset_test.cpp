@@ -12,8 +12,8 @@ namespace {
 
 TrainConfig config_for(const TempDir& dir, const std::string& extra) {
   TrainConfig c;
-  const std::string text = R"({"data": {"interactions": {"path": "log.csv", "user": "u", "item": "i", "time": "t")" +
-                           extra;
+  const std::string text =
+      R"({"data": {"interactions": {"path": "log.csv", "user": "u", "item": "i", "time": "t")" + extra;
   const Status s = parse_train_config(text, dir.path(), &c);
   REQUIRE_MESSAGE(s.ok(), s.message());
   return c;
@@ -26,9 +26,9 @@ TEST_CASE("dataset: bad rows are skipped and counted with file and line, or stop
   dir.write("log.csv",
             "u,i,t\n"
             "alice,latte,10\n"
-            "bob,,11\n"            // no item
-            "carol,mocha,noon\n"   // time is not a number
-            "dave,tea\n"           // ragged
+            "bob,,11\n"           // no item
+            "carol,mocha,noon\n"  // time is not a number
+            "dave,tea\n"          // ragged
             "bob,scone,12\n");
   Dataset data;
   Status s = load_dataset(config_for(dir, "}}}"), &data);
@@ -62,26 +62,28 @@ TEST_CASE("dataset: explicit labels by threshold or in [0, 1], weights, a missin
 
 TEST_CASE("dataset: item, user and context features; catalog order; time order with stable ties") {
   TempDir dir;
-  dir.write("items.csv", "item,title,genres,price\n"
-                         "m1,\"Heat (1995)\",Action|Crime,3.5\n"
-                         "m2,Untitled,,\n"
-                         "m3,\"Up (2009)\",Animation,x\n");  // bad price: row skipped
+  dir.write("items.csv",
+            "item,title,genres,price\n"
+            "m1,\"Heat (1995)\",Action|Crime,3.5\n"
+            "m2,Untitled,,\n"
+            "m3,\"Up (2009)\",Animation,x\n");  // bad price: row skipped
   dir.write("users.csv", "user,region\nalice,north\n");
-  dir.write("log.csv", "u,i,t,store\n"
-                       "bob,m2,5,s1\n"
-                       "alice,m1,3,s2\n"
-                       "alice,m9,3,s1\n"   // same time as the row before: file order kept
-                       "alice,m2,1,s3\n");
+  dir.write("log.csv",
+            "u,i,t,store\n"
+            "bob,m2,5,s1\n"
+            "alice,m1,3,s2\n"
+            "alice,m9,3,s1\n"  // same time as the row before: file order kept
+            "alice,m2,1,s3\n");
   Dataset data;
-  const Status s = load_dataset(
-      config_for(dir, R"json(}, "items": {"path": "items.csv"}, "users": {"path": "users.csv"}},
+  const Status s =
+      load_dataset(config_for(dir, R"json(}, "items": {"path": "items.csv"}, "users": {"path": "users.csv"}},
       "features": [
         {"name": "year", "source": "item", "column": "title", "pattern": "\\((\\d{4})\\)", "type": "numeric"},
         {"name": "genres", "source": "item", "separator": "|"},
         {"name": "price", "source": "item", "type": "numeric"},
         {"name": "region", "source": "user"},
         {"name": "store", "source": "context"}]})json"),
-      &data);
+                   &data);
   REQUIRE_MESSAGE(s.ok(), s.message());
   CHECK(data.bad_rows == 1);
   // Catalog: the items file's order (m3 skipped), then items only in the log.

@@ -22,15 +22,16 @@ TEST_CASE("MostPop: ranks the training split's most frequent items, skipping wha
   // held out).
   dir.write("log.csv",
             "u,i,t\n"
-            "u1,a,1\nu1,b,2\nu1,c,3\n"   // test c: a, b seen -> c is first -> rank 0
-            "u2,a,1\nu2,b,2\nu2,d,3\n"   // test d: a, b seen -> c, d -> rank 1
-            "u3,a,1\nu3,c,2\nu3,b,3\n"   // test b: a, c seen -> b first -> rank 0
-            "u4,a,1\nu4,d,2\nu4,e,3\n"   // test e: never in training -> not in the top 2
-            "u5,b,1\nu5,c,2\nu5,d,3\n"); // test d: b, c seen -> a, d -> rank 1
+            "u1,a,1\nu1,b,2\nu1,c,3\n"    // test c: a, b seen -> c is first -> rank 0
+            "u2,a,1\nu2,b,2\nu2,d,3\n"    // test d: a, b seen -> c, d -> rank 1
+            "u3,a,1\nu3,c,2\nu3,b,3\n"    // test b: a, c seen -> b first -> rank 0
+            "u4,a,1\nu4,d,2\nu4,e,3\n"    // test e: never in training -> not in the top 2
+            "u5,b,1\nu5,c,2\nu5,d,3\n");  // test d: b, c seen -> a, d -> rank 1
   TrainConfig config;
-  REQUIRE(parse_train_config(R"({"data": {"interactions": {"path": "log.csv", "user": "u", "item": "i", "time": "t"}}})",
-                             dir.path(), &config)
-              .ok());
+  REQUIRE(
+      parse_train_config(R"({"data": {"interactions": {"path": "log.csv", "user": "u", "item": "i", "time": "t"}}})",
+                         dir.path(), &config)
+          .ok());
   Dataset data;
   REQUIRE(load_dataset(config, &data).ok());
   const Split split = make_split(data, TrainingConfig::Holdout::Last, false);
