@@ -245,8 +245,12 @@ int run_inspect(int argc, char** argv) {
   if (meta != nullptr) {
     std::printf("\nmetadata\n  name: %s   version: %s\n  created: %s   producer: %s\n", str(meta->name()).c_str(),
                 str(meta->version()).c_str(), format_time(meta->created_unix()).c_str(), str(meta->producer()).c_str());
-    if (meta->description()) std::printf("  description: %s\n", meta->description()->c_str());
-    if (meta->training_config()) std::printf("  training config: %s\n", meta->training_config()->c_str());
+    if (meta->description() && meta->description()->size()) {
+      std::printf("  description: %s\n", meta->description()->c_str());
+    }
+    if (meta->training_config() && meta->training_config()->size()) {
+      std::printf("  training config: %s\n", meta->training_config()->c_str());
+    }
     if (meta->data_fingerprint() && meta->data_fingerprint()->size()) {
       std::printf("  data fingerprint: %s\n", meta->data_fingerprint()->c_str());
     }

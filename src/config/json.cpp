@@ -292,8 +292,13 @@ void serialize_to(const Value& v, std::string* out) {
     case Type::Null: *out += "null"; break;
     case Type::Bool: *out += v.boolean ? "true" : "false"; break;
     case Type::Number: {
+      // The shortest form that reads back as the same double ("0.2", not
+      // "0.20000000000000001").
       char buffer[32];
-      std::snprintf(buffer, sizeof buffer, "%.17g", v.number);
+      for (int precision = 15; precision <= 17; ++precision) {
+        std::snprintf(buffer, sizeof buffer, "%.*g", precision, v.number);
+        if (std::strtod(buffer, nullptr) == v.number) break;
+      }
       *out += buffer;
       break;
     }
