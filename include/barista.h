@@ -99,7 +99,7 @@ extern "C" {
  * Files with another major version are refused; newer minor versions only add
  * fields this library may ignore. */
 #define BARISTA_FORMAT_MAJOR 1
-#define BARISTA_FORMAT_MINOR 0
+#define BARISTA_FORMAT_MINOR 1
 
 /* The layout of quantized tensors (int8 row-wise: value = scale * q + bias). */
 #define BARISTA_QUANTIZATION_VERSION 1
@@ -142,7 +142,11 @@ typedef enum barista_status {
   /* The request cannot be served here (e.g. forcing kernels this CPU lacks). */
   BARISTA_STATUS_UNSUPPORTED = 10,
   /* A bug in barista; please report it with the message. */
-  BARISTA_STATUS_INTERNAL = 11
+  BARISTA_STATUS_INTERNAL = 11,
+  /* An overlay file is damaged (not a torn tail, which recovery discards). */
+  BARISTA_STATUS_CORRUPT_OVERLAY = 12,
+  /* An overlay file was written for another model. */
+  BARISTA_STATUS_WRONG_MODEL = 13
 } barista_status;
 
 /* "BARISTA_STATUS_OK", ...; NULL for a number that is not a status.
@@ -401,6 +405,133 @@ BARISTA_API barista_status barista_session_recommend(barista_session* session, c
                                                      const barista_recommend_params* params,
                                                      barista_recommendation* out, size_t out_capacity,
                                                      size_t* out_count);
+
+/* ------------------------------------------------------------------------ */
+/* On-device learning: overlays                                             */
+/* ------------------------------------------------------------------------ */
+
+/* What a device learns about its customers, on top of a model that stays
+ * read-only: per customer, FTRL-Proximal adjustments of the wide weights the
+ * model marks learnable (by default those that read the user id or the
+ * history, and the item id's: a per-customer memory of items). Each learned
+ * weight belongs to one customer, so it acts as a cross of the customer
+ * with its term. The step learns a residual: the model's own logit plus
+ * what was learned before is the offset. Sessions score with an overlay attached
+ * (barista_session_set_overlay), so a customer the model has never seen
+ * gets personal recommendations after a few interactions.
+ *
+ * An overlay lives in a fixed amount of memory chosen by the host; when it
+ * is full, the least recently updated learned weight is evicted. With a
+ * path it persists to two files, PATH (a snapshot) and PATH.journal (an
+ * append-only journal of checksummed records): barista_overlay_sync() makes
+ * everything observed before it durable; after a crash, reopening recovers
+ * every synced update and discards a torn tail.
+ *
+ * One thread at a time: an overlay, and the sessions it is attached to, are
+ * used by one thread (or under the host's own lock). Overlays keep their
+ * model alive, and sessions keep their overlay alive. */
+typedef struct barista_overlay barista_overlay;
+
+typedef enum barista_overlay_flags {
+  BARISTA_OVERLAY_DEFAULT = 0,
+  /* When a journal record in the middle of the file is damaged, keep what
+   * precedes it instead of failing with BARISTA_STATUS_CORRUPT_OVERLAY. */
+  BARISTA_OVERLAY_SALVAGE = 1
+} barista_overlay_flags;
+
+typedef struct barista_overlay_params {
+  /* The most memory the learned weights may take, in bytes (default 1 MiB;
+   * at least 5,120). About 80 bytes per learned weight. */
+  size_t memory_limit;
+  /* FTRL-Proximal: learning rate (0.3), beta (1), L1 (0.001), L2 (0.001). */
+  float learning_rate;
+  float beta;
+  float l1;
+  float l2;
+  /* barista_overlay_observe_shown: the weight of the label-0 step for each
+   * shown item that was not taken (a purchase weighs 1). Default 0.03: a
+   * passed-over item is weak evidence. */
+  float shown_weight;
+  uint32_t flags; /* barista_overlay_flags, OR-ed */
+} barista_overlay_params;
+
+BARISTA_API barista_overlay_params barista_overlay_default_params(void);
+
+/* Opens the overlay persisted at `path` for `model`, creating it when the
+ * files do not exist yet; NULL `path` keeps it in memory only. Refused with
+ * BARISTA_STATUS_WRONG_MODEL when the files were written for another model,
+ * BARISTA_STATUS_UNSUPPORTED_VERSION for another format version,
+ * BARISTA_STATUS_CORRUPT_OVERLAY when damaged, BARISTA_STATUS_IO_ERROR when
+ * another overlay (in any process) has them open. `params` and `out_error`
+ * may be NULL. Free with barista_overlay_free(). */
+BARISTA_API barista_status barista_overlay_open(const barista_model* model, const char* path,
+                                                const barista_overlay_params* params, barista_overlay** out_overlay,
+                                                barista_error* out_error);
+
+/* Releases the caller's reference; what was observed since the last sync is
+ * not saved. NULL is a no-op. */
+BARISTA_API void barista_overlay_free(barista_overlay* overlay);
+
+/* One learning step: the request's customer (the request needs a user id)
+ * took (label 1) or did not take (label 0) catalog item `item`. `weight`
+ * scales the step (1 for an ordinary interaction). The next recommendation
+ * through an attached session reflects it. */
+BARISTA_API barista_status barista_overlay_observe(barista_overlay* overlay, const barista_request* request,
+                                                   uint32_t item, float label, float weight);
+
+/* As barista_overlay_observe() for an item described by its features. */
+BARISTA_API barista_status barista_overlay_observe_item(barista_overlay* overlay, const barista_request* request,
+                                                        const barista_item* item, float label, float weight);
+
+/* Pass as `taken` when nothing shown was taken. */
+#define BARISTA_NO_ITEM ((uint32_t)0xffffffffu)
+
+/* "These items were shown, this one was taken": every shown item that was
+ * not taken is observed with label 0 and weight params.shown_weight, the
+ * taken one with label 1 and weight 1 (also when it was not among those
+ * shown), in the order given. */
+BARISTA_API barista_status barista_overlay_observe_shown(barista_overlay* overlay, const barista_request* request,
+                                                         const uint32_t* shown, size_t count, uint32_t taken);
+
+/* Removes everything learned about one customer, in memory now and from
+ * the files at the next sync (which rewrites them without the customer). */
+BARISTA_API barista_status barista_overlay_forget_user(barista_overlay* overlay, const char* user_id, size_t length);
+
+/* Makes everything observed so far durable (fsync of the journal, and of
+ * the directory where files were created or replaced). Compacts the journal
+ * into the snapshot when it has grown. A no-op for an in-memory overlay. */
+BARISTA_API barista_status barista_overlay_sync(barista_overlay* overlay);
+
+/* Rewrites the snapshot from memory and starts the journal afresh. */
+BARISTA_API barista_status barista_overlay_compact(barista_overlay* overlay);
+
+typedef struct barista_overlay_stats {
+  size_t learned_weights; /* entries in memory */
+  size_t capacity;        /* entries the memory limit allows */
+  size_t customers;       /* customers with learned weights */
+  size_t memory_bytes;    /* allocated, at most the memory limit */
+  uint64_t evictions;     /* entries evicted to stay within the limit */
+  uint64_t updates;       /* learning steps on single weights since open */
+  uint64_t journal_bytes;
+  uint64_t snapshot_bytes;
+  uint64_t unsynced_bytes; /* recorded, not yet durable */
+  /* What opening recovered: journal records replayed, and the bytes of a
+   * torn tail (a record cut short by a crash, or damaged as the last one)
+   * that were discarded; with BARISTA_OVERLAY_SALVAGE, also what followed
+   * damage. A host may log a non-zero value. */
+  uint64_t recovered_records;
+  uint64_t discarded_bytes;
+} barista_overlay_stats;
+
+BARISTA_API barista_status barista_overlay_get_stats(const barista_overlay* overlay, barista_overlay_stats* out_stats);
+
+/* The message of the last failed call on `overlay` ("" when none). */
+BARISTA_API const char* barista_overlay_last_error(const barista_overlay* overlay);
+
+/* Scores and recommendations of `session` include what `overlay` learned
+ * (NULL detaches). Both must belong to the same model; the session keeps
+ * the overlay alive while attached. */
+BARISTA_API barista_status barista_session_set_overlay(barista_session* session, barista_overlay* overlay);
 
 #ifdef __cplusplus
 } /* extern "C" */

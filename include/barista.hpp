@@ -87,6 +87,7 @@ struct Free {
   void operator()(barista_session* p) const { barista_session_free(p); }
   void operator()(barista_request* p) const { barista_request_free(p); }
   void operator()(barista_item* p) const { barista_item_free(p); }
+  void operator()(barista_overlay* p) const { barista_overlay_free(p); }
 };
 template <class T>
 using Handle = std::unique_ptr<T, Free>;
@@ -219,6 +220,55 @@ struct RecommendOptions {
   std::vector<const Item*> extra_items;
 };
 
+// On-device learning (see barista_overlay_* in barista.h): what the device
+// learns about its customers, optionally persisted to PATH and
+// PATH.journal. One thread at a time.
+class Overlay {
+ public:
+  // Opens (or creates) the overlay at `path`; an empty path keeps it in
+  // memory only.
+  static Status open(const Model& model, const std::string& path, Overlay* out,
+                     const barista_overlay_params* params = nullptr) {
+    barista_overlay* raw = nullptr;
+    barista_error error;
+    const barista_status code =
+        barista_overlay_open(model.get(), path.empty() ? nullptr : path.c_str(), params, &raw, &error);
+    if (code == BARISTA_STATUS_OK) out->handle_.reset(raw);
+    return detail::make_status(code, error.message);
+  }
+
+  // The request's customer took (label 1) or passed over (label 0) `item`.
+  Status observe(const Request& request, uint32_t item, float label, float weight = 1.0f) {
+    return result(barista_overlay_observe(handle_.get(), request.get(), item, label, weight));
+  }
+  Status observe(const Request& request, const Item& item, float label, float weight = 1.0f) {
+    return result(barista_overlay_observe_item(handle_.get(), request.get(), item.get(), label, weight));
+  }
+  // These were shown and `taken` was chosen (BARISTA_NO_ITEM: nothing).
+  Status observe_shown(const Request& request, Span<uint32_t> shown, uint32_t taken) {
+    return result(barista_overlay_observe_shown(handle_.get(), request.get(), shown.data(), shown.size(), taken));
+  }
+  Status forget_user(std::string_view user_id) {
+    return result(barista_overlay_forget_user(handle_.get(), user_id.data(), user_id.size()));
+  }
+  Status sync() { return result(barista_overlay_sync(handle_.get())); }
+  Status compact() { return result(barista_overlay_compact(handle_.get())); }
+  barista_overlay_stats stats() const {
+    barista_overlay_stats stats{};
+    barista_overlay_get_stats(handle_.get(), &stats);
+    return stats;
+  }
+
+  barista_overlay* get() const { return handle_.get(); }
+  explicit operator bool() const { return handle_ != nullptr; }
+
+ private:
+  Status result(barista_status code) const {
+    return detail::make_status(code, barista_overlay_last_error(handle_.get()));
+  }
+  detail::Handle<barista_overlay> handle_;
+};
+
 class Session {
  public:
   static Status create(const Model& model, Session* out) {
@@ -266,6 +316,12 @@ class Session {
         result(barista_session_recommend(handle_.get(), request.get(), &params, out->data(), out->size(), &count));
     out->resize(status.ok() ? count : 0);
     return status;
+  }
+
+  // Scores include what `overlay` learned; a default-constructed Overlay
+  // detaches.
+  Status set_overlay(const Overlay& overlay) {
+    return result(barista_session_set_overlay(handle_.get(), overlay.get()));
   }
 
   barista_session* get() const { return handle_.get(); }

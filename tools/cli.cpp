@@ -102,6 +102,23 @@ bool Args::get_uint(const std::string& name, uint64_t fallback, uint64_t* out) c
   return true;
 }
 
+bool Args::get_double(const std::string& name, double fallback, double* out) const {
+  if (!has(name)) {
+    *out = fallback;
+    return true;
+  }
+  const std::string text = get(name);
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(v)) {
+    std::fprintf(stderr, "error: --%s wants a number, not '%s'\n", name.c_str(), text.c_str());
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
 void Args::print_help(std::FILE* out) const {
   std::fprintf(out, "usage: barista %s %s\n\n%s\n\noptions:\n", command_.c_str(), usage_.c_str(), summary_.c_str());
   for (const Option& o : options_) {

@@ -32,6 +32,7 @@ class Args {
   const std::vector<std::string>& all(const std::string& name) const;
   // Numeric options; false (reported) when malformed.
   bool get_uint(const std::string& name, uint64_t fallback, uint64_t* out) const;
+  bool get_double(const std::string& name, double fallback, double* out) const;  // finite
   const std::vector<std::string>& positional() const { return positional_; }
 
   void print_help(std::FILE* out) const;

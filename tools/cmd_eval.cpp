@@ -1,36 +1,162 @@
 // barista eval CONFIG --model MODEL [...]: the leave-last-out protocol on the
 // config's data — MostPop and each model side by side.
+// barista eval CONFIG --cold-start [...]: the cold-start protocol
+// (eval/cold_start.h), training its own models without the held-out users.
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <memory>
 
 #include "cli.h"
 #include "commands.h"
+#include "eval/cold_start.h"
 #include "eval_report.h"
+#include "train/trainer.h"
+#include "writer/model_writer.h"
 
 namespace barista::cli {
 
 using namespace barista::internal;
 
+namespace {
+
+constexpr uint32_t kColdStartFolds = 5;  // a fifth of the users is held out
+
+int run_cold_start(const Args& args, TrainConfig config) {
+  uint64_t folds = 1, epochs = 0, memory = 0, k = 10;
+  double dropout = 0;
+  ColdStartOptions options;
+  double rate = 0, beta = 0, l1 = 0, l2 = 0, shown_weight = 0;
+  if (!args.get_uint("folds", 1, &folds) || !args.get_uint("k", 10, &k) ||
+      !args.get_uint("epochs", config.training.epochs, &epochs) ||
+      !args.get_uint("memory", options.memory_limit, &memory) ||
+      !args.get_double("user-dropout", config.user_id.dropout, &dropout) ||
+      !args.get_double("learning-rate", static_cast<double>(options.ftrl.alpha), &rate) ||
+      !args.get_double("beta", static_cast<double>(options.ftrl.beta), &beta) ||
+      !args.get_double("l1", static_cast<double>(options.ftrl.l1), &l1) ||
+      !args.get_double("l2", static_cast<double>(options.ftrl.l2), &l2) ||
+      !args.get_double("shown-weight", static_cast<double>(options.shown_weight), &shown_weight)) {
+    return 2;
+  }
+  if (folds < 1 || folds > kColdStartFolds) return fail("--folds wants 1 to 5");
+  if (dropout < 0 || dropout > 1) return fail("--user-dropout wants a fraction in [0, 1]");
+  config.training.epochs = static_cast<uint32_t>(std::max<uint64_t>(1, epochs));
+  config.user_id.dropout = dropout;
+  options.k = static_cast<uint32_t>(std::max<uint64_t>(1, k));
+  options.memory_limit = memory;
+  options.ftrl.alpha = static_cast<float>(rate);
+  options.ftrl.beta = static_cast<float>(beta);
+  options.ftrl.l1 = static_cast<float>(l1);
+  options.ftrl.l2 = static_cast<float>(l2);
+  options.shown_weight = static_cast<float>(shown_weight);
+  options.exclude_seen = !args.has("repeats");
+  const bool json = args.has("json");
+
+  Dataset data;
+  Status status = load_dataset(config, &data);
+  if (!status.ok()) return fail(status.message());
+  std::vector<ColdStartRow> total;
+  for (uint32_t fold = 0; fold < folds; ++fold) {
+    Split split = make_split(data, config.training.holdout, config.training.patience > 0);
+    const std::vector<uint32_t> held_out = hold_out_users(data, kColdStartFolds, fold, config.training.seed, &split);
+    const auto t0 = std::chrono::steady_clock::now();
+    ModelSpec spec;
+    TrainSummary summary;
+    if (!(status = train_model(config, data, split, nullptr, &spec, &summary)).ok()) return fail(status.message());
+    std::vector<uint8_t> bytes;
+    if (!(status = write_model(spec, WriteOptions(), &bytes)).ok()) return fail(status.message());
+    std::unique_ptr<Model> model;
+    if (!(status = Model::open_buffer(bytes.data(), bytes.size(), OpenOptions(), &model)).ok()) {
+      return fail(status.message());
+    }
+    RequestBuilder requests;
+    if (!(status = RequestBuilder::create(config, data, *model, &requests)).ok()) return fail(status.message());
+    std::vector<ColdStartRow> rows;
+    if (!(status = evaluate_cold_start(*model, data, requests, split, held_out, options, &rows)).ok()) {
+      return fail(status.message());
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!json) {
+      std::fprintf(stderr,
+                   "fold %u/%u: %zu users held out; trained on %zu interactions of %zu users, %u epochs; %.1f s\n",
+                   fold + 1, kColdStartFolds, held_out.size(), split.training_count,
+                   data.user_count() - held_out.size(), summary.epochs, seconds);
+    }
+    if (total.empty()) {
+      total = rows;
+    } else {
+      for (size_t r = 0; r < rows.size(); ++r) total[r].add(rows[r]);
+    }
+  }
+
+  if (json) {
+    Json j;
+    j.begin_object().key("folds").value(folds).key("k").value(options.k).key("rows").begin_array();
+    for (const ColdStartRow& row : total) {
+      j.begin_object().key("seen").value(row.seen).key("users").value(static_cast<uint64_t>(row.users));
+      j.key("most_popular").value(row.rate(row.most_popular_hits));
+      j.key("history_only").value(row.rate(row.history_only_hits));
+      j.key("learning").value(row.rate(row.learning_hits));
+      j.key("difference").value(row.difference()).key("stderr").value(row.difference_stderr()).end_object();
+    }
+    j.end_array().end_object();
+    std::printf("%s\n", j.str().c_str());
+    return 0;
+  }
+  std::printf("cold start: HR@%u on a held-out customer's interaction after their first k (%llu of %u folds; %s)\n",
+              options.k, static_cast<unsigned long long>(folds), kColdStartFolds,
+              options.exclude_seen ? "items taken before are not shown again" : "repeats allowed");
+  std::printf("learning: FTRL rate %g, beta %g, L1 %g, L2 %g; shown and not taken: label 0, weight %g\n",
+              static_cast<double>(options.ftrl.alpha), static_cast<double>(options.ftrl.beta),
+              static_cast<double>(options.ftrl.l1), static_cast<double>(options.ftrl.l2),
+              static_cast<double>(options.shown_weight));
+  std::printf("%4s %7s %9s %13s %9s %22s\n", "k", "users", "MostPop", "history only", "learning", "learning - history");
+  for (const ColdStartRow& row : total) {
+    std::printf("%4u %7zu %9.4f %13.4f %9.4f %+13.4f ± %.4f\n", row.seen, row.users, row.rate(row.most_popular_hits),
+                row.rate(row.history_only_hits), row.rate(row.learning_hits), row.difference(),
+                row.difference_stderr());
+  }
+  return 0;
+}
+
+}  // namespace
+
 int run_eval(int argc, char** argv) {
-  Args args("eval", "CONFIG --model MODEL [--model MODEL ...] [--k N] [--max-users N] [--json]",
+  Args args("eval", "CONFIG (--model MODEL [--model MODEL ...] | --cold-start [--folds N]) [--k N] [--json]",
             "Evaluates models trained on the config's data with its holdout \"last\": each user's\n"
             "last interaction is ranked against every catalog item the user had not seen\n"
             "(HR@K, NDCG@K); AUC and log-loss come from the same targets plus sampled negatives.\n"
-            "MostPop is printed beside the models.",
+            "MostPop is printed beside the models.\n\n"
+            "--cold-start instead holds a fifth of the users out of training (it trains its own\n"
+            "model from the config) and replays each one's first interactions: HR@10 on the\n"
+            "interaction after the first k, for MostPop, the model with history features only,\n"
+            "and the model with on-device learning (observing each shown top 10 and what was taken).",
             {{"model", "MODEL", "a model file", true},
              {"k", "N", "cut-off for HR and NDCG (default: 10)", false},
              {"max-users", "N", "evaluate at most N users, spread evenly (default: all)", false},
+             {"cold-start", "", "the cold-start protocol", false},
+             {"folds", "N", "cold start: evaluate N of the 5 folds, a model each (default: 1)", false},
+             {"epochs", "N", "cold start: override training.epochs", false},
+             {"user-dropout", "F", "cold start: override user_id.dropout", false},
+             {"learning-rate", "X", "cold start: the overlay's FTRL learning rate (default: the library's)", false},
+             {"beta", "X", "cold start: the overlay's FTRL beta", false},
+             {"l1", "X", "cold start: the overlay's L1", false},
+             {"l2", "X", "cold start: the overlay's L2", false},
+             {"shown-weight", "W", "cold start: the weight of a shown item not taken (default: the library's)", false},
+             {"memory", "BYTES", "cold start: the overlay's memory limit (default: 1 MiB)", false},
+             {"repeats", "", "cold start: what a customer took stays recommendable (data where they re-order)", false},
              {"json", "", "machine-readable output", false}});
   int exit_code = 0;
   if (!args.parse(argc, argv, &exit_code)) return exit_code;
-  if (args.positional().size() != 1 || !args.has("model")) {
+  if (args.positional().size() != 1 || args.has("model") == args.has("cold-start")) {
     args.print_help(stderr);
     return 2;
   }
   TrainConfig config;
   Status status = load_train_config(args.positional()[0], &config);
   if (!status.ok()) return fail(status.message());
+  if (args.has("cold-start")) return run_cold_start(args, config);
   EvalOptions options;
   uint64_t k = 10, max_users = 0;
   if (!args.get_uint("k", 10, &k) || !args.get_uint("max-users", 0, &max_users)) return 2;

@@ -10,7 +10,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "eval_report.h"
-#include "train/model_builder.h"
 #include "train/trainer.h"
 #include "writer/model_writer.h"
 
@@ -83,12 +82,10 @@ int run_train(int argc, char** argv) {
     }
   }
   const Split split = make_split(data, config.training.holdout, config.training.patience > 0);
-  ModelSpec spec;
-  if (!(status = build_model_spec(config, data, split, &spec)).ok()) return fail(status.message());
-  std::unique_ptr<Trainer> trainer;
-  if (!(status = Trainer::create(config, data, split, std::move(spec), &trainer)).ok()) return fail(status.message());
+  ModelSpec trained;
   TrainSummary summary;
-  status = trainer->run(
+  status = train_model(
+      config, data, split,
       [&](const EpochReport& r) {
         if (quiet) return;
         std::fprintf(progress, "epoch %u/%u: loss %.4f, %.0f examples/s, %.1f s", r.epoch, config.training.epochs,
@@ -97,13 +94,12 @@ int run_train(int argc, char** argv) {
           std::fprintf(progress, ", validation HR@10 %.4f%s", r.validation_hr, r.best ? " (best)" : "");
         std::fprintf(progress, "\n");
       },
-      &summary);
+      &trained, &summary);
   if (!status.ok()) return fail(status.message());
 
   // The model records what it learned from, not when or how fast, so the
   // same data, config and seed give the same file; set SOURCE_DATE_EPOCH
   // (the reproducible-builds convention) to fix the creation time too.
-  ModelSpec trained = trainer->spec();
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) trained.metadata.created_unix = std::atoll(epoch);
   trained.metadata.metrics.emplace_back("epochs", summary.epochs);
   trained.metadata.metrics.emplace_back("best_epoch", summary.best_epoch);

@@ -22,6 +22,9 @@ const Command kCommands[] = {
     {"inspect", barista::cli::run_inspect, "describe a model file: features, shapes, sizes, metadata"},
     {"recommend", barista::cli::run_recommend, "top-K items for a customer"},
     {"score", barista::cli::run_score, "probability that a customer takes given items"},
+    {"observe", barista::cli::run_observe, "on-device learning: record what a customer took or passed over"},
+    {"forget", barista::cli::run_forget, "remove everything learned about one customer"},
+    {"bench-learn", barista::cli::run_bench_learn, "measure on-device learning: observe, sync, recovery, overlay cost"},
     {"generate", barista::cli::run_generate,
      "write an untrained model: a reference shape (XS, S, M, L) or the coffee example"},
 };

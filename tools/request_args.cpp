@@ -8,6 +8,8 @@ namespace barista::cli {
 std::vector<Args::Option> request_options() {
   return {{"user", "ID", "the customer's id (omit for an anonymous customer)", false},
           {"feature", "INPUT=VALUE", "a user or context feature, e.g. hour=8 or basket=croissant,latte", true},
+          {"overlay", "PATH", "what on-device learning stored at PATH applies (see barista observe)", false},
+          {"overlay-memory", "BYTES", "the overlay's memory limit (default: 1 MiB)", false},
           {"kernels", "NAME", "kernel variant: auto, reference, sse4_2, avx2, avx512", false},
           {"json", "", "machine-readable output", false}};
 }
@@ -76,9 +78,19 @@ bool apply_feature(const std::string& text, const Model& model, Features* target
 
 }  // namespace
 
-bool open_request(const Args& args, Model* model, Session* session, Request* request) {
+bool open_request(const Args& args, Model* model, Session* session, Request* request, Overlay* overlay) {
   if (!open_model(args, model)) return false;
   Status status = Session::create(*model, session);
+  if (status && args.has("overlay")) {
+    barista_overlay_params params = barista_overlay_default_params();
+    uint64_t memory = 0;
+    if (!args.get_uint("overlay-memory", params.memory_limit, &memory)) return false;
+    params.memory_limit = memory;
+    Overlay opened;
+    status = Overlay::open(*model, args.get("overlay"), &opened, &params);
+    if (status) status = session->set_overlay(opened);
+    if (status && overlay != nullptr) *overlay = std::move(opened);
+  }
   if (status) status = Request::create(*model, request);
   if (status && args.has("user")) status = request->set_user(args.get("user"));
   if (!status) {

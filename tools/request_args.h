@@ -15,9 +15,11 @@ std::vector<Args::Option> request_options();
 
 // Opens the model named by the first positional argument, a session on it,
 // and the request described by --user and --feature (multi-valent inputs
-// take several --feature options or a comma-separated list). False when
-// something failed (reported).
-bool open_request(const Args& args, Model* model, Session* session, Request* request);
+// take several --feature options or a comma-separated list); with
+// --overlay, the overlay at that path too, attached to the session (and
+// returned in `overlay` when not null). False when something failed
+// (reported).
+bool open_request(const Args& args, Model* model, Session* session, Request* request, Overlay* overlay = nullptr);
 
 // Fills `item` from "input=value" pairs (as --feature).
 bool build_item(const std::vector<std::string>& features, const Model& model, Item* item);

@@ -10,6 +10,9 @@
 #include "barista.h"
 #include "common/alloc.h"
 #include "features/feature_bag.h"
+#include "learn/learner.h"
+#include "learn/overlay_file.h"
+#include "learn/overlay_store.h"
 #include "model/model.h"
 #include "score/scorer.h"
 
@@ -19,6 +22,7 @@ constexpr uint32_t kModelMagic = 0x4d545342;    // "BSTM"
 constexpr uint32_t kSessionMagic = 0x53545342;  // "BSTS"
 constexpr uint32_t kRequestMagic = 0x52545342;  // "BSTR"
 constexpr uint32_t kItemMagic = 0x49545342;     // "BSTI"
+constexpr uint32_t kOverlayMagic = 0x4f545342;  // "BSTO"
 constexpr uint32_t kFreedMagic = 0xdeadbeef;
 
 }  // namespace barista::internal
@@ -31,10 +35,28 @@ struct barista_model {
   std::unique_ptr<barista::internal::Model> model;
 };
 
+struct barista_overlay {
+  barista_overlay(barista_model* owner_, barista::internal::OverlayStore store_)
+      : owner(owner_), store(std::move(store_)), learner(*owner_->model, &store) {}
+  uint32_t magic = barista::internal::kOverlayMagic;
+  // One reference for the caller plus one per session it is attached to.
+  std::atomic<uint32_t> references{1};
+  std::atomic<bool> released_by_caller{false};
+  barista_model* owner;
+  barista::internal::OverlayStore store;
+  barista::internal::Learner learner;
+  std::unique_ptr<barista::internal::OverlayFile> file;  // null: in memory only
+  float shown_weight = 0.0f;                             // barista_overlay_params
+  barista::internal::OverlayRecovery recovery;           // what opening the files found
+  barista::internal::Vec<barista::internal::LearnedState> steps;
+  std::string error;
+};
+
 struct barista_session {
   barista_session(barista_model* owner_, const barista::internal::Model& m) : owner(owner_), scorer(m) {}
   uint32_t magic = barista::internal::kSessionMagic;
   barista_model* owner;
+  barista_overlay* overlay = nullptr;  // attached (a reference is held)
   barista::internal::Scorer scorer;
   barista::internal::Vec<barista::internal::Scored> results;
   barista::internal::Vec<const barista::internal::FeatureBag*> extra_items;
@@ -66,10 +88,12 @@ inline bool valid_model(const barista_model* m) { return m != nullptr && m->magi
 inline bool valid_session(const barista_session* s) { return s != nullptr && s->magic == kSessionMagic; }
 inline bool valid_request(const barista_request* r) { return r != nullptr && r->magic == kRequestMagic; }
 inline bool valid_item(const barista_item* i) { return i != nullptr && i->magic == kItemMagic; }
+inline bool valid_overlay(const barista_overlay* o) { return o != nullptr && o->magic == kOverlayMagic; }
 
 // Reference counting of models (see barista_model_free).
 void retain_model(barista_model* model);
 void release_model(barista_model* model);
+void release_overlay(barista_overlay* overlay);
 
 // Records `status` in `error` (the object's last-error text) and returns its
 // code.

@@ -57,8 +57,10 @@ barista_status barista_session_create(const barista_model* model, barista_sessio
 void barista_session_free(barista_session* session) {
   if (!valid_session(session)) return;
   barista_model* owner = session->owner;
+  barista_overlay* overlay = session->overlay;
   session->magic = kFreedMagic;
   delete_object(session);
+  if (overlay != nullptr) release_overlay(overlay);
   release_model(owner);
 }
 

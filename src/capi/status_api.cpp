@@ -28,6 +28,8 @@ constexpr StatusText kStatusTexts[] = {
     {BARISTA_STATUS_BUFFER_TOO_SMALL, "BARISTA_STATUS_BUFFER_TOO_SMALL", "an output buffer is too small"},
     {BARISTA_STATUS_UNSUPPORTED, "BARISTA_STATUS_UNSUPPORTED", "not supported by this build or CPU"},
     {BARISTA_STATUS_INTERNAL, "BARISTA_STATUS_INTERNAL", "internal error in barista"},
+    {BARISTA_STATUS_CORRUPT_OVERLAY, "BARISTA_STATUS_CORRUPT_OVERLAY", "an overlay file is damaged"},
+    {BARISTA_STATUS_WRONG_MODEL, "BARISTA_STATUS_WRONG_MODEL", "the overlay file belongs to another model"},
 };
 
 const StatusText* find_status(barista_status status) {

@@ -308,6 +308,21 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
     }
   }
 
+  BARISTA_RETURN_IF_ERROR(nested(r, "on_device", [&](ObjectReader& o) -> Status {
+    const json::Value* learnable = o.get("learnable");
+    if (learnable == nullptr) return Status();
+    if (learnable->type != json::Type::Array) return o.wrong("learnable", *learnable, "an array of wide term names");
+    c.on_device.learnable_given = true;
+    for (const json::Value& name : learnable->array) {
+      if (name.type != json::Type::String) {
+        return ObjectReader::error(o.key_path("learnable"),
+                                   "expected wide term names (\"user_id\", \"history_x_item_id\")");
+      }
+      c.on_device.learnable.push_back(name.string);
+    }
+    return Status();
+  }));
+
   BARISTA_RETURN_IF_ERROR(nested(r, "deep", [&](ObjectReader& d) -> Status {
     if (const json::Value* hidden = d.get("hidden")) {
       if (hidden->type != json::Type::Array) return d.wrong("hidden", *hidden, "an array of layer widths");

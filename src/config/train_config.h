@@ -60,6 +60,14 @@ struct HistoryConfig {
   bool share_item_embedding = true;
 };
 
+// Which wide terms on-device learning adjusts per customer (the model file
+// flags them). Default: the terms that read the user id or the history,
+// and the item id (a per-customer memory of items: "your usual").
+struct OnDeviceConfig {
+  bool learnable_given = false;
+  std::vector<std::string> learnable;  // wide term names: "user_id", "history_x_item_id", ...
+};
+
 struct FtrlConfig {
   double learning_rate = 0.05;
   // 0, as TensorFlow's default: gradients are means over a batch, so a beta
@@ -121,6 +129,7 @@ struct TrainConfig {
   HistoryConfig history;
   std::vector<FeatureConfig> features;
   std::vector<CrossConfig> crosses;
+  OnDeviceConfig on_device;
   std::vector<uint32_t> hidden = {128, 64};
   TrainingConfig training;
   std::string embeddings = "f32";  // f32, f16, int8

@@ -53,10 +53,16 @@ Status RequestBuilder::create(const TrainConfig& config, const Dataset& data, co
   return Status();
 }
 
-Status RequestBuilder::fill(size_t position, bool with_user_id, FeatureBag* bag) const {
+Status RequestBuilder::fill(size_t position, UserIdMode user_id, FeatureBag* bag) const {
   bag->clear();
   const Interaction& x = data_->interactions[position];
-  if (with_user_id) BARISTA_RETURN_IF_ERROR(bag->add_fingerprint(static_cast<uint32_t>(user_input_), user_fp_[x.user]));
+  if (user_id == UserIdMode::Logged) {
+    BARISTA_RETURN_IF_ERROR(bag->add_fingerprint(static_cast<uint32_t>(user_input_), user_fp_[x.user]));
+  } else if (user_id == UserIdMode::Unseen) {
+    // Not the fingerprint of any string a log would hold (2^-64 odds).
+    const uint64_t unseen = fingerprint64(&position, sizeof position) ^ 0x756e7365656e2121ULL;
+    BARISTA_RETURN_IF_ERROR(bag->add_fingerprint(static_cast<uint32_t>(user_input_), unseen));
+  }
   if (history_input_ >= 0 && history_length_ > 0) {
     // The last `history_length_` positive items before `position`, oldest
     // first.

@@ -16,6 +16,14 @@
 
 namespace barista::internal {
 
+// How a request carries the user id.
+enum class UserIdMode {
+  Logged,  // the user's id from the log
+  Unseen,  // an id no vocabulary holds: a customer the model has never seen
+           // (the user id's out-of-vocabulary buckets, spread by position)
+  Absent,  // none: an anonymous customer
+};
+
 class RequestBuilder {
  public:
   // Fails when the model lacks an input the configuration declares.
@@ -23,7 +31,7 @@ class RequestBuilder {
 
   // Fills `bag` (a request bag of `model`, cleared first) for the user of
   // interaction `position`.
-  Status fill(size_t position, bool with_user_id, FeatureBag* bag) const;
+  Status fill(size_t position, UserIdMode user_id, FeatureBag* bag) const;
 
   // The catalog items of the user's interactions before `position` (sorted,
   // unique): what a ranking excludes.

@@ -83,7 +83,7 @@ Status evaluate_model(const Model& model, const Dataset& data, const RequestBuil
   for (uint32_t user : evaluated_users(targets, options.max_users)) {
     const size_t position = static_cast<size_t>(targets[user]);
     const int64_t target = catalog_of[data.interactions[position].item];
-    BARISTA_RETURN_IF_ERROR(requests.fill(position, true, &request));
+    BARISTA_RETURN_IF_ERROR(requests.fill(position, UserIdMode::Logged, &request));
     requests.seen_before(position, &seen);
     excluded.clear();
     for (uint32_t item : seen) {

@@ -525,6 +525,7 @@ Status Model::validate_wide() {
   if (wide_weights_.cols != 1 || (wide_weights_.dtype != fb::DType::F32 && wide_weights_.dtype != fb::DType::F16)) {
     return make_error(BARISTA_STATUS_CORRUPT_MODEL, "wide weights must be one F32 or F16 column");
   }
+  bool any_learnable = false;
   for (uint32_t t = 0; t < term_count; ++t) {
     const fb::WideTerm* term = wide->terms()->Get(t);
     if (term->column() >= columns_.size()) {
@@ -541,14 +542,41 @@ Status Model::validate_wide() {
           column.name, static_cast<unsigned long long>(term->offset()),
           static_cast<unsigned long long>(term->offset() + span), static_cast<unsigned long long>(wide_weights_.rows));
     }
-    const WideTermInfo info{term->column(), static_cast<uint32_t>(term->offset()), term->combiner()};
+    const WideTermInfo info{term->column(), static_cast<uint32_t>(term->offset()), term->combiner(), term->learnable()};
+    any_learnable = any_learnable || info.learnable;
     switch (column.side) {
       case Side::Request: wide_request_terms_.push_back(info); break;
       case Side::Item: wide_item_terms_.push_back(info); break;
       case Side::Mixed: wide_mixed_terms_.push_back(info); break;
     }
   }
+  if (!any_learnable) {
+    // A model that does not say (format 1.0, hand-built): as the trainer's
+    // default, the terms that read the user id or a multi-valent user input
+    // (the history), and the item id's own term (a per-customer memory of
+    // items).
+    for (Vec<WideTermInfo>* terms : {&wide_request_terms_, &wide_item_terms_, &wide_mixed_terms_}) {
+      for (WideTermInfo& term : *terms) {
+        const ColumnInfo& column = columns_[term.column];
+        term.learnable =
+            reads_user_state(term.column) || (column.kind != fb::ColumnKind::Crossed && column.input == item_id_input_);
+      }
+    }
+  }
   return Status();
+}
+
+bool Model::reads_user_state(uint32_t column_index) const {
+  const ColumnInfo& column = columns_[column_index];
+  if (column.kind == fb::ColumnKind::Crossed) {
+    for (uint32_t component : column.crossed) {
+      if (reads_user_state(component)) return true;
+    }
+    return false;
+  }
+  const InputInfo& input = inputs_[column.input];
+  return static_cast<int32_t>(column.input) == user_id_input_ ||
+         (input.source == fb::Source::User && input.multivalent);
 }
 
 Status Model::validate_deep() {

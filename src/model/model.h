@@ -91,6 +91,7 @@ struct WideTermInfo {
   uint32_t column = 0;
   uint32_t offset = 0;
   fb::Combiner combiner = fb::Combiner::Sum;
+  bool learnable = false;  // on-device learning adjusts it per customer
 };
 
 struct DeepInputInfo {
@@ -192,6 +193,8 @@ class Model {
 
  private:
   Model() = default;
+  // Whether a column reads the user id or a multi-valent user input.
+  bool reads_user_state(uint32_t column) const;
   static Status open_owned(std::unique_ptr<Model> model, const OpenOptions& options, std::unique_ptr<Model>* out);
   Status validate();
   Status validate_inputs();

@@ -27,6 +27,12 @@ Scorer::Scorer(const Model& model) : model_(model), encoder_(model) {
       }
     }
   }
+  for (const WideTermInfo& term : model.wide_item_terms()) {
+    if (!term.learnable) continue;
+    const ColumnInfo& column = model.columns()[term.column];
+    learnable_item_ranges_.push_back(
+        {term.offset, term.offset + static_cast<uint32_t>(column.is_categorical() ? column.cardinality : 1)});
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -41,6 +47,14 @@ Status Scorer::logit_plain(const FeatureBag& request, ItemRef item, float* logit
     float sum = 0.0f;
     BARISTA_RETURN_IF_ERROR(encoder_.wide_sum(example, terms, &sum));
     wide += sum;
+  }
+  if (overlay_ != nullptr) {
+    for (Span<WideTermInfo> terms :
+         {model_.wide_request_terms(), model_.wide_item_terms(), model_.wide_mixed_terms()}) {
+      float learned_sum = 0.0f;
+      BARISTA_RETURN_IF_ERROR(overlay_sum(example, terms, &learned_sum));
+      wide += learned_sum;
+    }
   }
 
   BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, false, x_.data()));
@@ -85,8 +99,81 @@ Status Scorer::prepare(const FeatureBag& request) {
       }
     }
   }
+  use_learned_ = false;
+  use_learned_items_ = false;
+  if (overlay_ != nullptr && model_.user_id_input() >= 0) {
+    const Span<uint64_t> user = request.values(static_cast<uint32_t>(model_.user_id_input()));
+    if (!user.empty() && overlay_->user_entries(user[0]) > 0) {
+      // Request-side learnable terms once; mixed ones per item, from a
+      // small table of this customer's weights.
+      float learned_sum = 0.0f;
+      BARISTA_RETURN_IF_ERROR(overlay_sum(example, model_.wide_request_terms(), &learned_sum));
+      wide_request_ += learned_sum;
+      load_learned(user[0]);
+      use_learned_ = true;
+    }
+  }
   prepared_ = &request;
   return Status();
+}
+
+Status Scorer::overlay_sum(const Example& example, Span<WideTermInfo> terms, float* out) {
+  *out = 0.0f;
+  if (overlay_ == nullptr || model_.user_id_input() < 0 || example.request == nullptr) return Status();
+  const Span<uint64_t> user = example.request->values(static_cast<uint32_t>(model_.user_id_input()));
+  if (user.empty()) return Status();
+  float total = 0.0f;
+  for (const WideTermInfo& term : terms) {
+    if (!term.learnable) continue;
+    if (!model_.columns()[term.column].is_categorical()) {
+      total += overlay_->weight(user[0], term.offset) * encoder_.numeric_value(example, term.column);
+      continue;
+    }
+    ids_.clear();
+    BARISTA_RETURN_IF_ERROR(encoder_.column_ids(example, term.column, &ids_));
+    float sum = 0.0f;
+    for (uint32_t id : ids_) sum += overlay_->weight(user[0], term.offset + id);
+    total += sum * combiner_scale(term.combiner, ids_.size());
+  }
+  *out = total;
+  return Status();
+}
+
+Status Scorer::learned_item_sum(const Example& example, float* out) {
+  float total = 0.0f;
+  for (const WideTermInfo& term : model_.wide_item_terms()) {
+    if (!term.learnable) continue;
+    if (!model_.columns()[term.column].is_categorical()) {
+      total += learned(term.offset) * encoder_.numeric_value(example, term.column);
+      continue;
+    }
+    ids_.clear();
+    BARISTA_RETURN_IF_ERROR(encoder_.column_ids(example, term.column, &ids_));
+    float sum = 0.0f;
+    for (uint32_t id : ids_) sum += learned(term.offset + id);
+    total += sum * combiner_scale(term.combiner, ids_.size());
+  }
+  *out = total;
+  return Status();
+}
+
+void Scorer::load_learned(uint64_t user) {
+  use_learned_items_ = false;
+  const size_t count = overlay_->user_entries(user);
+  size_t slots = 16;
+  while (slots < 2 * count) slots *= 2;
+  learned_keys_.assign(slots, 0);
+  learned_weights_.assign(slots, 0.0f);
+  learned_mask_ = static_cast<uint32_t>(slots - 1);
+  overlay_->for_each_of_user(user, [&](const OverlayStore::Entry& e) {
+    uint32_t slot = (e.index * 0x9E3779B1u) & learned_mask_;
+    while (learned_keys_[slot] != 0) slot = (slot + 1) & learned_mask_;
+    learned_keys_[slot] = e.index + 1;
+    learned_weights_[slot] = e.w;
+    for (const auto& range : learnable_item_ranges_) {
+      if (e.index >= range.first && e.index < range.second) use_learned_items_ = true;
+    }
+  });
 }
 
 Status Scorer::mixed_wide(const Example& example, float* out) {
@@ -110,8 +197,11 @@ Status Scorer::mixed_wide(const Example& example, float* out) {
     for (size_t i = 0; i < partials_.size(); ++i) {
       ids_[i] = m.term.offset + static_cast<uint32_t>(partials_[i] % column.buckets);
     }
-    const float sum = weights.dtype == fb::DType::F16 ? k.gather_sum_f16(weights.f16, ids_.data(), ids_.size())
-                                                      : k.gather_sum_f32(weights.f32, ids_.data(), ids_.size());
+    float sum = weights.dtype == fb::DType::F16 ? k.gather_sum_f16(weights.f16, ids_.data(), ids_.size())
+                                                : k.gather_sum_f32(weights.f32, ids_.data(), ids_.size());
+    if (use_learned_ && m.term.learnable) {
+      for (uint32_t index : ids_) sum += learned(index);
+    }
     total += sum * combiner_scale(m.term.combiner, ids_.size());
   }
   *out = total;
@@ -160,7 +250,11 @@ Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) {
       if (!mixed_.empty()) {
         BARISTA_RETURN_IF_ERROR(mixed_wide(Example{prepared_, ItemRef::catalog(item)}, &mixed));
       }
-      wide_[r] = wide_request_ + catalog.item_wide[item] + mixed;
+      float learned_item = 0.0f;
+      if (use_learned_items_) {
+        BARISTA_RETURN_IF_ERROR(learned_item_sum(Example{prepared_, ItemRef::catalog(item)}, &learned_item));
+      }
+      wide_[r] = wide_request_ + catalog.item_wide[item] + mixed + learned_item;
     }
     upper_layers(rows, halves_, wide_, logits + start);
   }
@@ -186,7 +280,9 @@ Status Scorer::logits_described(Span<const FeatureBag*> items, float* logits) {
       float item_wide = 0.0f, mixed = 0.0f;
       BARISTA_RETURN_IF_ERROR(encoder_.wide_sum(example, model_.wide_item_terms(), &item_wide));
       BARISTA_RETURN_IF_ERROR(mixed_wide(example, &mixed));
-      wide_[r] = wide_request_ + item_wide + mixed;
+      float learned_item = 0.0f;
+      if (use_learned_items_) BARISTA_RETURN_IF_ERROR(learned_item_sum(example, &learned_item));
+      wide_[r] = wide_request_ + item_wide + mixed + learned_item;
     }
     upper_layers(rows, halves_, wide_, logits + start);
   }

@@ -13,12 +13,14 @@
 
 #include <cmath>
 #include <cstdint>
+#include <utility>
 
 #include "common/alloc.h"
 #include "common/span.h"
 #include "common/status.h"
 #include "features/encoder.h"
 #include "features/feature_bag.h"
+#include "learn/overlay_store.h"
 #include "model/model.h"
 #include "score/top_k.h"
 
@@ -43,6 +45,11 @@ class Scorer {
 
   const Model& model() const { return model_; }
 
+  // Scores include what `overlay` learned for the request's customer
+  // (nullptr: the model alone). The overlay must outlive its use here.
+  void set_overlay(const OverlayStore* overlay) { overlay_ = overlay; }
+  const OverlayStore* overlay() const { return overlay_; }
+
   // The plain forward pass for one example.
   Status logit_plain(const FeatureBag& request, ItemRef item, float* logit);
 
@@ -66,6 +73,23 @@ class Scorer {
   };
 
   Status mixed_wide(const Example& example, float* out);
+  // What the overlay learned for this customer on the learnable terms among
+  // `terms`, for the example (plain path).
+  Status overlay_sum(const Example& example, Span<WideTermInfo> terms, float* out);
+  // The customer's learned weights, copied per request into a small table
+  // that the per-item loop probes (it stays in L1).
+  void load_learned(uint64_t user);
+  // The customer's learned weights on the item's learnable item-side terms
+  // (a per-customer cross with each item feature).
+  Status learned_item_sum(const Example& example, float* out);
+  float learned(uint32_t index) const {
+    uint32_t slot = (index * 0x9E3779B1u) & learned_mask_;
+    while (learned_keys_[slot] != 0) {
+      if (learned_keys_[slot] == index + 1) return learned_weights_[slot];
+      slot = (slot + 1) & learned_mask_;
+    }
+    return 0.0f;
+  }
   // Runs layers 1.. over block rows whose first-layer pre-activation is
   // h1_request + item_half[b]; adds wide[b]; writes logits.
   void upper_layers(uint32_t rows, const float* const* item_halves, const float* wide, float* logits);
@@ -73,6 +97,13 @@ class Scorer {
   const Model& model_;
   Encoder encoder_;
   const FeatureBag* prepared_ = nullptr;
+  const OverlayStore* overlay_ = nullptr;
+  bool use_learned_ = false;                                  // the prepared customer has learned weights
+  bool use_learned_items_ = false;                            // ... some on item-side terms
+  Vec<std::pair<uint32_t, uint32_t>> learnable_item_ranges_;  // [offset, end) of learnable item terms
+  Vec<uint32_t> learned_keys_;                                // index + 1, 0 when empty
+  Vec<float> learned_weights_;
+  uint32_t learned_mask_ = 0;
 
   float wide_request_ = 0.0f;
   Vec<float> x_;           // deep input (plain path: all of it; fast path: one side)

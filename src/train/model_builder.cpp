@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <unordered_map>
 
 #include "common/random.h"
@@ -206,11 +207,27 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
   }
 
   // Wide terms (zero weights: FTRL starts there).
+  // On-device learning adjusts, per customer, the terms the config names,
+  // by default those that read the user id or the history and the item id.
+  // Item features are left out by default: what a customer's choices say
+  // about their taste the history features already carry to the model, and
+  // learning it again over-counts it (see README: on-device learning).
+  std::function<bool(uint32_t)> reads_user = [&](uint32_t column) {
+    const ColumnSpec& cs = spec.columns[column];
+    if (cs.kind == fb::ColumnKind::Crossed) {
+      return std::any_of(cs.crossed.begin(), cs.crossed.end(), reads_user);
+    }
+    return static_cast<int32_t>(cs.input) == spec.user_id_input || static_cast<int32_t>(cs.input) == history_input;
+  };
   auto wide_term = [&](uint32_t column, fb::Combiner combiner) {
     WideTermSpec t;
     t.column = column;
     t.combiner = combiner;
     const ColumnSpec& cs = spec.columns[column];
+    const auto& names = config.on_device.learnable;
+    t.learnable = config.on_device.learnable_given
+                      ? std::find(names.begin(), names.end(), cs.name) != names.end()
+                      : reads_user(column) || (cs.kind != fb::ColumnKind::Crossed && cs.input == spec.item_id_input);
     t.weights.assign(cs.kind == fb::ColumnKind::Numeric ? 1 : cs.cardinality(), 0.0f);
     spec.wide.push_back(std::move(t));
   };
@@ -223,6 +240,17 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
       wide_term(column_of[config.features[f].name], to_combiner(config.features[f].combiner));
   }
   for (uint32_t c : cross_columns) wide_term(c, fb::Combiner::Sum);
+  for (const std::string& name : config.on_device.learnable) {
+    const bool found = std::any_of(spec.wide.begin(), spec.wide.end(),
+                                   [&](const WideTermSpec& t) { return spec.columns[t.column].name == name; });
+    if (!found) {
+      std::string terms;
+      for (const WideTermSpec& t : spec.wide) terms += (terms.empty() ? "" : ", ") + spec.columns[t.column].name;
+      return make_error(BARISTA_STATUS_INVALID_ARGUMENT,
+                        "config: on_device.learnable: no wide term named '%s' (the wide terms: %s)", name.c_str(),
+                        terms.c_str());
+    }
+  }
   // The bias starts at the log-odds of a positive.
   const double positives = 1.0 / (1.0 + config.training.negatives);
   spec.wide_bias = config.training.negatives > 0 ? static_cast<float>(std::log(positives / (1.0 - positives))) : 0.0f;

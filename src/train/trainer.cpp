@@ -717,8 +717,11 @@ Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, Tra
       s.mixed_scale.clear();
       for (size_t p = begin; p < end; ++p) {
         const Interaction& x = data.interactions[positives[p]];
+        // Dropout presents the example as a customer the model has never
+        // seen, which trains the representation new customers get.
         const bool keep_user = !(config.user_id.dropout > 0.0 && random.uniform() < config.user_id.dropout);
-        BARISTA_RETURN_IF_ERROR(s.requests.fill(positives[p], keep_user, s.request_bag.get()));
+        BARISTA_RETURN_IF_ERROR(
+            s.requests.fill(positives[p], keep_user ? UserIdMode::Logged : UserIdMode::Unseen, s.request_bag.get()));
         const uint32_t r = static_cast<uint32_t>(p - begin);
         BARISTA_RETURN_IF_ERROR(s.encode_side(s.request_bag.get(), 0, false, &s.request_encodings[r]));
         auto add = [&](uint32_t item, float label, float weight) -> Status {
@@ -801,9 +804,9 @@ Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, Tra
   return Status();
 }
 
-Status Trainer::logit(size_t position, bool with_user_id, uint32_t item, float* out) {
+Status Trainer::logit(size_t position, UserIdMode user_id, uint32_t item, float* out) {
   State& s = *state_;
-  BARISTA_RETURN_IF_ERROR(s.requests.fill(position, with_user_id, s.request_bag.get()));
+  BARISTA_RETURN_IF_ERROR(s.requests.fill(position, user_id, s.request_bag.get()));
   s.request_encodings.resize(1);
   BARISTA_RETURN_IF_ERROR(s.encode_side(s.request_bag.get(), 0, false, &s.request_encodings[0]));
   s.examples.clear();
@@ -823,6 +826,17 @@ Status Trainer::logit(size_t position, bool with_user_id, uint32_t item, float* 
   s.bias = s.spec.wide_bias;
   s.forward(w, 1);
   *out = w.logits[0];
+  return Status();
+}
+
+Status train_model(const TrainConfig& config, const Dataset& data, const Split& split,
+                   const std::function<void(const EpochReport&)>& on_epoch, ModelSpec* out, TrainSummary* summary) {
+  ModelSpec spec;
+  BARISTA_RETURN_IF_ERROR(build_model_spec(config, data, split, &spec));
+  std::unique_ptr<Trainer> trainer;
+  BARISTA_RETURN_IF_ERROR(Trainer::create(config, data, split, std::move(spec), &trainer));
+  BARISTA_RETURN_IF_ERROR(trainer->run(on_epoch, summary));
+  *out = trainer->spec();
   return Status();
 }
 

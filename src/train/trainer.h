@@ -18,6 +18,7 @@
 #include "common/status.h"
 #include "config/train_config.h"
 #include "data/dataset.h"
+#include "data/requests.h"
 #include "writer/model_spec.h"
 
 namespace barista::internal {
@@ -56,12 +57,17 @@ class Trainer {
 
   // The trainer's own forward pass: the logit for the user of interaction
   // `position` (history before it) and dataset item `item`.
-  Status logit(size_t position, bool with_user_id, uint32_t item, float* out);
+  Status logit(size_t position, UserIdMode user_id, uint32_t item, float* out);
 
  private:
   Trainer();
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// build_model_spec and a Trainer in one: the trained spec (the best epoch's
+// weights) for `split`'s training interactions.
+Status train_model(const TrainConfig& config, const Dataset& data, const Split& split,
+                   const std::function<void(const EpochReport&)>& on_epoch, ModelSpec* out, TrainSummary* summary);
 
 }  // namespace barista::internal

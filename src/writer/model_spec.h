@@ -48,6 +48,8 @@ struct ColumnSpec {
 struct WideTermSpec {
   uint32_t column = 0;
   fb::Combiner combiner = fb::Combiner::Sum;
+  // On-device learning may adjust this term per customer.
+  bool learnable = false;
   // One weight per id of the column (one weight for a numeric column).
   std::vector<float> weights;
 };

@@ -264,7 +264,7 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
   std::vector<float> wide_weights;
   std::vector<flatbuffers::Offset<fb::WideTerm>> terms;
   for (const WideTermSpec& term : spec.wide) {
-    terms.push_back(fb::CreateWideTerm(b, term.column, wide_weights.size(), term.combiner));
+    terms.push_back(fb::CreateWideTerm(b, term.column, wide_weights.size(), term.combiner, term.learnable));
     wide_weights.insert(wide_weights.end(), term.weights.begin(), term.weights.end());
   }
   const auto wide_tensor = build_tensor(b, payload, wide_weights, wide_weights.size(), 1, options.wide_dtype);

@@ -43,7 +43,7 @@ TEST_CASE("versions and status names") {
     names.insert(name);
     CHECK(std::strlen(barista_status_describe(static_cast<barista_status>(s))) > 0);
   }
-  CHECK(count == BARISTA_STATUS_INTERNAL + 1);
+  CHECK(count == BARISTA_STATUS_WRONG_MODEL + 1);
   CHECK(names.size() == static_cast<size_t>(count));
   CHECK(std::string(barista_status_name(BARISTA_STATUS_CORRUPT_MODEL)) == "BARISTA_STATUS_CORRUPT_MODEL");
   CHECK(barista_status_name(static_cast<barista_status>(-1)) == nullptr);

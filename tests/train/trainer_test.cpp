@@ -100,7 +100,8 @@ TEST_CASE("train -> file -> runtime: the runtime's scores equal the trainer's ow
   for (uint32_t user = 0; user < 40; ++user) {
     if (t.split.test[user] < 0) continue;
     const size_t position = static_cast<size_t>(t.split.test[user]);
-    for (bool with_user : {true, false}) {  // known users and anonymous ones with a history
+    // Known users, new ones and anonymous ones with a history.
+    for (UserIdMode with_user : {UserIdMode::Logged, UserIdMode::Unseen, UserIdMode::Absent}) {
       REQUIRE(requests.fill(position, with_user, &request).ok());
       REQUIRE(scorer.prepare(request).ok());
       for (uint32_t item = user % 7; item < t.data.item_count(); item += 23) {

@@ -1,0 +1,138 @@
+#include "eval/cold_start.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "common/random.h"
+#include "hash/fingerprint.h"
+#include "learn/learner.h"
+#include "score/scorer.h"
+
+namespace barista::internal {
+
+double ColdStartRow::difference_stderr() const {
+  if (users < 2) return 0.0;
+  // Per-user differences are -1, 0 or 1: their squares sum to `discordant`.
+  const double n = static_cast<double>(users), mean = difference();
+  const double variance = (static_cast<double>(discordant) - n * mean * mean) / (n - 1.0);
+  return std::sqrt(std::max(0.0, variance) / n);
+}
+
+void ColdStartRow::add(const ColdStartRow& other) {
+  users += other.users;
+  most_popular_hits += other.most_popular_hits;
+  history_only_hits += other.history_only_hits;
+  learning_hits += other.learning_hits;
+  discordant += other.discordant;
+}
+
+std::vector<uint32_t> hold_out_users(const Dataset& data, uint32_t folds, uint32_t fold, uint64_t seed, Split* split) {
+  std::vector<uint32_t> order(data.user_count());
+  std::iota(order.begin(), order.end(), 0u);
+  Random random = Random::salted(seed * 0x2545F4914F6CDD1DULL + 11);
+  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[random.below(i)]);
+  std::vector<uint32_t> held_out;
+  for (size_t i = fold; i < order.size(); i += folds) held_out.push_back(order[i]);
+  std::sort(held_out.begin(), held_out.end());
+  for (uint32_t user : held_out) {
+    split->test[user] = -1;
+    split->validation[user] = -1;
+    for (size_t j = data.user_begin[user]; j < data.user_begin[user + 1]; ++j) {
+      split->training_count -= split->in_training[j];
+      split->in_training[j] = 0;
+    }
+  }
+  return held_out;
+}
+
+Status evaluate_cold_start(const Model& model, const Dataset& data, const RequestBuilder& requests, const Split& split,
+                           const std::vector<uint32_t>& held_out, const ColdStartOptions& options,
+                           std::vector<ColdStartRow>* out) {
+  out->assign(options.steps.size(), ColdStartRow());
+  for (size_t s = 0; s < options.steps.size(); ++s) (*out)[s].seen = options.steps[s];
+  if (options.steps.empty()) return Status();
+  const uint32_t last_step = *std::max_element(options.steps.begin(), options.steps.end());
+
+  // Dataset items -> catalog indices, and MostPop's order.
+  std::vector<int64_t> catalog_of(data.item_count());
+  for (size_t i = 0; i < data.item_count(); ++i) catalog_of[i] = model.find_item(fingerprint64(data.item_ids[i]));
+  std::vector<uint64_t> count(data.item_count(), 0);
+  for (size_t i = 0; i < data.interactions.size(); ++i) {
+    if (split.in_training[i]) ++count[data.interactions[i].item];
+  }
+  std::vector<uint32_t> by_popularity(data.item_count());
+  std::iota(by_popularity.begin(), by_popularity.end(), 0u);
+  std::stable_sort(by_popularity.begin(), by_popularity.end(),
+                   [&](uint32_t a, uint32_t b) { return count[a] > count[b]; });
+
+  OverlayStore store;
+  BARISTA_RETURN_IF_ERROR(OverlayStore::create(options.memory_limit, options.ftrl, &store));
+  Learner learner(model, &store);
+  Scorer plain(model), learned(model);
+  learned.set_overlay(&store);
+  FeatureBag request(model, BagRole::Request);
+  std::vector<uint32_t> seen_items;  // dataset items taken so far (sorted)
+  std::vector<uint32_t> excluded;    // their catalog indices (sorted)
+  Vec<Scored> top;
+  Vec<uint32_t> shown;
+
+  auto hit = [](const Vec<Scored>& list, int64_t target) {
+    return target >= 0 && std::any_of(list.begin(), list.end(),
+                                      [&](const Scored& s) { return s.item == static_cast<uint32_t>(target); });
+  };
+  for (uint32_t user : held_out) {
+    const size_t begin = data.user_begin[user], end = data.user_begin[user + 1];
+    if (end - begin <= last_step) continue;
+    seen_items.clear();
+    excluded.clear();
+    for (uint32_t j = 0; j <= last_step; ++j) {
+      const size_t position = begin + j;
+      const uint32_t taken = data.interactions[position].item;
+      const int64_t target = catalog_of[taken];
+      const auto measured = std::find(options.steps.begin(), options.steps.end(), j);
+      BARISTA_RETURN_IF_ERROR(requests.fill(position, UserIdMode::Logged, &request));
+      RecommendQuery query;
+      query.k = options.k;
+      if (options.exclude_seen) query.exclude = excluded;
+
+      // Learning: what the till shows now, then what the customer did.
+      BARISTA_RETURN_IF_ERROR(learned.recommend(request, query, &top));
+      const bool learning_hit = hit(top, target);
+      shown.clear();
+      for (const Scored& s : top) shown.push_back(s.item);
+      BARISTA_RETURN_IF_ERROR(learner.observe_shown(request, shown,
+                                                    target >= 0 ? static_cast<uint32_t>(target) : Learner::kNoItem,
+                                                    options.shown_weight, nullptr));
+
+      if (measured != options.steps.end()) {
+        ColdStartRow& row = (*out)[static_cast<size_t>(measured - options.steps.begin())];
+        BARISTA_RETURN_IF_ERROR(plain.recommend(request, query, &top));
+        const bool history_hit = hit(top, target);
+        size_t rank = 0;
+        bool popular_hit = false;
+        for (uint32_t item : by_popularity) {
+          if (options.exclude_seen && std::binary_search(seen_items.begin(), seen_items.end(), item)) continue;
+          if (item == taken) {
+            popular_hit = true;
+            break;
+          }
+          if (++rank >= options.k) break;
+        }
+        ++row.users;
+        row.most_popular_hits += popular_hit;
+        row.history_only_hits += history_hit;
+        row.learning_hits += learning_hit;
+        row.discordant += history_hit != learning_hit;
+      }
+      seen_items.insert(std::upper_bound(seen_items.begin(), seen_items.end(), taken), taken);
+      if (target >= 0) {
+        const uint32_t item = static_cast<uint32_t>(target);
+        excluded.insert(std::upper_bound(excluded.begin(), excluded.end(), item), item);
+      }
+    }
+  }
+  return Status();
+}
+
+}  // namespace barista::internal

@@ -1,0 +1,52 @@
+// Durable file I/O for the overlay (the rest of the platform layer: reading
+// and appending, fsync of files and directories, atomic replacement, an
+// exclusive advisory lock). One implementation file per OS
+// (file_io_posix.cpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "common/alloc.h"
+#include "common/status.h"
+
+namespace barista::internal {
+
+// Reads a whole file; *exists is false (and the call succeeds) when there is
+// no such file.
+Status read_whole_file(const std::string& path, Vec<uint8_t>* out, bool* exists);
+
+// Writes `path` so that either the old or the new contents survive a crash:
+// a temporary file, fsync, rename over `path`, fsync of the directory.
+Status replace_file_durably(const std::string& path, const uint8_t* data, size_t size);
+
+// Removes `path` durably (a missing file is fine).
+Status remove_file_durably(const std::string& path);
+
+// A file this process appends to, exclusively (an advisory lock keeps a
+// second writer out).
+class AppendFile {
+ public:
+  AppendFile() = default;
+  ~AppendFile();
+  AppendFile(const AppendFile&) = delete;
+  AppendFile& operator=(const AppendFile&) = delete;
+
+  // Opens (creating if needed) and locks `path`; *created says whether it
+  // was created, in which case its directory entry is already durable.
+  Status open(const std::string& path, bool* created);
+  Status read_all(Vec<uint8_t>* out);
+  Status append(const uint8_t* data, size_t size);
+  Status truncate(uint64_t size);
+  Status sync();
+  uint64_t size() const { return size_; }
+  bool is_open() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::string path_;
+};
+
+}  // namespace barista::internal
