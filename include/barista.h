@@ -441,7 +441,8 @@ typedef enum barista_overlay_flags {
 
 typedef struct barista_overlay_params {
   /* The most memory the learned weights may take, in bytes (default 1 MiB;
-   * at least 5,120). About 80 bytes per learned weight. */
+   * at least 5,120). 1 MiB holds 12,288 learned weights (67 bytes each,
+   * tables included). */
   size_t memory_limit;
   /* FTRL-Proximal: learning rate (0.3), beta (1), L1 (0.001), L2 (0.001). */
   float learning_rate;

@@ -84,7 +84,7 @@ int run_bench_learn(int argc, char** argv) {
   Args args("bench-learn", "MODEL [--observations N] [--customers N] [--dir DIR] [--json]",
             "Measures on-device learning on MODEL: observe and observe_shown latency (mean,\n"
             "p50, p99) and throughput, sync cost with fsync, recovery on open, bytes per\n"
-            "learned weight, and recommend with and without an overlay attached.",
+            "learned weight, and recommend and score with and without an overlay attached.",
             {{"observations", "N", "observe calls timed (default: 20000)", false},
              {"customers", "N", "distinct customers (default: 200)", false},
              {"shown", "N", "items per observe_shown (default: 10)", false},
@@ -164,6 +164,20 @@ int run_bench_learn(int argc, char** argv) {
     if (!(status = learned.recommend(customer, recommend, &top))) return fail(status.message());
     learned_us.push_back(micros_since(start));
   }
+  // score one catalog item: the per-request part of the overlay (loading the
+  // customer's weights) is not spread over a catalog here.
+  std::vector<double> plain_score_us, learned_score_us;
+  std::vector<float> scores;
+  for (size_t r = 0; r < 5000; ++r) {
+    const Request& customer = customers[r % customers.size()];
+    const uint32_t item[1] = {random.below(items)};
+    auto start = Clock::now();
+    if (!(status = plain.score(customer, item, &scores))) return fail(status.message());
+    plain_score_us.push_back(micros_since(start));
+    start = Clock::now();
+    if (!(status = learned.score(customer, item, &scores))) return fail(status.message());
+    learned_score_us.push_back(micros_since(start));
+  }
 
   // 4. Persistence: sync after every observation, sync after ten, compaction
   // and recovery.
@@ -224,6 +238,7 @@ int run_bench_learn(int argc, char** argv) {
 
   const Summary observe = summarize(observe_us), shown_summary = summarize(shown_us);
   const Summary plain_summary = summarize(plain_us), learned_summary = summarize(learned_us);
+  const Summary plain_score = summarize(plain_score_us), learned_score = summarize(learned_score_us);
   const Summary sync = summarize(sync_us), sync10 = summarize(sync10_us), compact = summarize(compact_us);
   const Summary reopen = summarize(reopen_us);
   const double updates_per_observe = static_cast<double>(after_observe.updates) / static_cast<double>(observations);
@@ -251,6 +266,8 @@ int run_bench_learn(int argc, char** argv) {
     put("observe_shown", shown_summary);
     put("recommend_plain", plain_summary);
     put("recommend_with_overlay", learned_summary);
+    put("score_one_plain", plain_score);
+    put("score_one_with_overlay", learned_score);
     put("sync_after_1", sync);
     put("sync_after_10", sync10);
     put("compact_full", compact);
@@ -274,6 +291,8 @@ int run_bench_learn(int argc, char** argv) {
   row(("observe_shown (" + std::to_string(shown.size()) + " shown, 1 taken)").c_str(), shown_summary);
   row("recommend top-10, no overlay", plain_summary);
   row("recommend top-10, overlay attached", learned_summary);
+  row("score one item, no overlay", plain_score);
+  row("score one item, overlay attached", learned_score);
   row("sync after each observation (fsync)", sync);
   row("sync after ten observations", sync10);
   row(("compact (" + std::to_string(full.learned_weights) + " weights)").c_str(), compact);
@@ -285,8 +304,11 @@ int run_bench_learn(int argc, char** argv) {
       "bytes per learned weight: %.0f in memory (%zu weights in %zu bytes), %.0f in the snapshot; "
       "%.1f journal bytes per update\n",
       memory_per_weight, after_observe.capacity, after_observe.memory_bytes, snapshot_per_weight, journal_per_update);
-  std::printf("overlay cost on recommend (p50): %+.1f%%\n",
-              plain_summary.p50 > 0 ? 100.0 * (learned_summary.p50 / plain_summary.p50 - 1.0) : 0.0);
+  auto cost = [](const Summary& without, const Summary& with) {
+    return without.p50 > 0 ? 100.0 * (with.p50 / without.p50 - 1.0) : 0.0;
+  };
+  std::printf("overlay cost (p50): recommend %+.1f%%, score one item %+.1f%%\n", cost(plain_summary, learned_summary),
+              cost(plain_score, learned_score));
   return 0;
 }
 

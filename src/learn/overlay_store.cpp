@@ -1,5 +1,6 @@
 #include "learn/overlay_store.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <utility>
@@ -32,12 +33,21 @@ Status OverlayStore::create(size_t memory_limit, const FtrlParams& params, Overl
     return make_error(BARISTA_STATUS_INVALID_ARGUMENT,
                       "overlay learning rate must be > 0 and beta, l1, l2 >= 0 (all finite)");
   }
-  // S slots in each table, S / 2 entries: 40 S bytes in all.
-  size_t slots = 2;
-  while (slots * 2 * (kBytesPerEntry / 2) <= memory_limit && slots < (size_t{1} << 30)) slots *= 2;
+  // Two tables of S slots (a power of two: probing masks) take 20 S bytes;
+  // entries take sizeof(Entry) each, at most 3/4 S of them so that linear
+  // probing stays short. Pick the S that holds the most entries.
+  constexpr size_t kSlotBytes = sizeof(uint32_t) + sizeof(UserSlot);
+  size_t slots = 0, capacity = 0;
+  for (size_t s = 16; s <= (size_t{1} << 30) && s * kSlotBytes <= memory_limit; s *= 2) {
+    const size_t fits = std::min(s / 4 * 3, (memory_limit - s * kSlotBytes) / sizeof(Entry));
+    if (fits > capacity) {
+      capacity = fits;
+      slots = s;
+    }
+  }
   OverlayStore store;
   store.params_ = params;
-  store.capacity_ = slots / 2;
+  store.capacity_ = capacity;
   store.mask_ = static_cast<uint32_t>(slots - 1);
   store.entries_ = static_cast<Entry*>(allocate_aligned(store.capacity_ * sizeof(Entry), 64));
   store.index_slots_ = static_cast<uint32_t*>(allocate_aligned(slots * sizeof(uint32_t), 64));

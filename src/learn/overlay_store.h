@@ -43,10 +43,8 @@ class OverlayStore {
     uint32_t user_prev, user_next;  // the user's entries
   };
 
-  // Bytes per entry capacity, tables included (see the constructor).
-  static constexpr size_t kBytesPerEntry = 80;
-  // The smallest memory limit a store accepts.
-  static constexpr size_t kMinimumMemory = 64 * kBytesPerEntry;
+  // The smallest memory limit a store accepts (room for 48 entries).
+  static constexpr size_t kMinimumMemory = 5120;
 
   // Fails (LIMIT_EXCEEDED) for a limit below kMinimumMemory.
   static Status create(size_t memory_limit, const FtrlParams& params, OverlayStore* out);

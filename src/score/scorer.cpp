@@ -139,6 +139,30 @@ Status Scorer::overlay_sum(const Example& example, Span<WideTermInfo> terms, flo
   return Status();
 }
 
+Status Scorer::index_item_terms() {
+  const uint32_t n = model_.catalog().count;
+  item_terms_begin_.clear();
+  item_terms_.clear();
+  item_terms_begin_.reserve(size_t{n} + 1);
+  for (uint32_t item = 0; item < n; ++item) {
+    item_terms_begin_.push_back(static_cast<uint32_t>(item_terms_.size()));
+    const Example example{nullptr, ItemRef::catalog(item)};
+    for (const WideTermInfo& term : model_.wide_item_terms()) {
+      if (!term.learnable) continue;
+      if (!model_.columns()[term.column].is_categorical()) {
+        item_terms_.push_back(ItemTerm{term.offset, encoder_.numeric_value(example, term.column)});
+        continue;
+      }
+      ids_.clear();
+      BARISTA_RETURN_IF_ERROR(encoder_.column_ids(example, term.column, &ids_));
+      const float scale = combiner_scale(term.combiner, ids_.size());
+      for (uint32_t id : ids_) item_terms_.push_back(ItemTerm{term.offset + id, scale});
+    }
+  }
+  item_terms_begin_.push_back(static_cast<uint32_t>(item_terms_.size()));
+  return Status();
+}
+
 Status Scorer::learned_item_sum(const Example& example, float* out) {
   float total = 0.0f;
   for (const WideTermInfo& term : model_.wide_item_terms()) {
@@ -239,6 +263,7 @@ void Scorer::upper_layers(uint32_t rows, const float* const* item_halves, const 
 
 Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) {
   if (prepared_ == nullptr) return make_error(BARISTA_STATUS_INTERNAL, "logits_catalog before prepare");
+  if (use_learned_items_ && item_terms_begin_.empty()) BARISTA_RETURN_IF_ERROR(index_item_terms());
   const CatalogView& catalog = model_.catalog();
   const uint32_t h1 = model_.first_layer_width();
   for (size_t start = 0; start < items.size(); start += kBlock) {
@@ -252,7 +277,9 @@ Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) {
       }
       float learned_item = 0.0f;
       if (use_learned_items_) {
-        BARISTA_RETURN_IF_ERROR(learned_item_sum(Example{prepared_, ItemRef::catalog(item)}, &learned_item));
+        for (uint32_t e = item_terms_begin_[item]; e < item_terms_begin_[item + 1]; ++e) {
+          learned_item += learned(item_terms_[e].index) * item_terms_[e].scale;
+        }
       }
       wide_[r] = wide_request_ + catalog.item_wide[item] + mixed + learned_item;
     }

@@ -80,8 +80,12 @@ class Scorer {
   // that the per-item loop probes (it stays in L1).
   void load_learned(uint64_t user);
   // The customer's learned weights on the item's learnable item-side terms
-  // (a per-customer cross with each item feature).
+  // (a per-customer cross with each item feature); for described items.
   Status learned_item_sum(const Example& example, float* out);
+  // Catalog items' learnable item-side ids, encoded once per scorer the
+  // first time a customer with such weights is scored: a per-item encoding
+  // in every request would cost a quarter of a recommendation.
+  Status index_item_terms();
   float learned(uint32_t index) const {
     uint32_t slot = (index * 0x9E3779B1u) & learned_mask_;
     while (learned_keys_[slot] != 0) {
@@ -101,7 +105,13 @@ class Scorer {
   bool use_learned_ = false;                                  // the prepared customer has learned weights
   bool use_learned_items_ = false;                            // ... some on item-side terms
   Vec<std::pair<uint32_t, uint32_t>> learnable_item_ranges_;  // [offset, end) of learnable item terms
-  Vec<uint32_t> learned_keys_;                                // index + 1, 0 when empty
+  struct ItemTerm {
+    uint32_t index;  // into the wide weights
+    float scale;     // combiner scale, or the numeric value
+  };
+  Vec<uint32_t> item_terms_begin_;  // per catalog item + 1 (empty until indexed)
+  Vec<ItemTerm> item_terms_;        // 8 bytes per learnable id of every catalog item
+  Vec<uint32_t> learned_keys_;      // index + 1, 0 when empty
   Vec<float> learned_weights_;
   uint32_t learned_mask_ = 0;
 

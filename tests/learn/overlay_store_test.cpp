@@ -137,3 +137,25 @@ TEST_CASE("a memory limit below the minimum or bad learning parameters are refus
   bad.l1 = std::nanf("");
   CHECK(OverlayStore::create(1 << 16, bad, &store).code() == BARISTA_STATUS_INVALID_ARGUMENT);
 }
+
+TEST_CASE("any memory limit is kept, and most of it holds learned weights") {
+  TestRandom random(5);
+  std::vector<size_t> limits = {OverlayStore::kMinimumMemory, 1 << 20, (1 << 20) - 1, 3 << 20};
+  for (int i = 0; i < 40; ++i) limits.push_back(OverlayStore::kMinimumMemory + random.below(64 << 20));
+  for (size_t limit : limits) {
+    OverlayStore store;
+    REQUIRE(OverlayStore::create(limit, FtrlParams(), &store).ok());
+    CAPTURE(limit);
+    CHECK(store.memory_bytes() <= limit);
+    CHECK(store.capacity() >= 48);
+    // Entries take 40 bytes and their share of the tables at most 27 more.
+    CHECK(static_cast<double>(store.capacity()) * 67.0 >= 0.5 * static_cast<double>(limit));
+  }
+  OverlayStore mib;
+  REQUIRE(OverlayStore::create(1 << 20, FtrlParams(), &mib).ok());
+  CHECK(mib.capacity() == 12288);
+  // Filled past capacity: it stays at capacity, evicting.
+  for (uint32_t i = 0; i < 20000; ++i) mib.ftrl_step(i % 97, i, 0.5f);
+  CHECK(mib.size() == mib.capacity());
+  CHECK(mib.evictions() == 20000 - mib.capacity());
+}
