@@ -156,6 +156,66 @@ int run_demo(int argc, char** argv) {
   print_top(model, top, catalog_size, "pumpkin spice latte (new)");
   std::printf("   a new \"pumpkin spice latte\", not on the menu, scored from its features: %.3f, #%zu of %zu\n",
               static_cast<double>(seasonal_score), seasonal_rank + 1, catalog_size + 1);
+
+  // 5. On-device learning: a walk-in customer the model has never seen.
+  // Three visits, each shown the top 5 and taking the same drink, which the
+  // model alone ranks far down; the overlay learns it, persists it, and
+  // forgets it on request.
+  const std::string overlay_path = dir + "/overlay.barista";
+  std::remove(overlay_path.c_str());
+  std::remove((overlay_path + ".journal").c_str());
+  Overlay overlay;
+  if (!(api = Overlay::open(model, overlay_path, &overlay))) return fail(api.message());
+  if (!(api = session.set_overlay(overlay))) return fail(api.message());
+  const std::string walk_in = "walk-in-1";
+  request.clear();
+  request.set_user(walk_in);
+  request.set("hour", 9.0);
+  recommend = RecommendOptions();
+  recommend.k = catalog_size;
+  auto rank_of = [&](uint32_t item, size_t* rank) {
+    Status s = session.recommend(request, recommend, &top);
+    for (*rank = 0; *rank < top.size() && top[*rank].item != item; ++*rank) {
+    }
+    ++*rank;
+    return s;
+  };
+  if (!(api = session.recommend(request, recommend, &top))) return fail(api.message());
+  const uint32_t favourite = top[std::min<size_t>(top.size() - 1, 19)].item;  // #20 for a stranger
+  std::printf("\n5. %s, a customer the model has never seen, at 9:00 takes \"%s\" (#20 for them) on three visits:\n",
+              walk_in.c_str(), model.item_id(favourite).c_str());
+  for (int visit = 1; visit <= 3; ++visit) {
+    recommend.k = 5;
+    if (!(api = session.recommend(request, recommend, &top))) return fail(api.message());
+    std::vector<uint32_t> shown;
+    for (const barista_recommendation& r : top) shown.push_back(r.item);
+    if (!(api = overlay.observe_shown(request, shown, favourite))) return fail(api.message());
+    recommend.k = catalog_size;
+    size_t rank = 0;
+    if (!(api = rank_of(favourite, &rank))) return fail(api.message());
+    std::printf("   visit %d: shown the top 5, took it -> now #%zu\n", visit, rank);
+  }
+  if (!(api = overlay.sync())) return fail(api.message());
+  const barista_overlay_stats learned = overlay.stats();
+  // Reopening the file recovers what was synced (after the first writer is
+  // gone: one writer per file); forgetting removes it all.
+  if (!(api = session.set_overlay(Overlay()))) return fail(api.message());
+  overlay = Overlay();
+  Overlay reopened;
+  size_t rank = 0;
+  recommend.k = catalog_size;
+  if (!(api = Overlay::open(model, overlay_path, &reopened)) || !(api = session.set_overlay(reopened)) ||
+      !(api = rank_of(favourite, &rank))) {
+    return fail(api.message());
+  }
+  std::printf("   %zu learned weights (room for %zu in the 1 MiB default limit) synced to %s; reopened: still #%zu\n",
+              learned.learned_weights, learned.capacity, overlay_path.c_str(), rank);
+  if (!(api = reopened.forget_user(walk_in)) || !(api = reopened.sync()) || !(api = rank_of(favourite, &rank))) {
+    return fail(api.message());
+  }
+  std::printf("   forget_user(\"%s\") + sync: back to #%zu, nothing of them left in memory or in the file\n",
+              walk_in.c_str(), rank);
+
   std::printf("\nnext: barista inspect %s | barista recommend %s --user %s --feature hour=16\n", path.c_str(),
               path.c_str(), data.user_ids[regular].c_str());
   return 0;

@@ -27,9 +27,9 @@ void print_stats(const Overlay& overlay, const char* what, bool json) {
     return;
   }
   std::printf(
-      "%s; synced. The overlay holds %zu learned weights (capacity %zu) for %zu customers in %zu bytes; "
+      "%s; synced. The overlay holds %zu learned weights (capacity %zu) for %zu customer%s in %zu bytes; "
       "files: snapshot %llu bytes, journal %llu bytes\n",
-      what, s.learned_weights, s.capacity, s.customers, s.memory_bytes,
+      what, s.learned_weights, s.capacity, s.customers, s.customers == 1 ? "" : "s", s.memory_bytes,
       static_cast<unsigned long long>(s.snapshot_bytes), static_cast<unsigned long long>(s.journal_bytes));
 }
 
