@@ -9,76 +9,11 @@
 #include <vector>
 
 #include "barista.hpp"
+#include "bench_support.h"
 #include "cli.h"
 #include "commands.h"
 
 namespace barista::cli {
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double micros_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
-}
-
-struct Summary {
-  double mean = 0, p50 = 0, p99 = 0;
-};
-
-Summary summarize(std::vector<double> samples) {
-  Summary s;
-  if (samples.empty()) return s;
-  std::sort(samples.begin(), samples.end());
-  for (double v : samples) s.mean += v;
-  s.mean /= static_cast<double>(samples.size());
-  s.p50 = samples[samples.size() / 2];
-  s.p99 = samples[std::min(samples.size() - 1, samples.size() * 99 / 100)];
-  return s;
-}
-
-struct XorShift {
-  uint64_t state;
-  uint64_t next() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  }
-  uint32_t below(size_t n) { return static_cast<uint32_t>(next() % n); }
-};
-
-// Customers with a user id and, in every multi-valent request input (the
-// history, a basket), a few catalog items.
-bool make_customers(const Model& model, size_t count, XorShift* random, std::vector<Request>* out) {
-  const barista_model_info info = model.info();
-  std::vector<std::string> lists;
-  for (size_t i = 0; i < info.input_count; ++i) {
-    barista_input_info input;
-    if (barista_model_get_input(model.get(), i, &input) != BARISTA_STATUS_OK) continue;
-    if (input.source != BARISTA_SOURCE_ITEM && input.multivalent && input.kind == BARISTA_VALUE_CATEGORICAL) {
-      lists.push_back(input.name);
-    }
-  }
-  out->resize(count);
-  for (size_t c = 0; c < count; ++c) {
-    Request& request = (*out)[c];
-    Status status = Request::create(model, &request);
-    if (status) status = request.set_user("bench-customer-" + std::to_string(c));
-    for (const std::string& name : lists) {
-      for (int v = 0; v < 5 && status; ++v) {
-        status = request.add(name.c_str(), model.item_id(random->below(info.item_count)));
-      }
-    }
-    if (!status) {
-      fail(status.message());
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 int run_bench_learn(int argc, char** argv) {
   Args args("bench-learn", "MODEL [--observations N] [--customers N] [--dir DIR] [--json]",

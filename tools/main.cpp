@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"score", barista::cli::run_score, "probability that a customer takes given items"},
     {"observe", barista::cli::run_observe, "on-device learning: record what a customer took or passed over"},
     {"forget", barista::cli::run_forget, "remove everything learned about one customer"},
+    {"bench", barista::cli::run_bench, "measure the runtime on the reference shapes S, M, L (and the core's peak)"},
     {"bench-learn", barista::cli::run_bench_learn, "measure on-device learning: observe, sync, recovery, overlay cost"},
     {"generate", barista::cli::run_generate,
      "write an untrained model: a reference shape (XS, S, M, L) or the coffee example"},

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/half.h"
+#include "common/limits.h"
+#include "hash/fingerprint.h"
+
 namespace barista::internal {
 
 Scorer::Scorer(const Model& model) : model_(model), encoder_(model) {
@@ -26,6 +30,9 @@ Scorer::Scorer(const Model& model) : model_(model), encoder_(model) {
         break;
       }
     }
+    m.item_only_last = m.first_item_component + 1 == column.crossed.size();
+    other_mixed_terms_ = other_mixed_terms_ || !m.item_only_last;
+    m.buckets = FastMod(column.buckets);
   }
   for (const WideTermInfo& term : model.wide_item_terms()) {
     if (!term.learnable) continue;
@@ -163,6 +170,32 @@ Status Scorer::index_item_terms() {
   return Status();
 }
 
+Status Scorer::index_item_hashes() {
+  const uint32_t n = model_.catalog().count;
+  for (MixedTerm& m : mixed_) {
+    const ColumnInfo& column = model_.columns()[m.term.column];
+    m.item_hashes.clear();
+    m.item_hashes.resize(column.crossed.size());
+    for (size_t c = m.first_item_component; c < column.crossed.size(); ++c) {
+      const uint32_t component = column.crossed[c];
+      if (model_.columns()[component].side != Side::Item) continue;
+      MixedTerm::ItemHashes& cached = m.item_hashes[c];
+      Vec<uint32_t> begin;
+      begin.reserve(size_t{n} + 1);
+      bool single = true;
+      for (uint32_t item = 0; item < n; ++item) {
+        begin.push_back(static_cast<uint32_t>(cached.hashes.size()));
+        BARISTA_RETURN_IF_ERROR(
+            encoder_.cross_hashes(Example{nullptr, ItemRef::catalog(item)}, component, &cached.hashes));
+        single = single && cached.hashes.size() == size_t{item} + 1;
+      }
+      begin.push_back(static_cast<uint32_t>(cached.hashes.size()));
+      if (!single) cached.begin = std::move(begin);
+    }
+  }
+  return Status();
+}
+
 Status Scorer::learned_item_sum(const Example& example, float* out) {
   float total = 0.0f;
   for (const WideTermInfo& term : model_.wide_item_terms()) {
@@ -200,16 +233,76 @@ void Scorer::load_learned(uint64_t user) {
   });
 }
 
-Status Scorer::mixed_wide(const Example& example, float* out) {
+// The common cross (request columns x one item column) for a block of
+// catalog items: the request's chains times each item's cached hashes. All
+// indices first, with a prefetch each, then the sums: the weights are read
+// at random from a table larger than the caches, and issuing every load of
+// the block before using any keeps many misses in flight.
+Status Scorer::mixed_catalog_block(const uint32_t* items, uint32_t rows, float* out) {
+  const TensorView& weights = model_.wide_weights();
+  for (MixedTerm& m : mixed_) {
+    if (!m.item_only_last) continue;
+    const ColumnInfo& column = model_.columns()[m.term.column];
+    const MixedTerm::ItemHashes& cached = m.item_hashes.back();
+    block_indices_.clear();
+    for (uint32_t r = 0; r < rows; ++r) {
+      const uint32_t item = items[r];
+      const uint32_t first = cached.begin.empty() ? item : cached.begin[item];
+      const uint32_t count = cached.begin.empty() ? 1 : cached.begin[item + 1] - first;
+      const size_t combinations = m.prefix.size() * count;
+      if (combinations > limits::kMaxCrossProduct) {
+        return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "crossed column '%s' would make %zu combinations (limit %u)",
+                          column.name, combinations, limits::kMaxCrossProduct);
+      }
+      block_counts_[r] = static_cast<uint32_t>(combinations);
+      for (uint64_t p : m.prefix) {
+        for (uint32_t i = 0; i < count; ++i) {
+          const uint32_t index =
+              m.term.offset + static_cast<uint32_t>(m.buckets.mod(fingerprint_cat64(p, cached.hashes[first + i])));
+          if (weights.dtype == fb::DType::F16) {
+            __builtin_prefetch(weights.f16 + index);
+          } else {
+            __builtin_prefetch(weights.f32 + index);
+          }
+          block_indices_.push_back(index);
+        }
+      }
+    }
+    const bool learned_term = use_learned_ && m.term.learnable;
+    const uint32_t* index = block_indices_.data();
+    for (uint32_t r = 0; r < rows; ++r) {
+      float sum = 0.0f;
+      for (uint32_t c = 0; c < block_counts_[r]; ++c, ++index) {
+        sum += weights.dtype == fb::DType::F16 ? half_to_float(weights.f16[*index]) : weights.f32[*index];
+        if (learned_term) sum += learned(*index);
+      }
+      out[r] += sum * combiner_scale(m.term.combiner, block_counts_[r]);
+    }
+  }
+  return Status();
+}
+
+Status Scorer::mixed_wide(const Example& example, bool block_terms_done, float* out) {
   const TensorView& weights = model_.wide_weights();
   const KernelTable& k = model_.kernels();
   float total = 0.0f;
   for (MixedTerm& m : mixed_) {
     const ColumnInfo& column = model_.columns()[m.term.column];
+    if (block_terms_done && m.item_only_last) continue;  // mixed_catalog_block's
     partials_.assign(m.prefix.begin(), m.prefix.end());
     for (size_t c = m.first_item_component; c < column.crossed.size() && !partials_.empty(); ++c) {
       const uint32_t component = column.crossed[c];
       if (model_.columns()[component].side == Side::Item) {
+        if (example.item.bag == nullptr && !m.item_hashes.empty()) {  // a catalog item
+          const MixedTerm::ItemHashes& cached = m.item_hashes[c];
+          const uint32_t item = example.item.catalog_index;
+          const Span<uint64_t> item_hashes = cached.begin.empty()
+                                                 ? Span<uint64_t>(cached.hashes.data() + item, 1)
+                                                 : Span<uint64_t>(cached.hashes.data() + cached.begin[item],
+                                                                  cached.begin[item + 1] - cached.begin[item]);
+          BARISTA_RETURN_IF_ERROR(encoder_.extend_cross(column, item_hashes, &partials_));
+          continue;
+        }
         hashes_.clear();
         BARISTA_RETURN_IF_ERROR(encoder_.cross_hashes(example, component, &hashes_));
         BARISTA_RETURN_IF_ERROR(encoder_.extend_cross(column, hashes_, &partials_));
@@ -219,7 +312,7 @@ Status Scorer::mixed_wide(const Example& example, float* out) {
     }
     ids_.resize(partials_.size());
     for (size_t i = 0; i < partials_.size(); ++i) {
-      ids_[i] = m.term.offset + static_cast<uint32_t>(partials_[i] % column.buckets);
+      ids_[i] = m.term.offset + static_cast<uint32_t>(m.buckets.mod(partials_[i]));
     }
     float sum = weights.dtype == fb::DType::F16 ? k.gather_sum_f16(weights.f16, ids_.data(), ids_.size())
                                                 : k.gather_sum_f32(weights.f32, ids_.data(), ids_.size());
@@ -264,16 +357,21 @@ void Scorer::upper_layers(uint32_t rows, const float* const* item_halves, const 
 Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) {
   if (prepared_ == nullptr) return make_error(BARISTA_STATUS_INTERNAL, "logits_catalog before prepare");
   if (use_learned_items_ && item_terms_begin_.empty()) BARISTA_RETURN_IF_ERROR(index_item_terms());
+  if (!mixed_.empty() && mixed_[0].item_hashes.empty()) BARISTA_RETURN_IF_ERROR(index_item_hashes());
   const CatalogView& catalog = model_.catalog();
   const uint32_t h1 = model_.first_layer_width();
   for (size_t start = 0; start < items.size(); start += kBlock) {
     const uint32_t rows = static_cast<uint32_t>(std::min<size_t>(kBlock, items.size() - start));
+    std::fill(block_mixed_, block_mixed_ + rows, 0.0f);
+    if (!mixed_.empty()) BARISTA_RETURN_IF_ERROR(mixed_catalog_block(items.data() + start, rows, block_mixed_));
     for (uint32_t r = 0; r < rows; ++r) {
       const uint32_t item = items[start + r];
       halves_[r] = catalog.item_first_layer + size_t{item} * h1;
-      float mixed = 0.0f;
-      if (!mixed_.empty()) {
-        BARISTA_RETURN_IF_ERROR(mixed_wide(Example{prepared_, ItemRef::catalog(item)}, &mixed));
+      float mixed = block_mixed_[r];
+      if (other_mixed_terms_) {
+        float other = 0.0f;
+        BARISTA_RETURN_IF_ERROR(mixed_wide(Example{prepared_, ItemRef::catalog(item)}, true, &other));
+        mixed += other;
       }
       float learned_item = 0.0f;
       if (use_learned_items_) {
@@ -306,7 +404,7 @@ Status Scorer::logits_described(Span<const FeatureBag*> items, float* logits) {
       halves_[r] = half;
       float item_wide = 0.0f, mixed = 0.0f;
       BARISTA_RETURN_IF_ERROR(encoder_.wide_sum(example, model_.wide_item_terms(), &item_wide));
-      BARISTA_RETURN_IF_ERROR(mixed_wide(example, &mixed));
+      BARISTA_RETURN_IF_ERROR(mixed_wide(example, false, &mixed));
       float learned_item = 0.0f;
       if (use_learned_items_) BARISTA_RETURN_IF_ERROR(learned_item_sum(example, &learned_item));
       wide_[r] = wide_request_ + item_wide + mixed + learned_item;

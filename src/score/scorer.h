@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "common/alloc.h"
+#include "common/fast_mod.h"
 #include "common/span.h"
 #include "common/status.h"
 #include "features/encoder.h"
@@ -70,9 +71,27 @@ class Scorer {
     size_t first_item_component = 0;    // components before it are request-side
     Vec<uint64_t> prefix;               // chains over the leading request components
     Vec<Vec<uint64_t>> request_hashes;  // per component (request-side ones)
+    // Per item-side component: every catalog item's hashes, indexed once
+    // per scorer (index_item_hashes). `begin` is empty when every item has
+    // exactly one hash (hashes[item]); otherwise a CSR over items.
+    struct ItemHashes {
+      Vec<uint32_t> begin;
+      Vec<uint64_t> hashes;
+    };
+    Vec<ItemHashes> item_hashes;  // per component; empty until indexed
+    bool item_only_last = false;  // the last component is the only item-side one
+    FastMod buckets;              // % column.buckets
   };
 
-  Status mixed_wide(const Example& example, float* out);
+  // Mixed terms of one item; `block_terms_done` skips those that
+  // mixed_catalog_block computed.
+  Status mixed_wide(const Example& example, bool block_terms_done, float* out);
+  // The item_only_last mixed terms of a block of catalog items, added to out.
+  Status mixed_catalog_block(const uint32_t* items, uint32_t rows, float* out);
+  // The item-side cross hashes of every catalog item: hashing them per item
+  // in every request (a vocabulary lookup and a FarmHash each) was a fifth
+  // of a recommendation. 8 bytes per item and item-side component.
+  Status index_item_hashes();
   // What the overlay learned for this customer on the learnable terms among
   // `terms`, for the example (plain path).
   Status overlay_sum(const Example& example, Span<WideTermInfo> terms, float* out);
@@ -129,6 +148,10 @@ class Scorer {
   Vec<float> described_halves_;  // kBlock x first layer width
   const float* halves_[kBlock];
   float wide_[kBlock];
+  float block_mixed_[kBlock];       // mixed_catalog_block's sums
+  uint32_t block_counts_[kBlock];   // combinations per item of one term
+  Vec<uint32_t> block_indices_;     // wide indices of one term for the block
+  bool other_mixed_terms_ = false;  // some mixed term is not item_only_last
   float logits_[kBlock];
   uint32_t items_[kBlock];
 

@@ -1,0 +1,363 @@
+// barista bench: the runtime's speed on the reference shapes S, M and L
+// (tools/random_model.cpp, generated deterministically), single thread,
+// through the public C++ API as a host calls it — recommend top-10 over the
+// catalog, one item scored, open time, file size per quantization, peak RSS
+// after open + requests, latency against catalog size, and the machine's
+// own peak for scale.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "barista.hpp"
+#include "bench_peak.h"
+#include "bench_support.h"
+#include "cli.h"
+#include "commands.h"
+#include "random_model.h"
+#include "writer/model_writer.h"
+
+namespace barista::cli {
+
+namespace {
+
+constexpr uint64_t kSeed = 1;
+constexpr size_t kCustomers = 64;
+
+struct RecommendFigures {
+  Summary latency_us;
+  size_t requests = 0;
+  double items_per_second = 0;
+};
+
+// Recommend top-10 over the whole catalog until `budget_seconds` have passed
+// or `max_requests` were made (at least 5).
+Status time_recommend(const Model& model, double budget_seconds, size_t max_requests, RecommendFigures* out) {
+  Session session;
+  Status status = Session::create(model, &session);
+  if (!status) return status;
+  XorShift random{0x5EED5EEDULL};
+  std::vector<Request> customers;
+  if (!make_customers(model, kCustomers, &random, &customers)) return Status();
+  std::vector<barista_recommendation> top;
+  RecommendOptions options;
+  options.k = 10;
+  std::vector<double> us;
+  // One warm-up request: page in the catalog's precomputed halves.
+  if (!(status = session.recommend(customers[0], options, &top))) return status;
+  const auto start = Clock::now();
+  while (us.size() < std::max<size_t>(5, max_requests) &&
+         (us.size() < 5 || micros_since(start) < budget_seconds * 1e6)) {
+    const auto one = Clock::now();
+    if (!(status = session.recommend(customers[us.size() % customers.size()], options, &top))) return status;
+    us.push_back(micros_since(one));
+  }
+  out->latency_us = summarize(us);
+  out->requests = us.size();
+  out->items_per_second = out->latency_us.mean > 0 ? model.item_count() / (out->latency_us.mean / 1e6) : 0;
+  return Status();
+}
+
+Status time_score_one(const Model& model, Summary* out) {
+  Session session;
+  Status status = Session::create(model, &session);
+  if (!status) return status;
+  XorShift random{0xC0FFEEULL};
+  std::vector<Request> customers;
+  if (!make_customers(model, kCustomers, &random, &customers)) return Status();
+  std::vector<float> scores;
+  std::vector<double> us;
+  for (size_t r = 0; r < 20000; ++r) {
+    const uint32_t item[1] = {random.below(model.item_count())};
+    const auto one = Clock::now();
+    if (!(status = session.score(customers[r % customers.size()], item, &scores))) return status;
+    us.push_back(micros_since(one));
+  }
+  *out = summarize(us);
+  return Status();
+}
+
+// Median of reopening the file: the mapping and the checks, after the first
+// open has faulted in the library's own code.
+Status time_open(const std::string& path, double* median_us) {
+  std::vector<double> us;
+  for (int i = 0; i < 51; ++i) {
+    Model model;
+    const auto start = Clock::now();
+    const Status status = Model::open(path, &model);
+    if (!status) return status;
+    if (i > 0) us.push_back(micros_since(start));
+  }
+  *median_us = summarize(us).p50;
+  return Status();
+}
+
+struct Memory {
+  double peak_mib = 0, file_mib = 0, anonymous_mib = 0;
+  size_t requests = 0;
+};
+
+double status_mib(const char* field) {
+  FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  double kib = 0;
+  const size_t n = std::strlen(field);
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::strncmp(line, field, n) == 0 && line[n] == ':') kib = std::atof(line + n + 1);
+  }
+  std::fclose(f);
+  return kib / 1024.0;
+}
+
+// Runs in a fresh process (`barista bench --rss-probe MODEL`), so that the
+// benchmark's own allocations do not count: open, `requests` recommendations,
+// then the kernel's view of the process.
+int rss_probe(const std::string& path, uint64_t requests) {
+  Model model;
+  Status status = Model::open(path, &model);
+  if (!status) return fail(status.message());
+  RecommendFigures figures;
+  if (!(status = time_recommend(model, 1e9, requests, &figures))) return fail(status.message());
+  std::printf("%zu %.3f %.3f %.3f\n", figures.requests, status_mib("VmHWM"), status_mib("RssFile"),
+              status_mib("RssAnon"));
+  return 0;
+}
+
+bool measure_memory(const std::string& path, uint64_t requests, Memory* out) {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return false;
+  self[n] = '\0';
+  const std::string command =
+      "'" + std::string(self) + "' bench --rss-probe '" + path + "' --requests " + std::to_string(requests);
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return false;
+  const int read =
+      std::fscanf(pipe, "%zu %lf %lf %lf", &out->requests, &out->peak_mib, &out->file_mib, &out->anonymous_mib);
+  return pclose(pipe) == 0 && read == 4;
+}
+
+// FLOPs per item of the layers above the first one (the batched part).
+double upper_layer_flops(const ModelShape& shape) {
+  std::vector<uint32_t> widths = shape.hidden;
+  widths.push_back(1);
+  double flops = 0;
+  for (size_t i = 0; i + 1 < widths.size(); ++i) flops += 2.0 * widths[i] * widths[i + 1];
+  return flops;
+}
+
+std::string describe(const ModelShape& s) {
+  std::string layers;
+  for (uint32_t h : s.hidden) layers += (layers.empty() ? "" : "-") + std::to_string(h);
+  int log2 = 0;
+  while ((uint64_t{1} << log2) < s.wide_buckets) ++log2;
+  return std::to_string(s.categorical_columns) + " categorical x " + std::to_string(s.embedding_dim) + "-dim + " +
+         std::to_string(s.numeric_columns) + " numeric, MLP " + layers + ", 2^" + std::to_string(log2) +
+         " wide buckets, " + std::to_string(s.items) + " items";
+}
+
+struct ShapeFigures {
+  ModelShape shape;
+  size_t bytes_f32 = 0, bytes_f16 = 0, bytes_int8 = 0;
+  double open_us = 0;
+  RecommendFigures recommend;
+  Summary score_one;
+  double upper_gflops = 0;
+  Memory memory;
+  bool memory_ok = false;
+};
+
+int run_shape(const ModelShape& shape, const std::string& dir, const barista_open_params& open, uint64_t requests,
+              double budget, uint64_t rss_requests, ShapeFigures* out) {
+  out->shape = shape;
+  std::fprintf(stderr, "shape %s: generating...\n", shape.name.c_str());
+  const internal::ModelSpec spec = make_random_model(shape, kSeed);
+  const std::string path = dir + "/bench-" + shape.name + ".barista";
+  for (internal::fb::DType dtype :
+       {internal::fb::DType::F16, internal::fb::DType::Int8Rowwise, internal::fb::DType::F32}) {
+    internal::WriteOptions write;
+    write.embedding_dtype = dtype;
+    std::vector<uint8_t> bytes;
+    internal::Status status = internal::write_model(spec, write, &bytes);
+    if (!status.ok()) return fail(status.message());
+    (dtype == internal::fb::DType::F32   ? out->bytes_f32
+     : dtype == internal::fb::DType::F16 ? out->bytes_f16
+                                         : out->bytes_int8) = bytes.size();
+    if (dtype == internal::fb::DType::F32 && !(status = internal::write_model_file(spec, write, path)).ok()) {
+      return fail(status.message());
+    }
+  }
+  Status status = time_open(path, &out->open_us);
+  Model model;
+  if (status) status = Model::open(path, &model, &open);
+  std::fprintf(stderr, "shape %s: timing...\n", shape.name.c_str());
+  if (status) status = time_recommend(model, budget, requests, &out->recommend);
+  if (status) status = time_score_one(model, &out->score_one);
+  if (!status) return fail(status.message());
+  out->upper_gflops = out->recommend.items_per_second * upper_layer_flops(shape) / 1e9;
+  out->memory_ok = measure_memory(path, rss_requests, &out->memory);
+  return 0;
+}
+
+double mib(size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
+}  // namespace
+
+int run_bench(int argc, char** argv) {
+  Args args("bench", "[--shape S|M|L|all] [--requests N] [--seconds S] [--sweep SHAPE|none] [--sweep-max N] [--json]",
+            "Measures the runtime on the reference shapes (barista generate --shape), one thread:\n"
+            "recommend top-10 over the catalog (p50, p99, items/s), one item scored, reopening the\n"
+            "file, file size per embedding quantization, peak RSS of a fresh process after open +\n"
+            "requests, recommend latency against catalog size, and the core's measured f32 and\n"
+            "int8 peak with the fraction of it the batched layers reach.",
+            {{"shape", "S|M|L|all", "which shapes (default: all)", false},
+             {"requests", "N", "most recommend requests per shape (default: 2000)", false},
+             {"seconds", "S", "time budget for recommend per shape (default: 3)", false},
+             {"rss-requests", "N", "requests of the RSS probe (default: 1000; L: 30)", false},
+             {"sweep", "SHAPE", "shape for the catalog-size sweep 1k..max (default: S; none: skip)", false},
+             {"sweep-max", "N", "largest catalog of the sweep (default: 1000000)", false},
+             {"kernels", "ISA", "force a kernel variant: reference, sse4_2, avx2, avx512", false},
+             {"dir", "DIR", "where the model files go (default: .)", false},
+             {"rss-probe", "MODEL", "internal: the RSS probe's child process", false},
+             {"json", "", "machine-readable output", false}});
+  int exit_code = 0;
+  if (!args.parse(argc, argv, &exit_code)) return exit_code;
+  uint64_t requests = 0, rss_requests = 0, sweep_max = 0;
+  double seconds = 0;
+  if (!args.get_uint("requests", 2000, &requests) || !args.get_uint("rss-requests", 1000, &rss_requests) ||
+      !args.get_uint("sweep-max", 1000000, &sweep_max) || !args.get_double("seconds", 3.0, &seconds)) {
+    return 2;
+  }
+  if (args.has("rss-probe")) return rss_probe(args.get("rss-probe"), requests);
+
+  const std::string which = args.get("shape", "all");
+  std::vector<ModelShape> shapes;
+  for (const char* name : {"S", "M", "L"}) {
+    ModelShape shape;
+    if ((which == "all" || which == name) && reference_shape(name, &shape)) shapes.push_back(shape);
+  }
+  if (shapes.empty()) return fail("--shape: expected S, M, L or all, not '" + which + "'");
+  const std::string kernels = args.get("kernels", "auto");
+  barista_open_params open = barista_open_default_params();
+  open.kernels = kernels.c_str();
+  const std::string dir = args.get("dir", ".");
+
+  const Peak peak = measure_peak();
+  std::vector<ShapeFigures> figures(shapes.size());
+  std::string isa;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    const uint64_t probe = shapes[i].name == "L" && !args.has("rss-requests") ? 30 : rss_requests;
+    const int code = run_shape(shapes[i], dir, open, requests, seconds, probe, &figures[i]);
+    if (code != 0) return code;
+  }
+
+  // Catalog-size sweep, in memory (no files).
+  struct SweepPoint {
+    uint32_t items;
+    size_t bytes;
+    RecommendFigures recommend;
+  };
+  std::vector<SweepPoint> sweep;
+  const std::string sweep_shape = args.get("sweep", "S");
+  ModelShape base;
+  if (sweep_shape != "none") {
+    if (!reference_shape(sweep_shape, &base)) return fail("--sweep: expected S, M, L or none");
+    for (uint64_t items = 1000; items <= sweep_max; items *= 10) {
+      ModelShape shape = base;
+      shape.items = static_cast<uint32_t>(items);
+      std::fprintf(stderr, "sweep: %s with %llu items...\n", base.name.c_str(), static_cast<unsigned long long>(items));
+      std::vector<uint8_t> bytes;
+      const internal::Status written = internal::write_model(make_random_model(shape, kSeed), {}, &bytes);
+      if (!written.ok()) return fail(written.message());
+      Model model;
+      Status status = Model::open_buffer(bytes.data(), bytes.size(), &model, &open);
+      SweepPoint point{shape.items, bytes.size(), {}};
+      if (status) status = time_recommend(model, seconds, requests, &point.recommend);
+      if (!status) return fail(status.message());
+      sweep.push_back(point);
+      if (isa.empty()) isa = model.info().kernels;
+    }
+  }
+  if (isa.empty()) {
+    Model model;
+    if (Model::open(dir + "/bench-" + shapes[0].name + ".barista", &model, &open)) isa = model.info().kernels;
+  }
+
+  if (args.has("json")) {
+    Json j;
+    auto put = [&](const char* name, const Summary& s) {
+      j.key(name).begin_object().key("mean_us").value(s.mean).key("p50_us").value(s.p50).key("p99_us").value(s.p99);
+      j.end_object();
+    };
+    j.begin_object().key("kernels").value(isa);
+    j.key("peak").begin_object().key("f32_isa").value(peak.f32_isa).key("f32_gflops").value(peak.f32_gflops);
+    j.key("int8_isa").value(peak.int8_isa).key("int8_gops").value(peak.int8_gops).end_object();
+    j.key("shapes").begin_array();
+    for (const ShapeFigures& f : figures) {
+      j.begin_object().key("shape").value(f.shape.name).key("items").value(f.shape.items);
+      j.key("bytes_f32").value(static_cast<uint64_t>(f.bytes_f32));
+      j.key("bytes_f16").value(static_cast<uint64_t>(f.bytes_f16));
+      j.key("bytes_int8").value(static_cast<uint64_t>(f.bytes_int8));
+      j.key("open_us").value(f.open_us);
+      put("recommend", f.recommend.latency_us);
+      j.key("recommend_requests").value(static_cast<uint64_t>(f.recommend.requests));
+      j.key("items_per_second").value(f.recommend.items_per_second);
+      j.key("upper_layers_gflops").value(f.upper_gflops);
+      put("score_one", f.score_one);
+      if (f.memory_ok) {
+        j.key("rss").begin_object().key("requests").value(static_cast<uint64_t>(f.memory.requests));
+        j.key("peak_mib").value(f.memory.peak_mib).key("file_mib").value(f.memory.file_mib);
+        j.key("anonymous_mib").value(f.memory.anonymous_mib).end_object();
+      }
+      j.end_object();
+    }
+    j.end_array().key("sweep").begin_array();
+    for (const SweepPoint& p : sweep) {
+      j.begin_object().key("shape").value(base.name).key("items").value(p.items);
+      j.key("bytes").value(static_cast<uint64_t>(p.bytes));
+      put("recommend", p.recommend.latency_us);
+      j.key("items_per_second").value(p.recommend.items_per_second).end_object();
+    }
+    j.end_array().end_object();
+    std::printf("%s\n", j.str().c_str());
+    return 0;
+  }
+
+  std::printf("barista bench: one thread, %s kernels, seed %llu\n", isa.c_str(),
+              static_cast<unsigned long long>(kSeed));
+  std::printf("this core's peak: f32 %.1f GFLOP/s (%s), int8 %.1f GOP/s (%s)\n\n", peak.f32_gflops,
+              peak.f32_isa.c_str(), peak.int8_gops, peak.int8_isa.c_str());
+  for (const ShapeFigures& f : figures) {
+    std::printf("%s: %s\n", f.shape.name.c_str(), describe(f.shape).c_str());
+    std::printf("  file: %.1f MiB f32, %.1f MiB f16, %.1f MiB int8 embeddings; reopen (median of 50): %.0f us\n",
+                mib(f.bytes_f32), mib(f.bytes_f16), mib(f.bytes_int8), f.open_us);
+    std::printf("  recommend top-10 over %u items: p50 %.3f ms, p99 %.3f ms, %.2f M items/s (%zu requests)\n",
+                f.shape.items, f.recommend.latency_us.p50 / 1e3, f.recommend.latency_us.p99 / 1e3,
+                f.recommend.items_per_second / 1e6, f.recommend.requests);
+    std::printf("  batched upper layers: %.1f GFLOP/s over the whole request, %.0f%% of the f32 peak\n", f.upper_gflops,
+                peak.f32_gflops > 0 ? 100.0 * f.upper_gflops / peak.f32_gflops : 0.0);
+    std::printf("  score one item: p50 %.2f us, p99 %.2f us\n", f.score_one.p50, f.score_one.p99);
+    if (f.memory_ok) {
+      std::printf(
+          "  fresh process after open + %zu requests: peak RSS %.1f MiB = file pages %.1f MiB + anonymous %.1f MiB\n",
+          f.memory.requests, f.memory.peak_mib, f.memory.file_mib, f.memory.anonymous_mib);
+    }
+    std::printf("\n");
+  }
+  if (!sweep.empty()) {
+    std::printf("recommend top-10 against catalog size (shape %s, in memory):\n", base.name.c_str());
+    std::printf("  %10s %10s %10s %10s %14s\n", "items", "MiB", "p50 ms", "p99 ms", "M items/s");
+    for (const SweepPoint& p : sweep) {
+      std::printf("  %10u %10.1f %10.3f %10.3f %14.2f\n", p.items, mib(p.bytes), p.recommend.latency_us.p50 / 1e3,
+                  p.recommend.latency_us.p99 / 1e3, p.recommend.items_per_second / 1e6);
+    }
+  }
+  return 0;
+}
+
+}  // namespace barista::cli
