@@ -14,6 +14,7 @@ int run_synth(int argc, char** argv);
 int run_observe(int argc, char** argv);
 int run_forget(int argc, char** argv);
 int run_bench(int argc, char** argv);
+int run_export_onnx(int argc, char** argv);
 int run_bench_learn(int argc, char** argv);
 
 }  // namespace barista::cli

@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"score", barista::cli::run_score, "probability that a customer takes given items"},
     {"observe", barista::cli::run_observe, "on-device learning: record what a customer took or passed over"},
     {"forget", barista::cli::run_forget, "remove everything learned about one customer"},
+    {"export-onnx", barista::cli::run_export_onnx, "write a model as an ONNX graph (and a batch to compare with ONNX Runtime)"},
     {"bench", barista::cli::run_bench, "measure the runtime on the reference shapes S, M, L (and the core's peak)"},
     {"bench-learn", barista::cli::run_bench_learn, "measure on-device learning: observe, sync, recovery, overlay cost"},
     {"generate", barista::cli::run_generate,
