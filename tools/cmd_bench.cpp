@@ -8,7 +8,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -98,6 +101,7 @@ Status time_open(const std::string& path, double* median_us) {
 
 struct Memory {
   double peak_mib = 0, file_mib = 0, anonymous_mib = 0;
+  double model_mib = 0;  // resident pages of the model file's mapping
   size_t requests = 0;
 };
 
@@ -114,6 +118,32 @@ double status_mib(const char* field) {
   return kib / 1024.0;
 }
 
+// Resident pages of the mappings of `path` (the model file), from smaps.
+double mapped_mib(const std::string& path) {
+  FILE* f = std::fopen("/proc/self/smaps", "r");
+  if (f == nullptr) return 0;
+  char line[4096];
+  bool inside = false;
+  double kib = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    // A mapping's header is "start-end perms offset dev inode [path]"; its
+    // fields follow as "Name: value" lines.
+    const char* space = std::strchr(line, ' ');
+    const char* colon = std::strchr(line, ':');
+    const char* dash = std::strchr(line, '-');
+    const bool header = space != nullptr && dash != nullptr && dash < space && (colon == nullptr || colon > space);
+    if (header) {
+      std::string text(line);
+      while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+      inside = text.size() >= path.size() && text.compare(text.size() - path.size(), path.size(), path) == 0;
+    } else if (inside && std::strncmp(line, "Rss:", 4) == 0) {
+      kib += std::atof(line + 4);
+    }
+  }
+  std::fclose(f);
+  return kib / 1024.0;
+}
+
 // Runs in a fresh process (`barista bench --rss-probe MODEL`), so that the
 // benchmark's own allocations do not count: open, `requests` recommendations,
 // then the kernel's view of the process.
@@ -123,8 +153,10 @@ int rss_probe(const std::string& path, uint64_t requests) {
   if (!status) return fail(status.message());
   RecommendFigures figures;
   if (!(status = time_recommend(model, 1e9, requests, &figures))) return fail(status.message());
-  std::printf("%zu %.3f %.3f %.3f\n", figures.requests, status_mib("VmHWM"), status_mib("RssFile"),
-              status_mib("RssAnon"));
+  char real[4096];
+  const std::string mapped = realpath(path.c_str(), real) != nullptr ? std::string(real) : path;
+  std::printf("%zu %.3f %.3f %.3f %.3f\n", figures.requests, status_mib("VmHWM"), status_mib("RssFile"),
+              status_mib("RssAnon"), mapped_mib(mapped));
   return 0;
 }
 
@@ -137,9 +169,9 @@ bool measure_memory(const std::string& path, uint64_t requests, Memory* out) {
       "'" + std::string(self) + "' bench --rss-probe '" + path + "' --requests " + std::to_string(requests);
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return false;
-  const int read =
-      std::fscanf(pipe, "%zu %lf %lf %lf", &out->requests, &out->peak_mib, &out->file_mib, &out->anonymous_mib);
-  return pclose(pipe) == 0 && read == 4;
+  const int read = std::fscanf(pipe, "%zu %lf %lf %lf %lf", &out->requests, &out->peak_mib, &out->file_mib,
+                               &out->anonymous_mib, &out->model_mib);
+  return pclose(pipe) == 0 && read == 5;
 }
 
 // FLOPs per item of the layers above the first one (the batched part).
@@ -312,7 +344,8 @@ int run_bench(int argc, char** argv) {
       if (f.memory_ok) {
         j.key("rss").begin_object().key("requests").value(static_cast<uint64_t>(f.memory.requests));
         j.key("peak_mib").value(f.memory.peak_mib).key("file_mib").value(f.memory.file_mib);
-        j.key("anonymous_mib").value(f.memory.anonymous_mib).end_object();
+        j.key("anonymous_mib").value(f.memory.anonymous_mib).key("model_file_mib").value(f.memory.model_mib);
+        j.end_object();
       }
       j.end_object();
     }
@@ -344,8 +377,10 @@ int run_bench(int argc, char** argv) {
     std::printf("  score one item: p50 %.2f us, p99 %.2f us\n", f.score_one.p50, f.score_one.p99);
     if (f.memory_ok) {
       std::printf(
-          "  fresh process after open + %zu requests: peak RSS %.1f MiB = file pages %.1f MiB + anonymous %.1f MiB\n",
-          f.memory.requests, f.memory.peak_mib, f.memory.file_mib, f.memory.anonymous_mib);
+          "  fresh process after open + %zu requests: peak RSS %.1f MiB; then %.1f MiB of the model file's pages,\n"
+          "    %.1f MiB of other files (the program, its libraries), %.1f MiB anonymous\n",
+          f.memory.requests, f.memory.peak_mib, f.memory.model_mib, f.memory.file_mib - f.memory.model_mib,
+          f.memory.anonymous_mib);
     }
     std::printf("\n");
   }

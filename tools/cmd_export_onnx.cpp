@@ -107,7 +107,8 @@ class PlainBatch {
     for (size_t r = 0; r < rows; ++r) {
       float sum = model_.wide_bias();
       for (size_t j = 0; j < wide_len; ++j) {
-        sum += wide[wide_ids.int64_values[(first + r) * wide_len + j]] * wide_scales.float_values[(first + r) * wide_len + j];
+        sum += wide[wide_ids.int64_values[(first + r) * wide_len + j]] *
+               wide_scales.float_values[(first + r) * wide_len + j];
       }
       scores[r] = internal::sigmoid(in[r] + sum);
     }
@@ -188,7 +189,8 @@ int run_export_onnx(int argc, char** argv) {
     manifest.end_array().end_object();
   }
   manifest.end_array();
-  if (!write_file(dir + "/expected.bin", expected.data(), expected.size() * 4)) return fail("cannot write expected.bin");
+  if (!write_file(dir + "/expected.bin", expected.data(), expected.size() * 4))
+    return fail("cannot write expected.bin");
   manifest.key("expected").value("expected.bin");
 
   // barista's speed on the same batch, one thread.

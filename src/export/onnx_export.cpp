@@ -13,8 +13,8 @@ namespace {
 // onnx.proto field numbers and enums used here.
 constexpr int64_t kIrVersion = 7;
 constexpr int64_t kOpset = 13;
-constexpr int kFloat = 1, kInt64 = 7;       // TensorProto.DataType
-constexpr int kAttributeInt = 2;            // AttributeProto.AttributeType
+constexpr int kFloat = 1, kInt64 = 7;  // TensorProto.DataType
+constexpr int kAttributeInt = 2;       // AttributeProto.AttributeType
 
 ProtoWriter tensor(const std::string& name, int data_type, const std::vector<int64_t>& dims, const void* data,
                    size_t bytes) {

@@ -8,9 +8,9 @@
 // the repository).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
-const require = createRequire(join(process.env.NODE_PATH || process.cwd(), 'x.js'));
+const require = createRequire(resolve(process.env.NODE_PATH || process.cwd(), 'x.js'));
 const ort = require('onnxruntime-node');
 
 const [modelPath, dir] = process.argv.slice(2);
