@@ -193,7 +193,7 @@ typedef enum barista_open_flags {
 typedef struct barista_open_params {
   uint32_t flags; /* barista_open_flags, OR-ed */
   /* Kernel variant: NULL or "auto" picks the best one this CPU runs;
-   * "reference" (portable scalar code), "sse4_2", "avx2", "avx512" force one
+   * "reference" (portable scalar code), "sse4_2", "avx2", "avx512", "avx512_vnni" force one
    * (BARISTA_STATUS_UNSUPPORTED when this CPU or build lacks it). */
   const char* kernels;
 } barista_open_params;
@@ -369,6 +369,19 @@ BARISTA_API barista_status barista_session_score_items(barista_session* session,
                                                        const barista_item* const* items, size_t count,
                                                        float* out_scores, size_t out_capacity);
 
+typedef enum barista_precision {
+  /* Every item through the f32 layers. */
+  BARISTA_PRECISION_EXACT = 0,
+  /* The upper hidden layers in int8 (u8 activations x s8 weights; VNNI
+   * where the CPU has it) choose a shortlist of max(4k, k + 50) items, which
+   * are then rescored exactly: the returned scores are exact, and the top k
+   * equals the exact one unless an item fell out of the shortlist
+   * (`barista bench` prints how often the top-10 agrees). Models whose
+   * hidden layers are not all ReLU, or with no hidden layer above the
+   * first, are ranked exactly. */
+  BARISTA_PRECISION_INT8_SHORTLIST = 1
+} barista_precision;
+
 typedef struct barista_recommend_params {
   /* How many items to return (default 10). Fewer come back when fewer are
    * eligible. */
@@ -384,9 +397,11 @@ typedef struct barista_recommend_params {
    * numbered item_count + position in this array. */
   const barista_item* const* extra_items;
   size_t extra_item_count;
+  /* How the catalog is ranked (default BARISTA_PRECISION_EXACT). */
+  barista_precision precision;
 } barista_recommend_params;
 
-/* Defaults: k = 10, whole catalog, nothing excluded, no extra items. */
+/* Defaults: k = 10, whole catalog, nothing excluded, no extra items, exact. */
 BARISTA_API barista_recommend_params barista_recommend_default_params(void);
 
 typedef struct barista_recommendation {

@@ -218,6 +218,8 @@ struct RecommendOptions {
   // Items not in the catalog, ranked alongside it; in results numbered
   // item_count + position.
   std::vector<const Item*> extra_items;
+  // BARISTA_PRECISION_INT8_SHORTLIST: int8 layers choose, f32 rescores.
+  barista_precision precision = BARISTA_PRECISION_EXACT;
 };
 
 // On-device learning (see barista_overlay_* in barista.h): what the device
@@ -310,6 +312,7 @@ class Session {
     params.exclude_count = options.exclude.size();
     params.extra_items = extra.data();
     params.extra_item_count = extra.size();
+    params.precision = options.precision;
     out->resize(options.k);
     size_t count = 0;
     const Status status =

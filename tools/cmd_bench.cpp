@@ -39,7 +39,9 @@ struct RecommendFigures {
 
 // Recommend top-10 over the whole catalog until `budget_seconds` have passed
 // or `max_requests` were made (at least 5).
-Status time_recommend(const Model& model, double budget_seconds, size_t max_requests, RecommendFigures* out) {
+Status time_recommend(const Model& model, double budget_seconds, size_t max_requests, RecommendFigures* out,
+                      barista_precision precision = BARISTA_PRECISION_EXACT,
+                      std::vector<std::vector<uint32_t>>* tops = nullptr) {
   Session session;
   Status status = Session::create(model, &session);
   if (!status) return status;
@@ -49,6 +51,7 @@ Status time_recommend(const Model& model, double budget_seconds, size_t max_requ
   std::vector<barista_recommendation> top;
   RecommendOptions options;
   options.k = 10;
+  options.precision = precision;
   std::vector<double> us;
   // One warm-up request: page in the catalog's precomputed halves.
   if (!(status = session.recommend(customers[0], options, &top))) return status;
@@ -58,6 +61,10 @@ Status time_recommend(const Model& model, double budget_seconds, size_t max_requ
     const auto one = Clock::now();
     if (!(status = session.recommend(customers[us.size() % customers.size()], options, &top))) return status;
     us.push_back(micros_since(one));
+    if (tops != nullptr) {
+      tops->emplace_back();
+      for (const barista_recommendation& r : top) tops->back().push_back(r.item);
+    }
   }
   out->latency_us = summarize(us);
   out->requests = us.size();
@@ -198,6 +205,9 @@ struct ShapeFigures {
   size_t bytes_f32 = 0, bytes_f16 = 0, bytes_int8 = 0;
   double open_us = 0;
   RecommendFigures recommend;
+  RecommendFigures recommend_int8;
+  double int8_agreement = 0;  // requests whose top-10 equals the exact one
+  size_t int8_compared = 0;
   Summary score_one;
   double upper_gflops = 0;
   Memory memory;
@@ -228,7 +238,17 @@ int run_shape(const ModelShape& shape, const std::string& dir, const barista_ope
   Model model;
   if (status) status = Model::open(path, &model, &open);
   std::fprintf(stderr, "shape %s: timing...\n", shape.name.c_str());
-  if (status) status = time_recommend(model, budget, requests, &out->recommend);
+  std::vector<std::vector<uint32_t>> exact_tops, int8_tops;
+  if (status) status = time_recommend(model, budget, requests, &out->recommend, BARISTA_PRECISION_EXACT, &exact_tops);
+  if (status) {
+    status =
+        time_recommend(model, budget, requests, &out->recommend_int8, BARISTA_PRECISION_INT8_SHORTLIST, &int8_tops);
+  }
+  out->int8_compared = std::min(exact_tops.size(), int8_tops.size());
+  size_t agree = 0;
+  for (size_t i = 0; i < out->int8_compared; ++i) agree += exact_tops[i] == int8_tops[i];
+  out->int8_agreement =
+      out->int8_compared > 0 ? static_cast<double>(agree) / static_cast<double>(out->int8_compared) : 0;
   if (status) status = time_score_one(model, &out->score_one);
   if (!status) return fail(status.message());
   out->upper_gflops = out->recommend.items_per_second * upper_layer_flops(shape) / 1e9;
@@ -340,6 +360,10 @@ int run_bench(int argc, char** argv) {
       j.key("recommend_requests").value(static_cast<uint64_t>(f.recommend.requests));
       j.key("items_per_second").value(f.recommend.items_per_second);
       j.key("upper_layers_gflops").value(f.upper_gflops);
+      put("recommend_int8", f.recommend_int8.latency_us);
+      j.key("int8_items_per_second").value(f.recommend_int8.items_per_second);
+      j.key("int8_top10_agreement").value(f.int8_agreement);
+      j.key("int8_requests_compared").value(static_cast<uint64_t>(f.int8_compared));
       put("score_one", f.score_one);
       if (f.memory_ok) {
         j.key("rss").begin_object().key("requests").value(static_cast<uint64_t>(f.memory.requests));
@@ -372,6 +396,11 @@ int run_bench(int argc, char** argv) {
     std::printf("  recommend top-10 over %u items: p50 %.3f ms, p99 %.3f ms, %.2f M items/s (%zu requests)\n",
                 f.shape.items, f.recommend.latency_us.p50 / 1e3, f.recommend.latency_us.p99 / 1e3,
                 f.recommend.items_per_second / 1e6, f.recommend.requests);
+    std::printf(
+        "  int8 shortlist + exact rescoring: p50 %.3f ms, p99 %.3f ms, %.2f M items/s; top-10 equals the exact "
+        "one in %.1f%% of %zu requests\n",
+        f.recommend_int8.latency_us.p50 / 1e3, f.recommend_int8.latency_us.p99 / 1e3,
+        f.recommend_int8.items_per_second / 1e6, 100.0 * f.int8_agreement, f.int8_compared);
     std::printf("  batched upper layers: %.1f GFLOP/s over the whole request, %.0f%% of the f32 peak\n", f.upper_gflops,
                 peak.f32_gflops > 0 ? 100.0 * f.upper_gflops / peak.f32_gflops : 0.0);
     std::printf("  score one item: p50 %.2f us, p99 %.2f us\n", f.score_one.p50, f.score_one.p99);

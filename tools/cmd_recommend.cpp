@@ -12,6 +12,8 @@ int run_recommend(int argc, char** argv) {
   options.push_back({"k", "N", "how many items (default: 10)", false});
   options.push_back({"exclude", "ID,...", "item ids never to return (already bought)", true});
   options.push_back({"candidates", "ID,...", "rank only these item ids (default: the whole catalog)", true});
+  options.push_back(
+      {"precision", "exact|int8", "int8: int8 layers pick a shortlist, rescored exactly (default: exact)", false});
   Args args("recommend", "MODEL [--user ID] [--feature INPUT=VALUE ...] [--k N] [--exclude ID,...] [--json]",
             "Prints the top-K items for a customer, best first, with p(interaction).", options);
   int exit_code = 0;
@@ -32,6 +34,10 @@ int run_recommend(int argc, char** argv) {
   RecommendOptions recommend;
   recommend.k = k;
   recommend.exclude = exclude;
+  const std::string precision = args.get("precision", "exact");
+  if (precision != "exact" && precision != "int8")
+    return fail("--precision: expected exact or int8, not '" + precision + "'");
+  recommend.precision = precision == "int8" ? BARISTA_PRECISION_INT8_SHORTLIST : BARISTA_PRECISION_EXACT;
   if (args.has("candidates")) recommend.candidates = Span<uint32_t>(candidates);
   std::vector<barista_recommendation> top;
   status = session.recommend(request, recommend, &top);

@@ -133,6 +133,7 @@ barista_recommend_params barista_recommend_default_params(void) {
   params.exclude_count = 0;
   params.extra_items = nullptr;
   params.extra_item_count = 0;
+  params.precision = BARISTA_PRECISION_EXACT;
   return params;
 }
 
@@ -156,6 +157,10 @@ barista_status barista_session_recommend(barista_session* session, const barista
                       (params->exclude == nullptr && params->exclude_count > 0))) {
     status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "candidates or exclude is NULL with a non-zero count");
   }
+  if (status.ok() && params->precision != BARISTA_PRECISION_EXACT &&
+      params->precision != BARISTA_PRECISION_INT8_SHORTLIST) {
+    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "unknown precision %d", static_cast<int>(params->precision));
+  }
   if (status.ok()) status = check_items(session, params->extra_items, params->extra_item_count, &session->extra_items);
   if (status.ok()) {
     RecommendQuery query;
@@ -164,6 +169,7 @@ barista_status barista_session_recommend(barista_session* session, const barista
     query.candidates = Span<uint32_t>(params->candidates, params->candidate_count);
     query.exclude = Span<uint32_t>(params->exclude, params->exclude_count);
     query.extra_items = Span<const FeatureBag*>(session->extra_items);
+    query.int8_layers = params->precision == BARISTA_PRECISION_INT8_SHORTLIST;
     status = session->scorer.recommend(request->bag, query, &session->results);
   }
   if (status.ok()) {

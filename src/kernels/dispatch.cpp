@@ -40,6 +40,7 @@ CpuFeatures query_cpu() {
     const bool avx512 =
         ((ebx >> 16) & 1) && ((ebx >> 17) & 1) && ((ebx >> 28) & 1) && ((ebx >> 30) & 1) && ((ebx >> 31) & 1);
     cpu.avx512 = cpu.avx2 && os_avx512 && avx512;
+    cpu.avx512_vnni = cpu.avx512 && ((ecx >> 11) & 1);
   }
 #endif
   return cpu;
@@ -60,6 +61,7 @@ bool cpu_supports(const CpuFeatures& cpu, const char* isa) {
   if (std::strcmp(isa, "sse4_2") == 0) return cpu.sse4_2;
   if (std::strcmp(isa, "avx2") == 0) return cpu.avx2;
   if (std::strcmp(isa, "avx512") == 0) return cpu.avx512;
+  if (std::strcmp(isa, "avx512_vnni") == 0) return cpu.avx512_vnni;
   return false;
 }
 

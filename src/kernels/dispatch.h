@@ -11,8 +11,9 @@ namespace barista::internal {
 
 struct CpuFeatures {
   bool sse4_2 = false;
-  bool avx2 = false;    // with FMA, and the OS saving AVX state
-  bool avx512 = false;  // AVX-512 F/CD/DQ/BW/VL, and the OS saving AVX-512 state
+  bool avx2 = false;         // with FMA, and the OS saving AVX state
+  bool avx512 = false;       // AVX-512 F/CD/DQ/BW/VL, and the OS saving AVX-512 state
+  bool avx512_vnni = false;  // the above and AVX512_VNNI
 };
 
 CpuFeatures detect_cpu_features();

@@ -70,6 +70,36 @@ float gather_sum_f16(const uint16_t* weights, const uint32_t* ids, size_t count)
   return sum;
 }
 
+void quantize_u8_rows(const float* x, size_t rows, size_t in, size_t in_padded, uint8_t* q, float* scales) {
+  for (size_t r = 0; r < rows; ++r) {
+    const float* row = x + r * in;
+    float top = 0.0f;
+    for (size_t k = 0; k < in; ++k) top = row[k] > top ? row[k] : top;
+    const float scale = top > 0.0f ? top / 255.0f : 1.0f;
+    const float inverse = 1.0f / scale;
+    for (size_t k = 0; k < in; ++k) {
+      const float v = row[k] > 0.0f ? row[k] * inverse + 0.5f : 0.0f;
+      q[r * in_padded + k] = static_cast<uint8_t>(v < 255.0f ? v : 255.0f);
+    }
+    for (size_t k = in; k < in_padded; ++k) q[r * in_padded + k] = 0;
+    scales[r] = scale;
+  }
+}
+
+void dense_u8s8(const uint8_t* q, const float* scales, size_t rows, size_t in_padded, const int8_t* w,
+                const float* w_scales, const float* bias, size_t out, int relu, float* y) {
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t j = 0; j < out; ++j) {
+      int32_t sum = 0;
+      for (size_t k = 0; k < in_padded; ++k) {
+        sum += static_cast<int32_t>(q[r * in_padded + k]) * w[(k / 4) * out * 4 + j * 4 + k % 4];
+      }
+      const float v = scales[r] * w_scales[j] * static_cast<float>(sum) + bias[j];
+      y[r * out + j] = relu && !(v > 0.0f) ? 0.0f : v;
+    }
+  }
+}
+
 }  // namespace
 
 const KernelTable& kernel_table_reference() {

@@ -167,6 +167,40 @@ struct SimdKernels {
     return sum;
   }
 
+  // Plain loops, vectorized by the compiler with this set's flags; the
+  // avx512_vnni variant replaces dense_u8s8 with VNNI dot products.
+  static void quantize_u8_rows(const float* x, size_t rows, size_t in, size_t in_padded, uint8_t* q, float* scales) {
+    for (size_t r = 0; r < rows; ++r) {
+      const float* row = x + r * in;
+      float top = 0.0f;
+      for (size_t k = 0; k < in; ++k) top = row[k] > top ? row[k] : top;
+      const float scale = top > 0.0f ? top / 255.0f : 1.0f;
+      const float inverse = 1.0f / scale;
+      for (size_t k = 0; k < in; ++k) {
+        const float v = row[k] > 0.0f ? row[k] * inverse + 0.5f : 0.0f;
+        q[r * in_padded + k] = static_cast<uint8_t>(v < 255.0f ? v : 255.0f);
+      }
+      for (size_t k = in; k < in_padded; ++k) q[r * in_padded + k] = 0;
+      scales[r] = scale;
+    }
+  }
+
+  static void dense_u8s8(const uint8_t* q, const float* scales, size_t rows, size_t in_padded, const int8_t* w,
+                         const float* w_scales, const float* bias, size_t out, int relu, float* y) {
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t j = 0; j < out; ++j) {
+        int32_t sum = 0;
+        for (size_t k4 = 0; k4 < in_padded / 4; ++k4) {
+          const uint8_t* a = q + r * in_padded + 4 * k4;
+          const int8_t* b = w + (k4 * out + j) * 4;
+          sum += a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3];
+        }
+        const float v = scales[r] * w_scales[j] * static_cast<float>(sum) + bias[j];
+        y[r * out + j] = relu && !(v > 0.0f) ? 0.0f : v;
+      }
+    }
+  }
+
   static float gather_sum_f16(const uint16_t* weights, const uint32_t* ids, size_t count) {
     float sum = 0.0f;
     for (size_t i = 0; i < count; ++i) sum += half_to_float(weights[ids[i]]);

@@ -1,6 +1,7 @@
 #include "score/scorer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "common/half.h"
@@ -325,6 +326,63 @@ Status Scorer::mixed_wide(const Example& example, bool block_terms_done, float* 
   return Status();
 }
 
+bool Scorer::int8_layers_available() const {
+  const Span<LayerInfo> layers = model_.layers();
+  if (layers.size() < 3) return false;
+  for (size_t l = 0; l + 1 < layers.size(); ++l) {
+    if (!layers[l].relu) return false;
+  }
+  return true;
+}
+
+void Scorer::quantize_upper_layers() {
+  const Span<LayerInfo> layers = model_.layers();
+  int8_layers_.clear();
+  uint32_t widest = 0;
+  for (size_t l = 1; l + 1 < layers.size(); ++l) {
+    const LayerInfo& layer = layers[l];
+    Int8Layer q;
+    q.in_padded = (layer.in + 3) / 4 * 4;
+    widest = std::max(widest, q.in_padded);
+    q.scales.assign(layer.out, 1.0f);
+    q.weights.assign(size_t{q.in_padded} * layer.out, 0);
+    for (uint32_t j = 0; j < layer.out; ++j) {
+      float top = 0.0f;
+      for (uint32_t k = 0; k < layer.in; ++k) top = std::max(top, std::fabs(layer.weights[size_t{k} * layer.out + j]));
+      const float scale = top > 0.0f ? top / 127.0f : 1.0f;
+      q.scales[j] = scale;
+      for (uint32_t k = 0; k < layer.in; ++k) {
+        const float v = std::nearbyint(layer.weights[size_t{k} * layer.out + j] / scale);
+        q.weights[(size_t{k / 4} * layer.out + j) * 4 + k % 4] = static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f));
+      }
+    }
+    int8_layers_.push_back(std::move(q));
+  }
+  block_q_.assign(size_t{kBlock} * widest, 0);
+}
+
+void Scorer::upper_layers_int8(uint32_t rows, const float* const* item_halves, const float* wide, float* logits) {
+  const KernelTable& k = model_.kernels();
+  const Span<LayerInfo> layers = model_.layers();
+  const LayerInfo& first = layers[0];
+  float* in = block_a_.data();
+  for (uint32_t r = 0; r < rows; ++r)
+    k.add_relu_f32(h1_request_.data(), item_halves[r], in + size_t{r} * first.out, first.out);
+  float* out = block_b_.data();
+  for (size_t l = 1; l + 1 < layers.size(); ++l) {
+    const LayerInfo& layer = layers[l];
+    const Int8Layer& q = int8_layers_[l - 1];
+    k.quantize_u8_rows(in, rows, layer.in, q.in_padded, block_q_.data(), block_q_scales_);
+    k.dense_u8s8(block_q_.data(), block_q_scales_, rows, q.in_padded, q.weights.data(), q.scales.data(), layer.bias,
+                 layer.out, layer.relu, out);
+    std::swap(in, out);
+  }
+  const LayerInfo& last = layers[layers.size() - 1];
+  for (uint32_t r = 0; r < rows; ++r) {
+    logits[r] = wide[r] + last.bias[0] + k.dot_f32(in + size_t{r} * last.in, last.weights, last.in);
+  }
+}
+
 void Scorer::upper_layers(uint32_t rows, const float* const* item_halves, const float* wide, float* logits) {
   const KernelTable& k = model_.kernels();
   const Span<LayerInfo> layers = model_.layers();
@@ -354,7 +412,9 @@ void Scorer::upper_layers(uint32_t rows, const float* const* item_halves, const 
   }
 }
 
-Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) {
+Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) { return logits_catalog_impl(items, false, logits); }
+
+Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logits) {
   if (prepared_ == nullptr) return make_error(BARISTA_STATUS_INTERNAL, "logits_catalog before prepare");
   if (use_learned_items_ && item_terms_begin_.empty()) BARISTA_RETURN_IF_ERROR(index_item_terms());
   if (!mixed_.empty() && mixed_[0].item_hashes.empty()) BARISTA_RETURN_IF_ERROR(index_item_hashes());
@@ -381,7 +441,11 @@ Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) {
       }
       wide_[r] = wide_request_ + catalog.item_wide[item] + mixed + learned_item;
     }
-    upper_layers(rows, halves_, wide_, logits + start);
+    if (int8) {
+      upper_layers_int8(rows, halves_, wide_, logits + start);
+    } else {
+      upper_layers(rows, halves_, wide_, logits + start);
+    }
   }
   return Status();
 }
@@ -440,12 +504,15 @@ Status Scorer::recommend(const FeatureBag& request, const RecommendQuery& query,
   }
   BARISTA_RETURN_IF_ERROR(prepare(request));
 
-  top_.reset(query.k);
+  // The int8 mode ranks by int8 layers into a shortlist, rescored below.
+  const bool int8 = query.int8_layers && int8_layers_available();
+  if (int8 && int8_layers_.empty()) quantize_upper_layers();
+  top_.reset(int8 ? shortlist_size(query.k) : query.k);
   const size_t total = query.whole_catalog ? n : candidates_.size();
   size_t next_excluded = 0;  // both lists are sorted: walk them together
   uint32_t rows = 0;
   auto flush = [&]() -> Status {
-    BARISTA_RETURN_IF_ERROR(logits_catalog(Span<uint32_t>(items_, rows), logits_));
+    BARISTA_RETURN_IF_ERROR(logits_catalog_impl(Span<uint32_t>(items_, rows), int8, logits_));
     for (uint32_t r = 0; r < rows; ++r) top_.push(Scored{logits_[r], items_[r]});
     rows = 0;
     return Status();
@@ -458,6 +525,17 @@ Status Scorer::recommend(const FeatureBag& request, const RecommendQuery& query,
     if (rows == kBlock) BARISTA_RETURN_IF_ERROR(flush());
   }
   if (rows > 0) BARISTA_RETURN_IF_ERROR(flush());
+  if (int8) {
+    // Exact logits for the shortlist; the int8 ones only chose it.
+    top_.finish(&shortlist_);
+    top_.reset(query.k);
+    for (size_t start = 0; start < shortlist_.size(); start += kBlock) {
+      const uint32_t count = static_cast<uint32_t>(std::min<size_t>(kBlock, shortlist_.size() - start));
+      for (uint32_t r = 0; r < count; ++r) items_[r] = shortlist_[start + r].item;
+      BARISTA_RETURN_IF_ERROR(logits_catalog(Span<uint32_t>(items_, count), logits_));
+      for (uint32_t r = 0; r < count; ++r) top_.push(Scored{logits_[r], items_[r]});
+    }
+  }
 
   for (size_t start = 0; start < query.extra_items.size(); start += kBlock) {
     const size_t count = std::min<size_t>(kBlock, query.extra_items.size() - start);

@@ -33,6 +33,9 @@ struct RecommendQuery {
   Span<uint32_t> candidates;  // catalog indices, when !whole_catalog
   Span<uint32_t> exclude;     // catalog indices
   Span<const FeatureBag*> extra_items;
+  // Rank the catalog with int8 upper layers, then rescore a shortlist
+  // exactly (Scorer::kShortlist); results carry exact f32 logits.
+  bool int8_layers = false;
 };
 
 inline float sigmoid(float logit) { return 1.0f / (1.0f + std::exp(-logit)); }
@@ -62,6 +65,15 @@ class Scorer {
 
   // Top-k by the fast path; `out` receives logits, best first.
   Status recommend(const FeatureBag& request, const RecommendQuery& query, Vec<Scored>* out);
+
+  // The int8 mode's shortlist: the best max(4k, k + 50) items by the int8
+  // layers are rescored exactly. `barista bench` measures how often the
+  // top-10 then equals the exact one.
+  static size_t shortlist_size(size_t k) { return std::max(4 * k, k + 50); }
+  // Whether the model's layers allow the int8 mode: every layer but the
+  // output one ends in a ReLU (int8 activations are unsigned) and there is
+  // at least one hidden layer above the first.
+  bool int8_layers_available() const;
 
  private:
   // Mixed wide terms (crosses of request and item columns): the request's
@@ -116,6 +128,11 @@ class Scorer {
   // Runs layers 1.. over block rows whose first-layer pre-activation is
   // h1_request + item_half[b]; adds wide[b]; writes logits.
   void upper_layers(uint32_t rows, const float* const* item_halves, const float* wide, float* logits);
+  // The same with the hidden upper layers in int8 (quantized per session
+  // on first use: quantize_upper_layers).
+  void upper_layers_int8(uint32_t rows, const float* const* item_halves, const float* wide, float* logits);
+  void quantize_upper_layers();
+  Status logits_catalog_impl(Span<uint32_t> items, bool int8, float* logits);
 
   const Model& model_;
   Encoder encoder_;
@@ -154,6 +171,18 @@ class Scorer {
   bool other_mixed_terms_ = false;  // some mixed term is not item_only_last
   float logits_[kBlock];
   uint32_t items_[kBlock];
+
+  // The int8 mode: hidden upper layers with per-column int8 weights,
+  // packed for dense_u8s8 (4 bytes per 4 inputs of one column).
+  struct Int8Layer {
+    Vec<int8_t> weights;  // [in_padded / 4][out][4]
+    Vec<float> scales;    // per column: max |w| / 127
+    uint32_t in_padded = 0;
+  };
+  Vec<Int8Layer> int8_layers_;  // layers 1 .. L-2; empty until quantized
+  Vec<uint8_t> block_q_;        // kBlock rows of one layer's input, as uint8
+  float block_q_scales_[kBlock];
+  Vec<Scored> shortlist_;
 
   Vec<uint32_t> candidates_, exclude_;
   TopK top_;

@@ -2,8 +2,10 @@
 // above its tile; variants this CPU cannot run are skipped, not failed.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "common/half.h"
@@ -141,6 +143,80 @@ void check_gather_sum_f16(const KernelTable& k, const KernelTable& ref) {
   for (size_t count = 0; count <= 6; ++count) {
     check_close(k.gather_sum_f16(weights.data(), kIds, count), ref.gather_sum_f16(weights.data(), kIds, count), 6.0f);
   }
+}
+
+void check_quantize_u8_rows(const KernelTable& k, const KernelTable& ref) {
+  for (size_t rows : {1, 4, 5}) {
+    for (size_t in : {0, 1, 7, 16, 33, 256}) {
+      const size_t in_padded = (in + 3) / 4 * 4 + 4;
+      auto x = random_floats(rows * in, rows * 31 + in);
+      for (size_t i = 0; i < x.size(); i += 5) x[i] = 0.0f;  // ReLU zeros (and some negatives stay)
+      if (rows > 1 && in > 0) std::fill(x.begin(), x.begin() + static_cast<long>(in), 0.0f);  // an all-zero row
+      std::vector<uint8_t> q1(rows * in_padded, 7), q2(rows * in_padded, 9);
+      std::vector<float> s1(rows), s2(rows);
+      k.quantize_u8_rows(x.data(), rows, in, in_padded, q1.data(), s1.data());
+      ref.quantize_u8_rows(x.data(), rows, in, in_padded, q2.data(), s2.data());
+      CAPTURE(rows);
+      CAPTURE(in);
+      for (size_t r = 0; r < rows; ++r) {
+        CHECK(s1[r] == s2[r]);  // a max and a division: exact
+        for (size_t c = 0; c < in_padded; ++c) {
+          // A fused multiply-add may round a value at .5 the other way.
+          CHECK(std::abs(int{q1[r * in_padded + c]} - int{q2[r * in_padded + c]}) <= 1);
+          if (c >= in) CHECK(q1[r * in_padded + c] == 0);
+        }
+      }
+    }
+  }
+  // What the reference computes, by hand: max 2.55 -> scale 0.01.
+  const float x[4] = {2.55f, 1.0f, -3.0f, 0.004f};
+  uint8_t q[8];
+  float scale = 0.0f;
+  ref.quantize_u8_rows(x, 1, 4, 8, q, &scale);
+  CHECK(scale == doctest::Approx(0.01f));
+  CHECK(q[0] == 255);
+  CHECK(q[1] == 100);
+  CHECK(q[2] == 0);
+  CHECK(q[3] == 0);
+  CHECK(q[4] == 0);
+}
+
+void check_dense_u8s8(const KernelTable& k, const KernelTable& ref) {
+  for (size_t rows : {1, 3, 4, 5, 9}) {
+    for (size_t in_padded : {0, 4, 8, 36, 256}) {
+      for (size_t out : {1, 3, 16, 31, 32, 33, 64, 65}) {
+        TestRandom random(rows * 1000 + in_padded * 10 + out);
+        std::vector<uint8_t> q(rows * in_padded);
+        for (uint8_t& v : q) v = static_cast<uint8_t>(random.next() % 256);
+        std::vector<int8_t> w(in_padded * out);
+        for (int8_t& v : w) v = static_cast<int8_t>(static_cast<int>(random.next() % 255) - 127);
+        const auto scales = random_floats(rows, rows + 1), w_scales = random_floats(out, out + 2);
+        const auto bias = random_floats(out, out + 3);
+        for (int relu = 0; relu < 2; ++relu) {
+          std::vector<float> y1(rows * out, 9.0f), y2(rows * out, 8.0f);
+          k.dense_u8s8(q.data(), scales.data(), rows, in_padded, w.data(), w_scales.data(), bias.data(), out, relu,
+                       y1.data());
+          ref.dense_u8s8(q.data(), scales.data(), rows, in_padded, w.data(), w_scales.data(), bias.data(), out, relu,
+                         y2.data());
+          CAPTURE(rows);
+          CAPTURE(in_padded);
+          CAPTURE(out);
+          // Integer sums are exact; only the final scaling may round differently.
+          for (size_t i = 0; i < y1.size(); ++i) check_close(y1[i], y2[i], 255.0f * 127.0f * (in_padded + 1));
+        }
+      }
+    }
+  }
+  // By hand: one row, four inputs, two columns.
+  const uint8_t q[4] = {1, 2, 3, 4};
+  const int8_t w[8] = {1, 1, 1, 1, -1, 0, 2, -127};  // column 0: all ones; column 1: -1, 0, 2, -127
+  const float scale = 0.5f, w_scales[2] = {2.0f, 1.0f}, bias[2] = {0.25f, 0.0f};
+  float y[2];
+  ref.dense_u8s8(q, &scale, 1, 4, w, w_scales, bias, 2, 1, y);
+  CHECK(y[0] == 10.25f);  // 0.5 * 2 * (1 + 2 + 3 + 4) + 0.25
+  CHECK(y[1] == 0.0f);    // 0.5 * (-1 + 0 + 6 - 508) < 0, ReLU
+  k.dense_u8s8(q, &scale, 1, 4, w, w_scales, bias, 2, 0, y);
+  CHECK(y[1] == -251.5f);
 }
 
 }  // namespace

@@ -242,6 +242,65 @@ TEST_CASE("recommend returns the top of a full sort, with exclusions, candidates
   }
 }
 
+TEST_CASE("int8 shortlist: exact scores for what it returns, the exact top-k nearly always") {
+  // 400 items, hidden 32-16-8: the int8 layers only choose a shortlist of
+  // max(4k, k + 50); everything returned is rescored exactly.
+  const ModelSpec spec = random_test_model(71, TestModelOptions{400, false, {32, 16, 8}});
+  std::vector<uint8_t> storage;
+  for (const KernelTable* table : all_kernel_tables()) {
+    if (!cpu_supports(detect_cpu_features(), table->isa)) continue;
+    INFO("kernels: " << table->isa);
+    const auto model = open_spec(spec, &storage, WriteOptions(), table->isa);
+    Scorer scorer(*model);
+    REQUIRE(scorer.int8_layers_available());
+    const uint32_t n = model->catalog().count;
+    int same = 0, requests = 0;
+    for (uint64_t r = 0; r < 40; ++r) {
+      FeatureBag request(*model, BagRole::Request);
+      fill_bag(random_request(spec, 900 + r), &request);
+      const std::vector<float> logits = all_logits(scorer, request);
+      for (size_t k : {size_t{1}, size_t{10}, size_t{60}}) {
+        RecommendQuery exact, int8;
+        exact.k = int8.k = k;
+        int8.int8_layers = true;
+        Vec<Scored> top_exact, top_int8;
+        REQUIRE(scorer.recommend(request, exact, &top_exact).ok());
+        REQUIRE(scorer.recommend(request, int8, &top_int8).ok());
+        REQUIRE(top_int8.size() == std::min<size_t>(k, n));
+        CHECK(std::is_sorted(top_int8.begin(), top_int8.end(), ranks_before));
+        for (const Scored& s : top_int8) CHECK(s.logit == logits[s.item]);  // exact, not int8
+        bool equal = top_exact.size() == top_int8.size();
+        for (size_t i = 0; equal && i < top_exact.size(); ++i) equal = top_exact[i].item == top_int8[i].item;
+        same += equal;
+        ++requests;
+      }
+    }
+    MESSAGE(std::string(table->isa) << ": int8 top-k equals the exact one in " << same << " of " << requests);
+    CHECK(same >= requests * 95 / 100);
+  }
+}
+
+TEST_CASE("int8 shortlist falls back to exact ranking when a hidden layer has no ReLU") {
+  ModelSpec spec = random_test_model(72, TestModelOptions{100, false, {16, 8}});
+  spec.layers[1].relu = false;
+  std::vector<uint8_t> storage;
+  const auto model = open_spec(spec, &storage);
+  Scorer scorer(*model);
+  CHECK_FALSE(scorer.int8_layers_available());
+  FeatureBag request(*model, BagRole::Request);
+  fill_bag(random_request(spec, 5), &request);
+  RecommendQuery exact, int8;
+  int8.int8_layers = true;
+  Vec<Scored> a, b;
+  REQUIRE(scorer.recommend(request, exact, &a).ok());
+  REQUIRE(scorer.recommend(request, int8, &b).ok());
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].item == b[i].item);
+    CHECK(a[i].logit == b[i].logit);
+  }
+}
+
 TEST_CASE("ties keep catalog order; out-of-range indices are refused") {
   ModelSpec spec = random_test_model(71);
   for (WideTermSpec& term : spec.wide) std::fill(term.weights.begin(), term.weights.end(), 0.0f);

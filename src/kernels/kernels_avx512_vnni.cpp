@@ -1,0 +1,119 @@
+// Compiled with the avx512 variant's flags plus -mavx512vnni only (see
+// src/CMakeLists.txt): Cascade Lake, Ice Lake, Sapphire Rapids, Zen 4 and
+// later. Every kernel is the AVX-512 one except the int8 matrix product,
+// which uses VNNI's u8 x s8 dot product (64 multiply-adds per instruction,
+// four times the f32 FMA's).
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "kernels/simd_kernels.h"
+
+namespace barista::internal {
+namespace {
+
+struct VnniKernels : SimdKernels<xsimd::avx512bw> {
+  static void quantize_u8_rows(const float* x, size_t rows, size_t in, size_t in_padded, uint8_t* q, float* scales) {
+    const __m512 zero = _mm512_setzero_ps();
+    for (size_t r = 0; r < rows; ++r) {
+      const float* row = x + r * in;
+      uint8_t* out = q + r * in_padded;
+      __m512 top16 = zero;
+      size_t k = 0;
+      for (; k + 16 <= in; k += 16) top16 = _mm512_max_ps(top16, _mm512_loadu_ps(row + k));
+      alignas(64) float lanes[16];
+      _mm512_store_ps(lanes, top16);
+      float top = 0.0f;
+      for (float v : lanes) top = v > top ? v : top;
+      for (; k < in; ++k) top = row[k] > top ? row[k] : top;
+      const float scale = top > 0.0f ? top / 255.0f : 1.0f;
+      const float inverse = 1.0f / scale;
+      const __m512 inv = _mm512_set1_ps(inverse), half = _mm512_set1_ps(0.5f);
+      const __m512i most = _mm512_set1_epi32(255);
+      k = 0;
+      for (; k + 16 <= in; k += 16) {
+        // max(x, 0) also turns NaN into 0, as the reference's comparison does.
+        const __m512 v = _mm512_fmadd_ps(_mm512_max_ps(_mm512_loadu_ps(row + k), zero), inv, half);
+        const __m512i n = _mm512_min_epi32(_mm512_cvttps_epi32(v), most);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm512_cvtusepi32_epi8(n));
+      }
+      for (; k < in; ++k) {
+        const float v = row[k] > 0.0f ? row[k] * inverse + 0.5f : 0.0f;
+        out[k] = static_cast<uint8_t>(v < 255.0f ? v : 255.0f);
+      }
+      for (; k < in_padded; ++k) out[k] = 0;
+      scales[r] = scale;
+    }
+  }
+
+  // R rows x 32 columns from column j.
+  template <size_t R>
+  static void tile(const uint8_t* q, const float* scales, size_t in_padded, const int8_t* w, const float* w_scales,
+                   const float* bias, size_t out, bool relu, float* y, size_t j) {
+    __m512i acc[R][2];
+    for (size_t r = 0; r < R; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_si512();
+    for (size_t k4 = 0; k4 < in_padded / 4; ++k4) {
+      const __m512i w0 = _mm512_loadu_si512(w + (k4 * out + j) * 4);
+      const __m512i w1 = _mm512_loadu_si512(w + (k4 * out + j + 16) * 4);
+      for (size_t r = 0; r < R; ++r) {
+        int32_t four;
+        std::memcpy(&four, q + r * in_padded + 4 * k4, 4);
+        const __m512i a = _mm512_set1_epi32(four);
+        acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], a, w0);
+        acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], a, w1);
+      }
+    }
+    const __m512 s0 = _mm512_loadu_ps(w_scales + j), s1 = _mm512_loadu_ps(w_scales + j + 16);
+    const __m512 b0 = _mm512_loadu_ps(bias + j), b1 = _mm512_loadu_ps(bias + j + 16);
+    const __m512 zero = _mm512_setzero_ps();
+    for (size_t r = 0; r < R; ++r) {
+      const __m512 row_scale = _mm512_set1_ps(scales[r]);
+      __m512 v0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[r][0]), _mm512_mul_ps(row_scale, s0), b0);
+      __m512 v1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[r][1]), _mm512_mul_ps(row_scale, s1), b1);
+      if (relu) {
+        v0 = _mm512_max_ps(v0, zero);
+        v1 = _mm512_max_ps(v1, zero);
+      }
+      _mm512_storeu_ps(y + r * out + j, v0);
+      _mm512_storeu_ps(y + r * out + j + 16, v1);
+    }
+  }
+
+  static void dense_u8s8(const uint8_t* q, const float* scales, size_t rows, size_t in_padded, const int8_t* w,
+                         const float* w_scales, const float* bias, size_t out, int relu, float* y) {
+    const size_t tile_columns = out - out % 32;
+    // Columns outer, rows inner: a panel of w (in_padded x 32 bytes) stays
+    // in L1 while every row passes over it.
+    for (size_t j = 0; j < tile_columns; j += 32) {
+      size_t r = 0;
+      // 8 rows: 16 independent accumulators cover the dot product's latency.
+      for (; r + 8 <= rows; r += 8) {
+        tile<8>(q + r * in_padded, scales + r, in_padded, w, w_scales, bias, out, relu, y + r * out, j);
+      }
+      for (; r + 4 <= rows; r += 4) {
+        tile<4>(q + r * in_padded, scales + r, in_padded, w, w_scales, bias, out, relu, y + r * out, j);
+      }
+      for (; r < rows; ++r) {
+        tile<1>(q + r * in_padded, scales + r, in_padded, w, w_scales, bias, out, relu, y + r * out, j);
+      }
+    }
+    for (size_t r = 0; r < rows && tile_columns < out; ++r) {
+      for (size_t j = tile_columns; j < out; ++j) {
+        int32_t sum = 0;
+        for (size_t k = 0; k < in_padded; ++k) sum += q[r * in_padded + k] * w[((k / 4) * out + j) * 4 + k % 4];
+        const float v = scales[r] * w_scales[j] * static_cast<float>(sum) + bias[j];
+        y[r * out + j] = relu && !(v > 0.0f) ? 0.0f : v;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+const KernelTable& kernel_table_avx512_vnni() {
+  using K = VnniKernels;
+  static const KernelTable table = {"avx512_vnni", BARISTA_KERNEL_LIST(BARISTA_SIMD_ENTRY)};
+  return table;
+}
+
+}  // namespace barista::internal
