@@ -88,6 +88,25 @@ struct SimdKernels {
     }
   }
 
+  // One row x 8 vectors of outputs from column j: for a single row, eight
+  // independent accumulators keep the FMA units busy where the 2-vector
+  // tile would wait on each FMA's latency.
+  static void dense_row_wide(const float* x, size_t in, const float* w, const float* bias, size_t out, bool relu,
+                             float* y, size_t j) {
+    constexpr size_t V = 8;
+    Batch acc[V];
+    for (size_t v = 0; v < V; ++v) acc[v] = Batch::load_unaligned(bias + j + v * kWidth);
+    for (size_t k = 0; k < in; ++k) {
+      const Batch xv(x[k]);
+      for (size_t v = 0; v < V; ++v)
+        acc[v] = xsimd::fma(xv, Batch::load_unaligned(w + k * out + j + v * kWidth), acc[v]);
+    }
+    for (size_t v = 0; v < V; ++v) {
+      if (relu) acc[v] = xsimd::max(acc[v], Batch(0.0f));
+      acc[v].store_unaligned(y + j + v * kWidth);
+    }
+  }
+
   // Columns that do not fill a 2-vector tile, one row at a time.
   static void dense_tail_columns(const float* x, size_t rows, size_t in, const float* w, const float* bias, size_t out,
                                  bool relu, float* y, size_t j0) {
@@ -112,6 +131,14 @@ struct SimdKernels {
   static void dense_f32(const float* x, size_t rows, size_t in, const float* w, const float* bias, size_t out, int relu,
                         float* y) {
     const size_t tile_columns = out - out % (2 * kWidth);
+    if (rows == 1) {
+      // One row (a single item, a request's half): wide tiles first.
+      size_t j = 0;
+      for (; j + 8 * kWidth <= tile_columns; j += 8 * kWidth) dense_row_wide(x, in, w, bias, out, relu, y, j);
+      for (; j < tile_columns; j += 2 * kWidth) dense_tile<1>(x, in, w, bias, out, relu, y, j);
+      if (tile_columns < out) dense_tail_columns(x, rows, in, w, bias, out, relu, y, tile_columns);
+      return;
+    }
     // Columns outer, rows inner: one panel of w (in x 2 vectors) stays in
     // cache while every row of x passes over it.
     for (size_t j = 0; j < tile_columns; j += 2 * kWidth) {
