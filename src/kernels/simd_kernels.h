@@ -57,22 +57,23 @@ struct SimdKernels {
     }
   }
 
-  // One tile of R rows x 2 vectors of outputs starting at column j.
+  // One tile of R rows x 2 vectors of outputs starting at column j, over
+  // `depth` inputs of rows `stride` apart. Starts from the bias when
+  // `bias` is given, else from what y holds (a previous depth chunk); the
+  // ReLU, when asked, belongs to the last chunk.
   template <size_t R>
-  static void dense_tile(const float* x, size_t in, const float* w, const float* bias, size_t out, bool relu, float* y,
-                         size_t j) {
+  static void dense_tile(const float* x, size_t stride, size_t depth, const float* w, const float* bias, size_t out,
+                         bool relu, float* y, size_t j) {
     Batch acc[R][2];
-    const Batch b0 = Batch::load_unaligned(bias + j);
-    const Batch b1 = Batch::load_unaligned(bias + j + kWidth);
     for (size_t r = 0; r < R; ++r) {
-      acc[r][0] = b0;
-      acc[r][1] = b1;
+      acc[r][0] = Batch::load_unaligned(bias != nullptr ? bias + j : y + r * out + j);
+      acc[r][1] = Batch::load_unaligned(bias != nullptr ? bias + j + kWidth : y + r * out + j + kWidth);
     }
-    for (size_t k = 0; k < in; ++k) {
+    for (size_t k = 0; k < depth; ++k) {
       const Batch w0 = Batch::load_unaligned(w + k * out + j);
       const Batch w1 = Batch::load_unaligned(w + k * out + j + kWidth);
       for (size_t r = 0; r < R; ++r) {
-        const Batch xv(x[r * in + k]);
+        const Batch xv(x[r * stride + k]);
         acc[r][0] = xsimd::fma(xv, w0, acc[r][0]);
         acc[r][1] = xsimd::fma(xv, w1, acc[r][1]);
       }
@@ -135,16 +136,42 @@ struct SimdKernels {
       // One row (a single item, a request's half): wide tiles first.
       size_t j = 0;
       for (; j + 8 * kWidth <= tile_columns; j += 8 * kWidth) dense_row_wide(x, in, w, bias, out, relu, y, j);
-      for (; j < tile_columns; j += 2 * kWidth) dense_tile<1>(x, in, w, bias, out, relu, y, j);
+      for (; j < tile_columns; j += 2 * kWidth) dense_tile<1>(x, in, in, w, bias, out, relu, y, j);
       if (tile_columns < out) dense_tail_columns(x, rows, in, w, bias, out, relu, y, tile_columns);
       return;
     }
-    // Columns outer, rows inner: one panel of w (in x 2 vectors) stays in
-    // cache while every row of x passes over it.
-    for (size_t j = 0; j < tile_columns; j += 2 * kWidth) {
-      size_t r = 0;
-      for (; r + 4 <= rows; r += 4) dense_tile<4>(x + r * in, in, w, bias, out, relu, y + r * out, j);
-      for (; r < rows; ++r) dense_tile<1>(x + r * in, in, w, bias, out, relu, y + r * out, j);
+    // Blocked for the caches: 64 rows at a time, and the inputs in chunks of
+    // 128, so that a panel of w (128 inputs x 2 vectors) stays in L1 while
+    // the block's rows pass over it, and the block's inputs stay in L2
+    // across panels. Within a chunk: columns outer, rows inner.
+    constexpr size_t kRowBlock = 64, kDepth = 128;
+    for (size_t r0 = 0; r0 < rows; r0 += kRowBlock) {
+      const size_t block = rows - r0 < kRowBlock ? rows - r0 : kRowBlock;
+      size_t k0 = 0;
+      do {
+        const size_t depth = in - k0 < kDepth ? in - k0 : kDepth;
+        const bool first = k0 == 0, last = k0 + depth >= in;
+        for (size_t j = 0; j < tile_columns; j += 2 * kWidth) {
+          size_t r = 0;
+          // AVX-512 has 32 vector registers: 8 rows (16 accumulators) hide
+          // the FMA latency better; 16 registers hold no more than 4 rows.
+          if constexpr (kWidth >= 16) {
+            for (; r + 8 <= block; r += 8) {
+              dense_tile<8>(x + (r0 + r) * in + k0, in, depth, w + k0 * out, first ? bias : nullptr, out, relu && last,
+                            y + (r0 + r) * out, j);
+            }
+          }
+          for (; r + 4 <= block; r += 4) {
+            dense_tile<4>(x + (r0 + r) * in + k0, in, depth, w + k0 * out, first ? bias : nullptr, out, relu && last,
+                          y + (r0 + r) * out, j);
+          }
+          for (; r < block; ++r) {
+            dense_tile<1>(x + (r0 + r) * in + k0, in, depth, w + k0 * out, first ? bias : nullptr, out, relu && last,
+                          y + (r0 + r) * out, j);
+          }
+        }
+        k0 += depth;
+      } while (k0 < in);
     }
     if (tile_columns < out) dense_tail_columns(x, rows, in, w, bias, out, relu, y, tile_columns);
   }
