@@ -13,34 +13,37 @@
 #include <cstddef>
 #include <cstdint>
 
-#define BARISTA_KERNEL_LIST(X)                                                                                     \
-  /* sum_i a[i] * b[i] */                                                                                          \
-  X(dot_f32, float, (const float* a, const float* b, size_t n))                                                    \
-  /* y[i] += alpha * x[i] */                                                                                       \
-  X(axpy_f32, void, (float alpha, const float* x, float* y, size_t n))                                             \
-  /* y[i] = max(a[i] + b[i], 0) */                                                                                 \
-  X(add_relu_f32, void, (const float* a, const float* b, float* y, size_t n))                                      \
-  /* y[rows x out] = act(x[rows x in] * w[in x out] + bias[out]); act = relu when relu !=                          \
-     0. Tile: 4 rows x 2 SIMD vectors of outputs. */                                                               \
-  X(dense_f32, void,                                                                                               \
-    (const float* x, size_t rows, size_t in, const float* w, const float* bias, size_t out, int relu, float* y))   \
-  /* acc[dim] += sum over ids of table[id][dim] */                                                                 \
-  X(pool_f32, void, (const float* table, size_t dim, const uint32_t* ids, size_t count, float* acc))               \
-  X(pool_f16, void, (const uint16_t* table, size_t dim, const uint32_t* ids, size_t count, float* acc))            \
-  X(pool_q8, void,                                                                                                 \
-    (const uint8_t* table, const float* scale_bias, size_t dim, const uint32_t* ids, size_t count, float* acc))    \
-  /* sum over ids of weights[id] */                                                                                \
-  X(gather_sum_f32, float, (const float* weights, const uint32_t* ids, size_t count))                              \
-  X(gather_sum_f16, float, (const uint16_t* weights, const uint32_t* ids, size_t count))                           \
-  /* Rows of non-negative activations (after a ReLU) to uint8: per row,                                            \
-     scale = max / 255 (1 for an all-zero row), q = round(x / scale); negatives                                    \
-     become 0; q[r][in .. in_padded) = 0. The int8 fast mode's activations. */                                     \
-  X(quantize_u8_rows, void, (const float* x, size_t rows, size_t in, size_t in_padded, uint8_t* q, float* scales)) \
-  /* y[rows x out] = act(scales[r] * w_scales[j] * sum_k q[r][k] * w[k][j] + bias[j]); w is int8 in                \
-     [-127, 127], packed as [in_padded / 4][out][4] (four consecutive k of one column together, the                \
-     layout of VNNI's u8 x s8 dot product); in_padded % 4 == 0. */                                                 \
-  X(dense_u8s8, void,                                                                                              \
-    (const uint8_t* q, const float* scales, size_t rows, size_t in_padded, const int8_t* w, const float* w_scales, \
+#define BARISTA_KERNEL_LIST(X)                                                                                         \
+  /* sum_i a[i] * b[i] */                                                                                              \
+  X(dot_f32, float, (const float* a, const float* b, size_t n))                                                        \
+  /* y[i] += alpha * x[i] */                                                                                           \
+  X(axpy_f32, void, (float alpha, const float* x, float* y, size_t n))                                                 \
+  /* y[i] = max(a[i] + b[i], 0) */                                                                                     \
+  X(add_relu_f32, void, (const float* a, const float* b, float* y, size_t n))                                          \
+  /* y[rows x out] = act(x[rows x in] * w[in x out] + bias[out]); act = relu when relu !=                              \
+     0. Tile: 4 rows x 2 SIMD vectors of outputs. */                                                                   \
+  X(dense_f32, void,                                                                                                   \
+    (const float* x, size_t rows, size_t in, const float* w, const float* bias, size_t out, int relu, float* y))       \
+  /* acc[dim] += sum over ids of table[id][dim] */                                                                     \
+  X(pool_f32, void, (const float* table, size_t dim, const uint32_t* ids, size_t count, float* acc))                   \
+  X(pool_f16, void, (const uint16_t* table, size_t dim, const uint32_t* ids, size_t count, float* acc))                \
+  X(pool_q8, void,                                                                                                     \
+    (const uint8_t* table, const float* scale_bias, size_t dim, const uint32_t* ids, size_t count, float* acc))        \
+  /* sum over ids of weights[id] */                                                                                    \
+  X(gather_sum_f32, float, (const float* weights, const uint32_t* ids, size_t count))                                  \
+  X(gather_sum_f16, float, (const uint16_t* weights, const uint32_t* ids, size_t count))                               \
+  /* Rows of non-negative activations (after a ReLU) to uint8: per row,                                                \
+     scale = max / 255 (1 for an all-zero row), q = round(x / scale); negatives                                        \
+     become 0; q[r][in .. in_padded) = 0. The int8 fast mode's activations. */                                         \
+  X(quantize_u8_rows, void, (const float* x, size_t rows, size_t in, size_t in_padded, uint8_t* q, float* scales))     \
+  /* One row of quantize_u8_rows applied to max(a + b, 0): the first layer's                                           \
+     request half plus an item's precomputed half, ReLU, to uint8 in one pass. */                                      \
+  X(add_relu_quantize_u8, void, (const float* a, const float* b, size_t n, size_t n_padded, uint8_t* q, float* scale)) \
+  /* y[rows x out] = act(scales[r] * w_scales[j] * sum_k q[r][k] * w[k][j] + bias[j]); w is int8 in                    \
+     [-127, 127], packed as [in_padded / 4][out][4] (four consecutive k of one column together, the                    \
+     layout of VNNI's u8 x s8 dot product); in_padded % 4 == 0. */                                                     \
+  X(dense_u8s8, void,                                                                                                  \
+    (const uint8_t* q, const float* scales, size_t rows, size_t in_padded, const int8_t* w, const float* w_scales,     \
      const float* bias, size_t out, int relu, float* y))
 
 // The instruction sets with a variant in this build, best last.

@@ -46,6 +46,38 @@ struct VnniKernels : SimdKernels<xsimd::avx512bw> {
     }
   }
 
+  static void add_relu_quantize_u8(const float* a, const float* b, size_t n, size_t n_padded, uint8_t* q,
+                                   float* scale) {
+    const __m512 zero = _mm512_setzero_ps();
+    __m512 top16 = zero;
+    size_t k = 0;
+    for (; k + 16 <= n; k += 16) {
+      top16 = _mm512_max_ps(top16, _mm512_add_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k)));
+    }
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, top16);
+    float top = 0.0f;
+    for (float v : lanes) top = v > top ? v : top;
+    for (; k < n; ++k) top = a[k] + b[k] > top ? a[k] + b[k] : top;
+    *scale = top > 0.0f ? top / 255.0f : 1.0f;
+    const float inverse = 1.0f / *scale;
+    const __m512 inv = _mm512_set1_ps(inverse), half = _mm512_set1_ps(0.5f);
+    const __m512i most = _mm512_set1_epi32(255);
+    k = 0;
+    for (; k + 16 <= n; k += 16) {  // the row is in L1 by now
+      const __m512 sum = _mm512_add_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k));
+      const __m512 v = _mm512_fmadd_ps(_mm512_max_ps(sum, zero), inv, half);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(q + k),
+                       _mm512_cvtusepi32_epi8(_mm512_min_epi32(_mm512_cvttps_epi32(v), most)));
+    }
+    for (; k < n; ++k) {
+      const float v = a[k] + b[k];
+      const float u = v > 0.0f ? v * inverse + 0.5f : 0.0f;
+      q[k] = static_cast<uint8_t>(u < 255.0f ? u : 255.0f);
+    }
+    for (; k < n_padded; ++k) q[k] = 0;
+  }
+
   // R rows x 32 columns from column j.
   template <size_t R>
   static void tile(const uint8_t* q, const float* scales, size_t in_padded, const int8_t* w, const float* w_scales,

@@ -239,6 +239,23 @@ struct SimdKernels {
     }
   }
 
+  static void add_relu_quantize_u8(const float* a, const float* b, size_t n, size_t n_padded, uint8_t* q,
+                                   float* scale) {
+    float top = 0.0f;
+    for (size_t k = 0; k < n; ++k) {
+      const float v = a[k] + b[k];
+      top = v > top ? v : top;
+    }
+    *scale = top > 0.0f ? top / 255.0f : 1.0f;
+    const float inverse = 1.0f / *scale;
+    for (size_t k = 0; k < n; ++k) {
+      const float v = a[k] + b[k];
+      const float u = v > 0.0f ? v * inverse + 0.5f : 0.0f;
+      q[k] = static_cast<uint8_t>(u < 255.0f ? u : 255.0f);
+    }
+    for (size_t k = n; k < n_padded; ++k) q[k] = 0;
+  }
+
   static void dense_u8s8(const uint8_t* q, const float* scales, size_t rows, size_t in_padded, const int8_t* w,
                          const float* w_scales, const float* bias, size_t out, int relu, float* y) {
     for (size_t r = 0; r < rows; ++r) {

@@ -366,13 +366,20 @@ void Scorer::upper_layers_int8(uint32_t rows, const float* const* item_halves, c
   const Span<LayerInfo> layers = model_.layers();
   const LayerInfo& first = layers[0];
   float* in = block_a_.data();
-  for (uint32_t r = 0; r < rows; ++r)
-    k.add_relu_f32(h1_request_.data(), item_halves[r], in + size_t{r} * first.out, first.out);
   float* out = block_b_.data();
   for (size_t l = 1; l + 1 < layers.size(); ++l) {
     const LayerInfo& layer = layers[l];
     const Int8Layer& q = int8_layers_[l - 1];
-    k.quantize_u8_rows(in, rows, layer.in, q.in_padded, block_q_.data(), block_q_scales_);
+    if (l == 1) {
+      // The first layer's ReLU and the quantization in one pass over each
+      // item's precomputed half.
+      for (uint32_t r = 0; r < rows; ++r) {
+        k.add_relu_quantize_u8(h1_request_.data(), item_halves[r], first.out, q.in_padded,
+                               block_q_.data() + size_t{r} * q.in_padded, &block_q_scales_[r]);
+      }
+    } else {
+      k.quantize_u8_rows(in, rows, layer.in, q.in_padded, block_q_.data(), block_q_scales_);
+    }
     k.dense_u8s8(block_q_.data(), block_q_scales_, rows, q.in_padded, q.weights.data(), q.scales.data(), layer.bias,
                  layer.out, layer.relu, out);
     std::swap(in, out);

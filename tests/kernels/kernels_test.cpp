@@ -181,6 +181,28 @@ void check_quantize_u8_rows(const KernelTable& k, const KernelTable& ref) {
   CHECK(q[4] == 0);
 }
 
+void check_add_relu_quantize_u8(const KernelTable& k, const KernelTable& ref) {
+  for (size_t n : kSizes) {
+    const size_t n_padded = (n + 3) / 4 * 4 + 4;
+    const auto a = random_floats(n, n + 11), b = random_floats(n, n + 12);
+    std::vector<uint8_t> q1(n_padded, 7), q2(n_padded, 9), q3(n_padded, 5);
+    float s1 = 0, s2 = 0, s3 = 0;
+    k.add_relu_quantize_u8(a.data(), b.data(), n, n_padded, q1.data(), &s1);
+    ref.add_relu_quantize_u8(a.data(), b.data(), n, n_padded, q2.data(), &s2);
+    // The same as the separate steps.
+    std::vector<float> sum(n);
+    ref.add_relu_f32(a.data(), b.data(), sum.data(), n);
+    ref.quantize_u8_rows(sum.data(), 1, n, n_padded, q3.data(), &s3);
+    CAPTURE(n);
+    CHECK(s1 == s2);
+    CHECK(s2 == s3);
+    for (size_t i = 0; i < n_padded; ++i) {
+      CHECK(std::abs(int{q1[i]} - int{q2[i]}) <= 1);
+      CHECK(q2[i] == q3[i]);
+    }
+  }
+}
+
 void check_dense_u8s8(const KernelTable& k, const KernelTable& ref) {
   for (size_t rows : {1, 3, 4, 5, 9}) {
     for (size_t in_padded : {0, 4, 8, 36, 256}) {
