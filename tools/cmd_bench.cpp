@@ -202,6 +202,7 @@ std::string describe(const ModelShape& s) {
 
 struct ShapeFigures {
   ModelShape shape;
+  std::string kernels;
   size_t bytes_f32 = 0, bytes_f16 = 0, bytes_int8 = 0;
   double open_us = 0;
   RecommendFigures recommend;
@@ -238,6 +239,7 @@ int run_shape(const ModelShape& shape, const std::string& dir, const barista_ope
   Model model;
   if (status) status = Model::open(path, &model, &open);
   std::fprintf(stderr, "shape %s: timing...\n", shape.name.c_str());
+  if (status) out->kernels = model.info().kernels;
   std::vector<std::vector<uint32_t>> exact_tops, int8_tops;
   if (status) status = time_recommend(model, budget, requests, &out->recommend, BARISTA_PRECISION_EXACT, &exact_tops);
   if (status) {
@@ -253,6 +255,7 @@ int run_shape(const ModelShape& shape, const std::string& dir, const barista_ope
   if (!status) return fail(status.message());
   out->upper_gflops = out->recommend.items_per_second * upper_layer_flops(shape) / 1e9;
   out->memory_ok = measure_memory(path, rss_requests, &out->memory);
+  std::remove(path.c_str());  // L's is 500 MiB; `barista generate` writes any of them again
   return 0;
 }
 
@@ -274,7 +277,7 @@ int run_bench(int argc, char** argv) {
              {"sweep", "SHAPE", "shape for the catalog-size sweep 1k..max (default: S; none: skip)", false},
              {"sweep-max", "N", "largest catalog of the sweep (default: 1000000)", false},
              {"kernels", "ISA", "force a kernel variant: reference, sse4_2, avx2, avx512", false},
-             {"dir", "DIR", "where the model files go (default: .)", false},
+             {"dir", "DIR", "where the model files go (default: $TMPDIR or /tmp; removed afterwards)", false},
              {"rss-probe", "MODEL", "internal: the RSS probe's child process", false},
              {"json", "", "machine-readable output", false}});
   int exit_code = 0;
@@ -297,7 +300,8 @@ int run_bench(int argc, char** argv) {
   const std::string kernels = args.get("kernels", "auto");
   barista_open_params open = barista_open_default_params();
   open.kernels = kernels.c_str();
-  const std::string dir = args.get("dir", ".");
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string dir = args.get("dir", tmp != nullptr && tmp[0] != '\0' ? tmp : "/tmp");
 
   const Peak peak = measure_peak();
   std::vector<ShapeFigures> figures(shapes.size());
@@ -335,10 +339,7 @@ int run_bench(int argc, char** argv) {
       if (isa.empty()) isa = model.info().kernels;
     }
   }
-  if (isa.empty()) {
-    Model model;
-    if (Model::open(dir + "/bench-" + shapes[0].name + ".barista", &model, &open)) isa = model.info().kernels;
-  }
+  if (isa.empty()) isa = figures[0].kernels;
 
   if (args.has("json")) {
     Json j;
