@@ -292,6 +292,18 @@ TEST_CASE("opening files: memory-mapped models, and the errors of missing, empty
   close(mkstemp(empty));
   CHECK(Model::open_file(empty, OpenOptions(), &model).code() == BARISTA_STATUS_NOT_A_MODEL);
   unlink(empty);
+
+  // Over FlatBuffers' 2 GiB - 1: refused from its size before anything is
+  // mapped (a sparse file: no disk space used).
+  char huge[] = "/tmp/barista-huge-XXXXXX";
+  const int huge_fd = mkstemp(huge);
+  REQUIRE(huge_fd >= 0);
+  REQUIRE(ftruncate(huge_fd, (off_t{1} << 31) + 8) == 0);
+  close(huge_fd);
+  s = Model::open_file(huge, OpenOptions(), &model);
+  CHECK(s.code() == BARISTA_STATUS_LIMIT_EXCEEDED);
+  CHECK(s.message().find("more than the 2147483647") != std::string::npos);
+  unlink(huge);
 }
 
 TEST_CASE("semantic checks name what is wrong") {
