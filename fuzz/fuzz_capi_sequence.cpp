@@ -103,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           p.extra_items = extra;
           p.extra_item_count = 1;
         }
-        p.precision = static_cast<barista_precision>(in.byte() % 3);
+        p.precision = in.byte() % 3;
         size_t count = 0;
         barista_session_recommend(session, request, &p, top.data(), in.byte() % 65, &count);
         break;

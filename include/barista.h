@@ -397,8 +397,10 @@ typedef struct barista_recommend_params {
    * numbered item_count + position in this array. */
   const barista_item* const* extra_items;
   size_t extra_item_count;
-  /* How the catalog is ranked (default BARISTA_PRECISION_EXACT). */
-  barista_precision precision;
+  /* How the catalog is ranked: a barista_precision (default
+   * BARISTA_PRECISION_EXACT). An integer, so that any value a host passes
+   * is checked rather than undefined. */
+  uint32_t precision;
 } barista_recommend_params;
 
 /* Defaults: k = 10, whole catalog, nothing excluded, no extra items, exact. */

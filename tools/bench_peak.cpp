@@ -72,7 +72,7 @@ __attribute__((target("avx512f,avx512vnni"))) void dot_vnni512(uint64_t iteratio
   for (int i = 1; i < kAccumulators; ++i) sum = _mm512_add_epi32(sum, acc[i]);
   int lanes[16];
   _mm512_storeu_si512(lanes, sum);
-  g_sink_i = lanes[0] + lanes[15];
+  g_sink_i = static_cast<int>(static_cast<unsigned>(lanes[0]) + static_cast<unsigned>(lanes[15]));
 }
 
 // Without VNNI: the classic u8 x s8 -> s16 pairs -> s32 sequence.

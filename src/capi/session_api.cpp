@@ -159,7 +159,7 @@ barista_status barista_session_recommend(barista_session* session, const barista
   }
   if (status.ok() && params->precision != BARISTA_PRECISION_EXACT &&
       params->precision != BARISTA_PRECISION_INT8_SHORTLIST) {
-    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "unknown precision %d", static_cast<int>(params->precision));
+    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "unknown precision %u", params->precision);
   }
   if (status.ok()) status = check_items(session, params->extra_items, params->extra_item_count, &session->extra_items);
   if (status.ok()) {

@@ -228,7 +228,7 @@ TEST_CASE("sessions: scores, recommendations and their misuse") {
   CHECK(barista_session_recommend(session, nullptr, nullptr, top, 5, &count) == BARISTA_STATUS_INVALID_ARGUMENT);
   CHECK(std::string(barista_session_last_error(session)).find("request") != std::string::npos);
   params.k = 3;
-  params.precision = static_cast<barista_precision>(7);
+  params.precision = 7;
   CHECK(barista_session_recommend(session, request, &params, top, 5, &count) == BARISTA_STATUS_INVALID_ARGUMENT);
   CHECK(std::string(barista_session_last_error(session)).find("precision 7") != std::string::npos);
   params.precision = BARISTA_PRECISION_INT8_SHORTLIST;  // the coffee model has one hidden layer: exact

@@ -38,6 +38,8 @@ barista_status apply(barista_overlay* overlay, barista_request* const* users, ui
   return barista_overlay_observe(overlay, users[s % kUsers], item, s % 3 == 0 ? 0.0f : 1.0f, 1.0f);
 }
 
+constexpr uint64_t kReady = ~uint64_t{0};  // the child's first message
+
 using State = std::map<std::pair<uint64_t, uint32_t>, std::tuple<uint32_t, uint32_t>>;
 
 State state_of(const barista_overlay* overlay) {
@@ -64,6 +66,10 @@ State state_of(const barista_overlay* overlay) {
   }
   barista_model_info info;
   barista_model_get_info(model, &info);
+  // Recovered and ready: the parent's random delay starts now, so that a
+  // slow start (a sanitizer build) does not eat it.
+  const uint64_t ready = kReady;
+  if (write(ack, &ready, sizeof ready) != static_cast<ssize_t>(sizeof ready)) _exit(6);
   for (uint64_t s = next;; ++s) {
     if (apply(overlay, users, static_cast<uint32_t>(info.item_count), s) != BARISTA_STATUS_OK) _exit(4);
     if (barista_overlay_sync(overlay) != BARISTA_STATUS_OK) _exit(5);
@@ -105,12 +111,15 @@ TEST_CASE("SIGKILL at random moments: every recovery holds exactly the synced op
       learn_until_killed(model, path, applied + 1, pipe_fds[1]);
     }
     close(pipe_fds[1]);
-    usleep(static_cast<useconds_t>(500 + random.below(25000)));
+    uint64_t first = 0;
+    const bool started = read(pipe_fds[0], &first, sizeof first) == static_cast<ssize_t>(sizeof first);
+    if (started) usleep(static_cast<useconds_t>(500 + random.below(25000)));
     kill(child, SIGKILL);
     int wait_status = 0;
     REQUIRE(waitpid(child, &wait_status, 0) == child);
     CAPTURE(round);
     REQUIRE_MESSAGE(WIFSIGNALED(wait_status), "the child failed with exit code " << WEXITSTATUS(wait_status));
+    REQUIRE((started && first == kReady));
     uint64_t acked = applied, value = 0;
     while (read(pipe_fds[0], &value, sizeof value) == static_cast<ssize_t>(sizeof value)) acked = value;
     close(pipe_fds[0]);
