@@ -221,55 +221,19 @@ struct SimdKernels {
     return sum;
   }
 
-  // Plain loops, vectorized by the compiler with this set's flags; the
-  // avx512_vnni variant replaces dense_u8s8 with VNNI dot products.
+  // The int8 kernels have no xsimd body (xsimd 8 has no u8 x s8 dot
+  // product): these sets run the scalar reference, and the avx512_vnni
+  // variant has its own intrinsics (kernels_avx512_vnni.cpp).
   static void quantize_u8_rows(const float* x, size_t rows, size_t in, size_t in_padded, uint8_t* q, float* scales) {
-    for (size_t r = 0; r < rows; ++r) {
-      const float* row = x + r * in;
-      float top = 0.0f;
-      for (size_t k = 0; k < in; ++k) top = row[k] > top ? row[k] : top;
-      const float scale = top > 0.0f ? top / 255.0f : 1.0f;
-      const float inverse = 1.0f / scale;
-      for (size_t k = 0; k < in; ++k) {
-        const float v = row[k] > 0.0f ? row[k] * inverse + 0.5f : 0.0f;
-        q[r * in_padded + k] = static_cast<uint8_t>(v < 255.0f ? v : 255.0f);
-      }
-      for (size_t k = in; k < in_padded; ++k) q[r * in_padded + k] = 0;
-      scales[r] = scale;
-    }
+    kernel_table_reference().quantize_u8_rows(x, rows, in, in_padded, q, scales);
   }
-
   static void add_relu_quantize_u8(const float* a, const float* b, size_t n, size_t n_padded, uint8_t* q,
                                    float* scale) {
-    float top = 0.0f;
-    for (size_t k = 0; k < n; ++k) {
-      const float v = a[k] + b[k];
-      top = v > top ? v : top;
-    }
-    *scale = top > 0.0f ? top / 255.0f : 1.0f;
-    const float inverse = 1.0f / *scale;
-    for (size_t k = 0; k < n; ++k) {
-      const float v = a[k] + b[k];
-      const float u = v > 0.0f ? v * inverse + 0.5f : 0.0f;
-      q[k] = static_cast<uint8_t>(u < 255.0f ? u : 255.0f);
-    }
-    for (size_t k = n; k < n_padded; ++k) q[k] = 0;
+    kernel_table_reference().add_relu_quantize_u8(a, b, n, n_padded, q, scale);
   }
-
   static void dense_u8s8(const uint8_t* q, const float* scales, size_t rows, size_t in_padded, const int8_t* w,
                          const float* w_scales, const float* bias, size_t out, int relu, float* y) {
-    for (size_t r = 0; r < rows; ++r) {
-      for (size_t j = 0; j < out; ++j) {
-        int32_t sum = 0;
-        for (size_t k4 = 0; k4 < in_padded / 4; ++k4) {
-          const uint8_t* a = q + r * in_padded + 4 * k4;
-          const int8_t* b = w + (k4 * out + j) * 4;
-          sum += a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + a[3] * b[3];
-        }
-        const float v = scales[r] * w_scales[j] * static_cast<float>(sum) + bias[j];
-        y[r * out + j] = relu && !(v > 0.0f) ? 0.0f : v;
-      }
-    }
+    kernel_table_reference().dense_u8s8(q, scales, rows, in_padded, w, w_scales, bias, out, relu, y);
   }
 
   static float gather_sum_f16(const uint16_t* weights, const uint32_t* ids, size_t count) {
