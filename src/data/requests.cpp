@@ -83,7 +83,7 @@ Status RequestBuilder::fill(size_t position, UserIdMode user_id, FeatureBag* bag
     const size_t entity = f.source == FeatureSource::User ? x.user : x.row;
     if (f.numeric) {
       if (f.values.values->present[entity])
-        BARISTA_RETURN_IF_ERROR(bag->set_number(f.input, f.values.values->numeric[entity]));
+        BARISTA_RETURN_IF_ERROR(bag->set_number(f.input, static_cast<double>(f.values.values->numeric[entity])));
     } else {
       for (uint32_t k = f.values.begin[entity]; k < f.values.begin[entity + 1]; ++k) {
         BARISTA_RETURN_IF_ERROR(bag->add_fingerprint(f.input, f.values.fingerprints[k]));

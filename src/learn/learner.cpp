@@ -51,7 +51,7 @@ Status Learner::activate(uint64_t user, const Example& example, float model_logi
   // One step per distinct weight: ids that repeat (two history items in the
   // same cross bucket) add their scales.
   merge(&active_);
-  *logit = model_logit;
+  *logit = static_cast<double>(model_logit);
   for (const Active& a : active_) {
     *logit += static_cast<double>(store_->weight(user, a.index)) * static_cast<double>(a.scale);
   }

@@ -245,9 +245,10 @@ void OverlayStore::set_state(Entry& entry, double z, double n) const {
   // recovery from the journal computes it.
   entry.z = static_cast<float>(z);
   entry.n = static_cast<float>(n);
-  z = entry.z;
-  n = entry.n;
-  const double alpha = params_.alpha, beta = params_.beta, l1 = params_.l1, l2 = params_.l2;
+  z = static_cast<double>(entry.z);
+  n = static_cast<double>(entry.n);
+  const double alpha = static_cast<double>(params_.alpha), beta = static_cast<double>(params_.beta),
+               l1 = static_cast<double>(params_.l1), l2 = static_cast<double>(params_.l2);
   // FTRL-Proximal's closed form: zero inside the L1 ball.
   if (std::fabs(z) <= l1) {
     entry.w = 0.0f;
@@ -261,15 +262,16 @@ const OverlayStore::Entry& OverlayStore::ftrl_step(uint64_t user, uint32_t index
   Entry& entry = entries_[upsert(user, index)];
   ++updates_;
   // FTRL-Proximal (McMahan et al. 2013), one coordinate.
-  const double g = gradient, z = entry.z, w = entry.w, alpha = params_.alpha;
-  const double n_old = entry.n, n_new = n_old + g * g;
+  const double g = static_cast<double>(gradient), z = static_cast<double>(entry.z), w = static_cast<double>(entry.w),
+               alpha = static_cast<double>(params_.alpha);
+  const double n_old = static_cast<double>(entry.n), n_new = n_old + g * g;
   const double sigma = (std::sqrt(n_new) - std::sqrt(n_old)) / alpha;
   set_state(entry, z + g - sigma * w, n_new);
   return entry;
 }
 
 void OverlayStore::restore(uint64_t user, uint32_t index, float z, float n) {
-  set_state(entries_[upsert(user, index)], z, n);
+  set_state(entries_[upsert(user, index)], static_cast<double>(z), static_cast<double>(n));
 }
 
 size_t OverlayStore::forget_user(uint64_t user) {

@@ -111,7 +111,7 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
       size_t n = 0;
       for (size_t e = 0; e < fv.numeric.size(); ++e) {
         if (!fv.present[e] || !counted(fc, e)) continue;
-        const double v = fv.numeric[e];
+        const double v = static_cast<double>(fv.numeric[e]);
         sum += v;
         sum2 += v * v;
         ++n;

@@ -437,7 +437,7 @@ void Trainer::State::forward(ShardWork& w, size_t batch_size) {
     w.logits[e] = logit;
     const double p = 1.0 / (1.0 + std::exp(-static_cast<double>(logit)));
     const double clamped = std::clamp(p, 1e-7, 1.0 - 1e-7);
-    const double label = ex.label, weight = ex.weight;
+    const double label = static_cast<double>(ex.label), weight = static_cast<double>(ex.weight);
     w.loss -= weight * (label * std::log(clamped) + (1.0 - label) * std::log(1.0 - clamped));
     w.g[e] = static_cast<float>(weight * (p - label) / static_cast<double>(batch_size));
   }
@@ -506,8 +506,8 @@ namespace {
 // FTRL-Proximal, one coordinate (McMahan et al. 2013; TensorFlow's Ftrl with
 // learning_rate_power -0.5: quadratic term (beta + sqrt(n)) / alpha + 2 l2).
 inline float ftrl_step(float gradient, float* z_state, float* n_state, float weight, const FtrlConfig& c) {
-  const double g = gradient, w = weight;
-  const double n_old = *n_state;
+  const double g = static_cast<double>(gradient), w = static_cast<double>(weight);
+  const double n_old = static_cast<double>(*n_state);
   const double n_new = n_old + g * g;
   const double sigma = (std::sqrt(n_new) - std::sqrt(n_old)) / c.learning_rate;
   const double z = static_cast<double>(*z_state) + g - sigma * w;
