@@ -64,17 +64,15 @@ internal::Status make_request(const internal::Model& model, FeatureBag* request)
 // pooling, concat, the layers as batched matrix products, the wide sum).
 class PlainBatch {
  public:
-  PlainBatch(const internal::Model& model, const std::vector<OnnxTensor>& inputs) : model_(model), inputs_(inputs) {}
+  PlainBatch(const internal::Model& model, const std::vector<OnnxTensor>& inputs)
+      : model_(model), inputs_(inputs), order_(internal::deep_inputs_in_order(model)) {}
 
   void run(size_t first, size_t rows, float* scores) {
     const internal::KernelTable& k = model_.kernels();
     const size_t width = model_.deep_width();
     x_.assign(rows * width, 0.0f);
     size_t t = 0;
-    std::vector<const internal::DeepInputInfo*> order;
-    for (const internal::DeepInputInfo& in : model_.deep_inputs()) order.push_back(&in);
-    std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->offset < b->offset; });
-    for (const internal::DeepInputInfo* in : order) {
+    for (const internal::DeepInputInfo* in : order_) {
       if (!in->has_embedding) {
         const OnnxTensor& num = inputs_[t++];
         for (size_t r = 0; r < rows; ++r) x_[r * width + in->offset] = num.float_values[first + r];
@@ -117,6 +115,7 @@ class PlainBatch {
  private:
   const internal::Model& model_;
   const std::vector<OnnxTensor>& inputs_;
+  const std::vector<const internal::DeepInputInfo*> order_;  // the graph's input order
   std::vector<float> x_, a_, b_;
 };
 

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "common/random.h"
+#include "eval/evaluate.h"
 #include "hash/fingerprint.h"
 #include "learn/learner.h"
 #include "score/scorer.h"
@@ -57,14 +58,7 @@ Status evaluate_cold_start(const Model& model, const Dataset& data, const Reques
   // Dataset items -> catalog indices, and MostPop's order.
   std::vector<int64_t> catalog_of(data.item_count());
   for (size_t i = 0; i < data.item_count(); ++i) catalog_of[i] = model.find_item(fingerprint64(data.item_ids[i]));
-  std::vector<uint64_t> count(data.item_count(), 0);
-  for (size_t i = 0; i < data.interactions.size(); ++i) {
-    if (split.in_training[i]) ++count[data.interactions[i].item];
-  }
-  std::vector<uint32_t> by_popularity(data.item_count());
-  std::iota(by_popularity.begin(), by_popularity.end(), 0u);
-  std::stable_sort(by_popularity.begin(), by_popularity.end(),
-                   [&](uint32_t a, uint32_t b) { return count[a] > count[b]; });
+  const std::vector<uint32_t> by_popularity = most_popular_order(data, split);
 
   OverlayStore store;
   BARISTA_RETURN_IF_ERROR(OverlayStore::create(options.memory_limit, options.ftrl, &store));

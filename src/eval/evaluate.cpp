@@ -129,8 +129,7 @@ Status evaluate_model(const Model& model, const Dataset& data, const RequestBuil
   return Status();
 }
 
-EvalMetrics evaluate_most_popular(const Dataset& data, const Split& split, const std::vector<int64_t>& targets,
-                                  const EvalOptions& options) {
+std::vector<uint32_t> most_popular_order(const Dataset& data, const Split& split, std::vector<uint64_t>* counts) {
   std::vector<uint64_t> count(data.item_count(), 0);
   for (size_t i = 0; i < data.interactions.size(); ++i) {
     if (split.in_training[i]) ++count[data.interactions[i].item];
@@ -139,6 +138,14 @@ EvalMetrics evaluate_most_popular(const Dataset& data, const Split& split, const
   std::iota(by_popularity.begin(), by_popularity.end(), 0u);
   std::stable_sort(by_popularity.begin(), by_popularity.end(),
                    [&](uint32_t a, uint32_t b) { return count[a] > count[b]; });
+  if (counts != nullptr) *counts = std::move(count);
+  return by_popularity;
+}
+
+EvalMetrics evaluate_most_popular(const Dataset& data, const Split& split, const std::vector<int64_t>& targets,
+                                  const EvalOptions& options) {
+  std::vector<uint64_t> count;
+  const std::vector<uint32_t> by_popularity = most_popular_order(data, split, &count);
   EvalMetrics metrics;
   std::vector<uint32_t> seen, negatives;
   std::vector<float> positive_scores, negative_scores;

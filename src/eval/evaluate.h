@@ -38,6 +38,12 @@ struct EvalMetrics {
 Status evaluate_model(const Model& model, const Dataset& data, const RequestBuilder& requests,
                       const std::vector<int64_t>& targets, const EvalOptions& options, EvalMetrics* out);
 
+// Dataset items by how often the training split has them, most first (ties
+// in dataset order): MostPop's ranking. `counts`, when given, receives the
+// count of every item.
+std::vector<uint32_t> most_popular_order(const Dataset& data, const Split& split,
+                                         std::vector<uint64_t>* counts = nullptr);
+
 // The same protocol for MostPop, popularity counted over the training split.
 EvalMetrics evaluate_most_popular(const Dataset& data, const Split& split, const std::vector<int64_t>& targets,
                                   const EvalOptions& options);

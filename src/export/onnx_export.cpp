@@ -90,6 +90,8 @@ class GraphBuilder {
   std::vector<ProtoWriter> inputs_, outputs_;
 };
 
+}  // namespace
+
 std::vector<const DeepInputInfo*> deep_inputs_in_order(const Model& model) {
   std::vector<const DeepInputInfo*> inputs;
   for (const DeepInputInfo& in : model.deep_inputs()) inputs.push_back(&in);
@@ -97,8 +99,6 @@ std::vector<const DeepInputInfo*> deep_inputs_in_order(const Model& model) {
             [](const DeepInputInfo* a, const DeepInputInfo* b) { return a->offset < b->offset; });
   return inputs;
 }
-
-}  // namespace
 
 Status export_onnx(const Model& model, std::vector<uint8_t>* out) {
   GraphBuilder g;

@@ -31,6 +31,9 @@ namespace barista::internal {
 
 Status export_onnx(const Model& model, std::vector<uint8_t>* out);
 
+// The deep inputs in the order of their slices (the graph's input order).
+std::vector<const DeepInputInfo*> deep_inputs_in_order(const Model& model);
+
 // One graph input's values for a batch.
 struct OnnxTensor {
   std::string name;
