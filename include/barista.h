@@ -193,7 +193,8 @@ typedef enum barista_open_flags {
 typedef struct barista_open_params {
   uint32_t flags; /* barista_open_flags, OR-ed */
   /* Kernel variant: NULL or "auto" picks the best one this CPU runs;
-   * "reference" (portable scalar code), "sse4_2", "avx2", "avx512", "avx512_vnni" force one
+   * "reference" (portable scalar code), or on x86-64 "sse4_2", "avx2", "avx512",
+   * "avx512_vnni", on 64-bit ARM "neon", force one
    * (BARISTA_STATUS_UNSUPPORTED when this CPU or build lacks it). */
   const char* kernels;
 } barista_open_params;

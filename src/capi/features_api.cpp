@@ -12,16 +12,15 @@ namespace {
 template <class Handle>
 barista_status create_bag(const barista_model* model, Handle** out) {
   if (!valid_model(model) || out == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
-  try {
+  BARISTA_TRY {
     auto* owner = const_cast<barista_model*>(model);  // only its reference count changes
     Handle* handle = new_object<Handle>(owner, *owner->model);
     if (handle == nullptr) return BARISTA_STATUS_OUT_OF_MEMORY;
     retain_model(owner);
     *out = handle;
     return BARISTA_STATUS_OK;
-  } catch (const std::bad_alloc&) {
-    return BARISTA_STATUS_OUT_OF_MEMORY;
   }
+  BARISTA_CATCH(const std::bad_alloc&) { return BARISTA_STATUS_OUT_OF_MEMORY; }
 }
 
 template <class Handle>

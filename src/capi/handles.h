@@ -9,6 +9,7 @@
 
 #include "barista.h"
 #include "common/alloc.h"
+#include "common/exceptions.h"
 #include "features/feature_bag.h"
 #include "learn/learner.h"
 #include "learn/overlay_file.h"
@@ -110,15 +111,16 @@ void fill_error(barista_error* out, barista_status code, const char* message);
 
 }  // namespace barista::internal
 
-// The C API never lets an exception escape: out of memory becomes a status.
-#define BARISTA_API_TRY try {
+// The C API never lets an exception escape: out of memory becomes a status
+// (common/exceptions.h; in a build without exceptions the body just runs).
+#define BARISTA_API_TRY BARISTA_TRY {
 #define BARISTA_API_CATCH(error_string)                                          \
   }                                                                              \
-  catch (const std::bad_alloc&) {                                                \
+  BARISTA_CATCH(const std::bad_alloc&) {                                         \
     if (error_string) *(error_string) = "out of memory";                         \
     return BARISTA_STATUS_OUT_OF_MEMORY;                                         \
   }                                                                              \
-  catch (...) {                                                                  \
+  BARISTA_CATCH(...) {                                                           \
     if (error_string) *(error_string) = "internal error (unexpected exception)"; \
     return BARISTA_STATUS_INTERNAL;                                              \
   }

@@ -57,18 +57,23 @@ barista_status open_failure(barista_error* out_error, const char* message) {
   return BARISTA_STATUS_INVALID_ARGUMENT;
 }
 
-}  // namespace
-
-#define BARISTA_OPEN_CATCH                                                \
-  }                                                                       \
-  catch (const std::bad_alloc&) {                                         \
-    fill_error(out_error, BARISTA_STATUS_OUT_OF_MEMORY, "out of memory"); \
-    return BARISTA_STATUS_OUT_OF_MEMORY;                                  \
-  }                                                                       \
-  catch (...) {                                                           \
-    fill_error(out_error, BARISTA_STATUS_INTERNAL, "internal error");     \
-    return BARISTA_STATUS_INTERNAL;                                       \
+// Runs `body`, turning an exception from inside the library into a status
+// and message (see common/exceptions.h; without exceptions it just runs).
+template <class Body>
+barista_status guarded(barista_error* out_error, Body&& body) {
+  BARISTA_TRY { return body(); }
+  BARISTA_CATCH(const std::bad_alloc&) {
+    fill_error(out_error, BARISTA_STATUS_OUT_OF_MEMORY, "out of memory");
+    return BARISTA_STATUS_OUT_OF_MEMORY;
   }
+  BARISTA_CATCH(...) {
+    fill_error(out_error, BARISTA_STATUS_INTERNAL, "internal error");
+    return BARISTA_STATUS_INTERNAL;
+  }
+  return BARISTA_STATUS_INTERNAL;  // not reached
+}
+
+}  // namespace
 
 extern "C" {
 
@@ -83,125 +88,123 @@ barista_status barista_model_open_file(const char* path, const barista_open_para
                                        barista_error* out_error) {
   if (path == nullptr) return open_failure(out_error, "path is NULL");
   if (out_model == nullptr) return open_failure(out_error, "out_model is NULL");
-  try {
+  return guarded(out_error, [&] {
     std::unique_ptr<Model> model;
     const Status status = Model::open_file(path, to_options(params), &model);
     return finish_open(status, std::move(model), out_model, out_error);
-    BARISTA_OPEN_CATCH
+  });
+}
+
+barista_status barista_model_open_buffer(const void* data, size_t size, const barista_open_params* params,
+                                         barista_model** out_model, barista_error* out_error) {
+  if (data == nullptr) return open_failure(out_error, "data is NULL");
+  if (out_model == nullptr) return open_failure(out_error, "out_model is NULL");
+  return guarded(out_error, [&] {
+    std::unique_ptr<Model> model;
+    const Status status = Model::open_buffer(data, size, to_options(params), &model);
+    return finish_open(status, std::move(model), out_model, out_error);
+  });
+}
+
+void barista_model_free(barista_model* model) {
+  if (!valid_model(model)) return;
+  // A second free by the caller is ignored rather than dropping a reference
+  // that belongs to a session.
+  if (model->released_by_caller.exchange(true)) return;
+  release_model(model);
+}
+
+barista_status barista_model_verify(const barista_model* model, barista_error* out_error) {
+  if (!valid_model(model)) return open_failure(out_error, "model is NULL or not a model handle");
+  return guarded(out_error, [&] {
+    const Status status = model->model->verify_full();
+    fill_error(out_error, status.code(), status.message().c_str());
+    return status.code();
+  });
+}
+
+barista_status barista_model_get_info(const barista_model* model, barista_model_info* out_info) {
+  if (!valid_model(model) || out_info == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
+  const Model& m = *model->model;
+  const fb::Metadata* metadata = m.root().metadata();
+  barista_model_info info;
+  info.name = metadata ? or_empty(metadata->name()) : "";
+  info.version = metadata ? or_empty(metadata->version()) : "";
+  info.description = metadata ? or_empty(metadata->description()) : "";
+  info.producer = metadata ? or_empty(metadata->producer()) : "";
+  info.created_unix = metadata ? metadata->created_unix() : 0;
+  info.format_major = m.root().format_major();
+  info.format_minor = m.root().format_minor();
+  info.quantization_version = m.root().quantization_version();
+  info.item_count = m.catalog().count;
+  info.input_count = m.inputs().size();
+  info.file_size = m.size();
+  info.kernels = m.kernels().isa;
+  *out_info = info;
+  return BARISTA_STATUS_OK;
+}
+
+barista_status barista_model_get_input(const barista_model* model, size_t index, barista_input_info* out_info) {
+  if (!valid_model(model) || out_info == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
+  const Model& m = *model->model;
+  if (index >= m.inputs().size()) return BARISTA_STATUS_INVALID_ARGUMENT;
+  const InputInfo& input = m.inputs()[index];
+  out_info->name = input.name;
+  out_info->source = static_cast<barista_source>(input.source);
+  out_info->kind = static_cast<barista_value_kind>(input.kind);
+  out_info->multivalent = input.multivalent ? 1 : 0;
+  out_info->max_values = input.max_values;
+  return BARISTA_STATUS_OK;
+}
+
+const char* barista_model_user_input(const barista_model* model) {
+  if (!valid_model(model) || model->model->user_id_input() < 0) return nullptr;
+  return model->model->inputs()[static_cast<size_t>(model->model->user_id_input())].name;
+}
+
+barista_status barista_model_find_item(const barista_model* model, const char* id, size_t length, uint32_t* out_index) {
+  if (!valid_model(model) || id == nullptr || out_index == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
+  if (length == BARISTA_STRLEN) length = std::strlen(id);
+  const Model& m = *model->model;
+  uint64_t fp = fingerprint64(id, length);
+  if (m.catalog().key_type == fb::KeyType::Int64) {
+    // "007" and "+7" name item 7 too: parse, then match the canonical form.
+    char* end = nullptr;
+    const std::string text(id, length);
+    errno = 0;
+    const long long value = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || end != text.c_str() + text.size() || errno != 0) return BARISTA_STATUS_NOT_FOUND;
+    fp = fingerprint64_of_int(value);
   }
+  const int64_t index = m.find_item(fp);
+  if (index < 0) return BARISTA_STATUS_NOT_FOUND;
+  *out_index = static_cast<uint32_t>(index);
+  return BARISTA_STATUS_OK;
+}
 
-  barista_status barista_model_open_buffer(const void* data, size_t size, const barista_open_params* params,
-                                           barista_model** out_model, barista_error* out_error) {
-    if (data == nullptr) return open_failure(out_error, "data is NULL");
-    if (out_model == nullptr) return open_failure(out_error, "out_model is NULL");
-    try {
-      std::unique_ptr<Model> model;
-      const Status status = Model::open_buffer(data, size, to_options(params), &model);
-      return finish_open(status, std::move(model), out_model, out_error);
-      BARISTA_OPEN_CATCH
-    }
+barista_status barista_model_find_item_int64(const barista_model* model, int64_t id, uint32_t* out_index) {
+  if (!valid_model(model) || out_index == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
+  const int64_t index = model->model->find_item(fingerprint64_of_int(id));
+  if (index < 0) return BARISTA_STATUS_NOT_FOUND;
+  *out_index = static_cast<uint32_t>(index);
+  return BARISTA_STATUS_OK;
+}
 
-    void barista_model_free(barista_model * model) {
-      if (!valid_model(model)) return;
-      // A second free by the caller is ignored rather than dropping a reference
-      // that belongs to a session.
-      if (model->released_by_caller.exchange(true)) return;
-      release_model(model);
-    }
+barista_status barista_model_get_item_id(const barista_model* model, uint32_t index, char* buffer, size_t buffer_size,
+                                         size_t* out_length) {
+  if (!valid_model(model) || (buffer == nullptr && buffer_size > 0)) return BARISTA_STATUS_INVALID_ARGUMENT;
+  BARISTA_TRY {
+    std::string id;
+    const Model& m = *model->model;
+    if (index >= m.catalog().count) return BARISTA_STATUS_INVALID_ARGUMENT;
+    if (!m.item_id(index, &id)) return BARISTA_STATUS_CORRUPT_MODEL;
+    if (out_length != nullptr) *out_length = id.size();
+    if (buffer_size < id.size() + 1) return BARISTA_STATUS_BUFFER_TOO_SMALL;
+    std::memcpy(buffer, id.data(), id.size());
+    buffer[id.size()] = '\0';
+    return BARISTA_STATUS_OK;
+  }
+  BARISTA_CATCH(...) { return BARISTA_STATUS_OUT_OF_MEMORY; }
+}
 
-    barista_status barista_model_verify(const barista_model* model, barista_error* out_error) {
-      if (!valid_model(model)) return open_failure(out_error, "model is NULL or not a model handle");
-      try {
-        const Status status = model->model->verify_full();
-        fill_error(out_error, status.code(), status.message().c_str());
-        return status.code();
-        BARISTA_OPEN_CATCH
-      }
-
-      barista_status barista_model_get_info(const barista_model* model, barista_model_info* out_info) {
-        if (!valid_model(model) || out_info == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
-        const Model& m = *model->model;
-        const fb::Metadata* metadata = m.root().metadata();
-        barista_model_info info;
-        info.name = metadata ? or_empty(metadata->name()) : "";
-        info.version = metadata ? or_empty(metadata->version()) : "";
-        info.description = metadata ? or_empty(metadata->description()) : "";
-        info.producer = metadata ? or_empty(metadata->producer()) : "";
-        info.created_unix = metadata ? metadata->created_unix() : 0;
-        info.format_major = m.root().format_major();
-        info.format_minor = m.root().format_minor();
-        info.quantization_version = m.root().quantization_version();
-        info.item_count = m.catalog().count;
-        info.input_count = m.inputs().size();
-        info.file_size = m.size();
-        info.kernels = m.kernels().isa;
-        *out_info = info;
-        return BARISTA_STATUS_OK;
-      }
-
-      barista_status barista_model_get_input(const barista_model* model, size_t index, barista_input_info* out_info) {
-        if (!valid_model(model) || out_info == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
-        const Model& m = *model->model;
-        if (index >= m.inputs().size()) return BARISTA_STATUS_INVALID_ARGUMENT;
-        const InputInfo& input = m.inputs()[index];
-        out_info->name = input.name;
-        out_info->source = static_cast<barista_source>(input.source);
-        out_info->kind = static_cast<barista_value_kind>(input.kind);
-        out_info->multivalent = input.multivalent ? 1 : 0;
-        out_info->max_values = input.max_values;
-        return BARISTA_STATUS_OK;
-      }
-
-      const char* barista_model_user_input(const barista_model* model) {
-        if (!valid_model(model) || model->model->user_id_input() < 0) return nullptr;
-        return model->model->inputs()[static_cast<size_t>(model->model->user_id_input())].name;
-      }
-
-      barista_status barista_model_find_item(const barista_model* model, const char* id, size_t length,
-                                             uint32_t* out_index) {
-        if (!valid_model(model) || id == nullptr || out_index == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
-        if (length == BARISTA_STRLEN) length = std::strlen(id);
-        const Model& m = *model->model;
-        uint64_t fp = fingerprint64(id, length);
-        if (m.catalog().key_type == fb::KeyType::Int64) {
-          // "007" and "+7" name item 7 too: parse, then match the canonical form.
-          char* end = nullptr;
-          const std::string text(id, length);
-          errno = 0;
-          const long long value = std::strtoll(text.c_str(), &end, 10);
-          if (text.empty() || end != text.c_str() + text.size() || errno != 0) return BARISTA_STATUS_NOT_FOUND;
-          fp = fingerprint64_of_int(value);
-        }
-        const int64_t index = m.find_item(fp);
-        if (index < 0) return BARISTA_STATUS_NOT_FOUND;
-        *out_index = static_cast<uint32_t>(index);
-        return BARISTA_STATUS_OK;
-      }
-
-      barista_status barista_model_find_item_int64(const barista_model* model, int64_t id, uint32_t* out_index) {
-        if (!valid_model(model) || out_index == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
-        const int64_t index = model->model->find_item(fingerprint64_of_int(id));
-        if (index < 0) return BARISTA_STATUS_NOT_FOUND;
-        *out_index = static_cast<uint32_t>(index);
-        return BARISTA_STATUS_OK;
-      }
-
-      barista_status barista_model_get_item_id(const barista_model* model, uint32_t index, char* buffer,
-                                               size_t buffer_size, size_t* out_length) {
-        if (!valid_model(model) || (buffer == nullptr && buffer_size > 0)) return BARISTA_STATUS_INVALID_ARGUMENT;
-        try {
-          std::string id;
-          const Model& m = *model->model;
-          if (index >= m.catalog().count) return BARISTA_STATUS_INVALID_ARGUMENT;
-          if (!m.item_id(index, &id)) return BARISTA_STATUS_CORRUPT_MODEL;
-          if (out_length != nullptr) *out_length = id.size();
-          if (buffer_size < id.size() + 1) return BARISTA_STATUS_BUFFER_TOO_SMALL;
-          std::memcpy(buffer, id.data(), id.size());
-          buffer[id.size()] = '\0';
-          return BARISTA_STATUS_OK;
-        } catch (...) {
-          return BARISTA_STATUS_OUT_OF_MEMORY;
-        }
-      }
-
-    }  // extern "C"
+}  // extern "C"

@@ -42,16 +42,15 @@ extern "C" {
 
 barista_status barista_session_create(const barista_model* model, barista_session** out_session) {
   if (!valid_model(model) || out_session == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
-  try {
+  BARISTA_TRY {
     auto* owner = const_cast<barista_model*>(model);  // only its reference count changes
     barista_session* session = new_object<barista_session>(owner, *owner->model);
     if (session == nullptr) return BARISTA_STATUS_OUT_OF_MEMORY;
     retain_model(owner);
     *out_session = session;
     return BARISTA_STATUS_OK;
-  } catch (const std::bad_alloc&) {
-    return BARISTA_STATUS_OUT_OF_MEMORY;
   }
+  BARISTA_CATCH(const std::bad_alloc&) { return BARISTA_STATUS_OUT_OF_MEMORY; }
 }
 
 void barista_session_free(barista_session* session) {

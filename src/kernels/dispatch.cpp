@@ -62,6 +62,10 @@ bool cpu_supports(const CpuFeatures& cpu, const char* isa) {
   if (std::strcmp(isa, "avx2") == 0) return cpu.avx2;
   if (std::strcmp(isa, "avx512") == 0) return cpu.avx512;
   if (std::strcmp(isa, "avx512_vnni") == 0) return cpu.avx512_vnni;
+#if defined(__aarch64__)
+  // Advanced SIMD is mandatory in AArch64.
+  if (std::strcmp(isa, "neon") == 0) return true;
+#endif
   return false;
 }
 

@@ -1,8 +1,10 @@
 # Trains the same config twice with the same seed and SOURCE_DATE_EPOCH and
 # checks that the two model files are byte-identical.
+# EMULATOR: how to run the binary (qemu for a cross build), else empty.
 set(ENV{SOURCE_DATE_EPOCH} 1700000000)
+separate_arguments(emulator UNIX_COMMAND "${EMULATOR}")
 foreach(run a b)
-  execute_process(COMMAND ${BARISTA} train ${CONFIG} --out ${OUT}-${run}.barista --epochs 2 --quiet
+  execute_process(COMMAND ${emulator} ${BARISTA} train ${CONFIG} --out ${OUT}-${run}.barista --epochs 2 --quiet
                   RESULT_VARIABLE result)
   if(NOT result EQUAL 0)
     message(FATAL_ERROR "barista train failed (${result})")
