@@ -87,11 +87,14 @@ extern "C" {
 /* Versions                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/* The library's version (semantic versioning). */
+/* The library's version (semantic versioning; while the major version is 0,
+ * a new minor version may change the ABI, and the shared library's SONAME,
+ * libbarista.so.0.MINOR, changes with it). The README's changelog says what
+ * each version changed. */
 #define BARISTA_VERSION_MAJOR 0
-#define BARISTA_VERSION_MINOR 1
+#define BARISTA_VERSION_MINOR 2
 #define BARISTA_VERSION_PATCH 0
-#define BARISTA_VERSION_STRING "0.1.0"
+#define BARISTA_VERSION_STRING "0.2.0"
 /* major * 10000 + minor * 100 + patch */
 #define BARISTA_VERSION_NUMBER (BARISTA_VERSION_MAJOR * 10000 + BARISTA_VERSION_MINOR * 100 + BARISTA_VERSION_PATCH)
 
@@ -104,7 +107,7 @@ extern "C" {
 /* The layout of quantized tensors (int8 row-wise: value = scale * q + bias). */
 #define BARISTA_QUANTIZATION_VERSION 1
 
-/* The run-time library's version, e.g. "0.1.0" (static storage). Compare with
+/* The run-time library's version, e.g. "0.2.0" (static storage). Compare with
  * BARISTA_VERSION_STRING to detect a header/library mismatch. */
 BARISTA_API const char* barista_version(void);
 

@@ -5,8 +5,10 @@
 # - with NO_EXCEPTIONS, the static library has no exception handling or
 #   type information left in it (the -fno-exceptions -fno-rtti flags took).
 #
-# -DNM=... -DSHARED=libbarista.so -DSTATIC=libbarista.a -DHEADER=barista.h
-# -DNO_EXCEPTIONS=ON|OFF
+# - the shared library's SONAME is libbarista.so.SOVERSION.
+#
+# -DNM=... -DOBJDUMP=... -DSHARED=libbarista.so -DSTATIC=libbarista.a
+# -DHEADER=barista.h -DSOVERSION=0.2 -DNO_EXCEPTIONS=ON|OFF
 file(READ ${HEADER} header)
 string(REGEX MATCHALL "BARISTA_API[^;(]*[ *\n](barista_[a-z0-9_]+)[ ]*\\(" declarations "${header}")
 set(declared "")
@@ -58,6 +60,15 @@ if(missing)
 endif()
 list(LENGTH exported exported_count)
 message(STATUS "the shared library exports the ${exported_count} functions of the C API and nothing else")
+
+execute_process(COMMAND ${OBJDUMP} -p ${SHARED} OUTPUT_VARIABLE headers RESULT_VARIABLE objdump_result)
+if(NOT objdump_result EQUAL 0 OR NOT headers MATCHES "SONAME +([^\n]+)")
+  message(FATAL_ERROR "no SONAME in ${SHARED}")
+endif()
+if(NOT CMAKE_MATCH_1 STREQUAL "libbarista.so.${SOVERSION}")
+  message(FATAL_ERROR "SONAME is ${CMAKE_MATCH_1}, expected libbarista.so.${SOVERSION}")
+endif()
+message(STATUS "SONAME ${CMAKE_MATCH_1}")
 
 if(NO_EXCEPTIONS)
   execute_process(COMMAND ${NM} ${STATIC} OUTPUT_VARIABLE static_out RESULT_VARIABLE nm_result ERROR_QUIET)
