@@ -5,6 +5,8 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
 #endif
 
 namespace barista::cli {
@@ -89,6 +91,21 @@ __attribute__((target("avx2"))) void dot_avx2(uint64_t iterations) {
   for (int i = 1; i < kAccumulators; ++i) sum = _mm256_add_epi32(sum, acc[i]);
   g_sink_i = _mm256_extract_epi32(sum, 0);
 }
+#elif defined(__aarch64__)
+volatile float g_sink_f;
+
+// Advanced SIMD is part of AArch64: 4 floats per FMA, no target attribute.
+void fma_neon(uint64_t iterations) {
+  float32x4_t acc[kAccumulators];
+  for (int i = 0; i < kAccumulators; ++i) acc[i] = vdupq_n_f32(static_cast<float>(i));
+  const float32x4_t a = vdupq_n_f32(0.999f), b = vdupq_n_f32(0.001f);
+  for (uint64_t n = 0; n < iterations; ++n) {
+    for (int i = 0; i < kAccumulators; ++i) acc[i] = vfmaq_f32(b, acc[i], a);
+  }
+  float32x4_t sum = acc[0];
+  for (int i = 1; i < kAccumulators; ++i) sum = vaddq_f32(sum, acc[i]);
+  g_sink_f = vgetq_lane_f32(sum, 0) + vgetq_lane_f32(sum, 3);
+}
 #endif
 
 }  // namespace
@@ -113,6 +130,12 @@ Peak measure_peak() {
     peak.int8_isa = "avx2 maddubs";
     peak.int8_gops = per_iteration * 32 * 2 / best_seconds([&] { dot_avx2(kIterations); }) / 1e9;
   }
+#elif defined(__aarch64__)
+  // (The int8 layers have no NEON kernel yet: no int8 peak to compare with.)
+  constexpr uint64_t kIterations = 20'000'000;
+  const double per_iteration = static_cast<double>(kIterations) * kAccumulators;
+  peak.f32_isa = "neon fma";
+  peak.f32_gflops = per_iteration * 4 * 2 / best_seconds([&] { fma_neon(kIterations); }) / 1e9;
 #endif
   return peak;
 }

@@ -21,6 +21,7 @@
 #include "bench_support.h"
 #include "cli.h"
 #include "commands.h"
+#include "kernels/kernel_list.h"
 #include "random_model.h"
 #include "writer/model_writer.h"
 
@@ -276,7 +277,7 @@ int run_bench(int argc, char** argv) {
              {"rss-requests", "N", "requests of the RSS probe (default: 1000; L: 30)", false},
              {"sweep", "SHAPE", "shape for the catalog-size sweep 1k..max (default: S; none: skip)", false},
              {"sweep-max", "N", "largest catalog of the sweep (default: 1000000)", false},
-             {"kernels", "ISA", "force a kernel variant: reference, sse4_2, avx2, avx512", false},
+             {"kernels", "ISA", "force a kernel variant: " BARISTA_KERNEL_CHOICES, false},
              {"dir", "DIR", "where the model files go (default: $TMPDIR or /tmp; removed afterwards)", false},
              {"rss-probe", "MODEL", "internal: the RSS probe's child process", false},
              {"json", "", "machine-readable output", false}});

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "kernels/kernel_list.h"
 #include "model/model.h"
 
 namespace barista::cli {
@@ -100,7 +101,7 @@ int run_inspect(int argc, char** argv) {
             "stored number is finite (exit code 1 when it fails).",
             {{"json", "", "machine-readable output", false},
              {"verify", "", "full verification (checksum, finiteness)", false},
-             {"kernels", "NAME", "kernel variant: auto, reference, sse4_2, avx2, avx512", false},
+             {"kernels", "NAME", "kernel variant: " BARISTA_KERNEL_CHOICES, false},
              {"repeat", "N", "also reopen the model N times and report the median open time", false}});
   int exit_code = 0;
   if (!args.parse(argc, argv, &exit_code)) return exit_code;

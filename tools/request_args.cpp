@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "kernels/kernel_list.h"
+
 namespace barista::cli {
 
 std::vector<Args::Option> request_options() {
@@ -10,7 +12,7 @@ std::vector<Args::Option> request_options() {
           {"feature", "INPUT=VALUE", "a user or context feature, e.g. hour=8 or basket=croissant,latte", true},
           {"overlay", "PATH", "what on-device learning stored at PATH applies (see barista observe)", false},
           {"overlay-memory", "BYTES", "the overlay's memory limit (default: 1 MiB)", false},
-          {"kernels", "NAME", "kernel variant: auto, reference, sse4_2, avx2, avx512", false},
+          {"kernels", "NAME", "kernel variant: " BARISTA_KERNEL_CHOICES, false},
           {"json", "", "machine-readable output", false}};
 }
 

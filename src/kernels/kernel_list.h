@@ -56,6 +56,11 @@
 #define BARISTA_ISA_LIST(X) X(reference)
 #endif
 
+// "auto, reference, ...": the names a caller may ask for, as one string
+// literal (for help texts).
+#define BARISTA_ISA_NAME_PART(isa) ", " #isa
+#define BARISTA_KERNEL_CHOICES "auto" BARISTA_ISA_LIST(BARISTA_ISA_NAME_PART)
+
 namespace barista::internal {
 
 struct KernelTable {
