@@ -22,15 +22,28 @@ inline uint64_t fingerprint64(std::string_view s) { return fingerprint64(s.data(
 // hashes integer feature values.
 uint64_t fingerprint64_of_int(int64_t value);
 
-inline uint64_t fingerprint_cat64(uint64_t fp1, uint64_t fp2) {
+// FingerprintCat64 in two steps, for chains whose second value repeats
+// (a catalog item's hash, crossed with every request): the half that
+// depends on fp2 alone is computed once, and the rest costs two
+// multiplications instead of four.
+//   fingerprint_cat64(fp1, fp2) == fingerprint_cat64_mixed(fp1, fingerprint_cat64_mix(fp2))
+inline uint64_t fingerprint_cat64_mix(uint64_t fp2) {
+  constexpr uint64_t kMul = 0xc6a4a7935bd1e995ULL;
+  const uint64_t v = fp2 * kMul;
+  return (v ^ (v >> 47)) * kMul;
+}
+
+inline uint64_t fingerprint_cat64_mixed(uint64_t fp1, uint64_t mixed_fp2) {
   constexpr uint64_t kMul = 0xc6a4a7935bd1e995ULL;
   auto shift_mix = [](uint64_t v) { return v ^ (v >> 47); };
-  uint64_t result = fp1 ^ kMul;
-  result ^= shift_mix(fp2 * kMul) * kMul;
+  uint64_t result = (fp1 ^ kMul) ^ mixed_fp2;
   result *= kMul;
   result = shift_mix(result) * kMul;
-  result = shift_mix(result);
-  return result;
+  return shift_mix(result);
+}
+
+inline uint64_t fingerprint_cat64(uint64_t fp1, uint64_t fp2) {
+  return fingerprint_cat64_mixed(fp1, fingerprint_cat64_mix(fp2));
 }
 
 // TensorFlow's default crossed_column hash_key (0xDECAFCAFFE).

@@ -192,6 +192,10 @@ Status Scorer::index_item_hashes() {
       }
       begin.push_back(static_cast<uint32_t>(cached.hashes.size()));
       if (!single) cached.begin = std::move(begin);
+      if (m.item_only_last && c + 1 == column.crossed.size()) {
+        cached.mixed.resize(cached.hashes.size());
+        for (size_t i = 0; i < cached.hashes.size(); ++i) cached.mixed[i] = fingerprint_cat64_mix(cached.hashes[i]);
+      }
     }
   }
   return Status();
@@ -258,13 +262,10 @@ Status Scorer::mixed_catalog_block(const uint32_t* items, uint32_t rows, float* 
       block_counts_[r] = static_cast<uint32_t>(combinations);
       for (uint64_t p : m.prefix) {
         for (uint32_t i = 0; i < count; ++i) {
-          const uint32_t index =
-              m.term.offset + static_cast<uint32_t>(m.buckets.mod(fingerprint_cat64(p, cached.hashes[first + i])));
-          if (weights.dtype == fb::DType::F16) {
-            __builtin_prefetch(weights.f16 + index);
-          } else {
-            __builtin_prefetch(weights.f32 + index);
-          }
+          const uint32_t index = m.term.offset + static_cast<uint32_t>(m.buckets.mod(
+                                                     fingerprint_cat64_mixed(p, cached.mixed[first + i])));
+          __builtin_prefetch(weights.dtype == fb::DType::F16 ? static_cast<const void*>(weights.f16 + index)
+                                                               : static_cast<const void*>(weights.f32 + index));
           block_indices_.push_back(index);
         }
       }

@@ -89,6 +89,9 @@ class Scorer {
     struct ItemHashes {
       Vec<uint32_t> begin;
       Vec<uint64_t> hashes;
+      // fingerprint_cat64_mix of each hash, for the last component of an
+      // item_only_last term (mixed_catalog_block); empty otherwise.
+      Vec<uint64_t> mixed;
     };
     Vec<ItemHashes> item_hashes;  // per component; empty until indexed
     bool item_only_last = false;  // the last component is the only item-side one

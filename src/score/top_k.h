@@ -37,22 +37,27 @@ class TopK {
     // heap_ is a heap whose front is the worst kept entry.
     if (heap_.size() < k_) {
       heap_.push_back(s);
-      std::push_heap(heap_.begin(), heap_.end(), ranks_before);
+      std::push_heap(heap_.begin(), heap_.end(), Order());
     } else if (ranks_before(s, heap_.front())) {
-      std::pop_heap(heap_.begin(), heap_.end(), ranks_before);
+      std::pop_heap(heap_.begin(), heap_.end(), Order());
       heap_.back() = s;
-      std::push_heap(heap_.begin(), heap_.end(), ranks_before);
+      std::push_heap(heap_.begin(), heap_.end(), Order());
     }
   }
 
   // The kept entries, best first. Leaves the selector empty.
   void finish(Vec<Scored>* out) {
-    std::sort_heap(heap_.begin(), heap_.end(), ranks_before);
+    std::sort_heap(heap_.begin(), heap_.end(), Order());
     out->assign(heap_.begin(), heap_.end());
     heap_.clear();
   }
 
  private:
+  // ranks_before as a type, so the heap algorithms inline it (a function
+  // pointer is called through on every comparison).
+  struct Order {
+    bool operator()(const Scored& a, const Scored& b) const { return ranks_before(a, b); }
+  };
   size_t k_ = 0;
   Vec<Scored> heap_;
 };
