@@ -222,8 +222,9 @@ struct SimdKernels {
   }
 
   // The int8 kernels have no xsimd body (xsimd 8 has no u8 x s8 dot
-  // product): these sets run the scalar reference, and the avx512_vnni
-  // variant has its own intrinsics (kernels_avx512_vnni.cpp).
+  // product): these sets run the scalar reference; the avx512_vnni and neon
+  // variants have their own intrinsics (kernels_avx512_vnni.cpp,
+  // kernels_neon.cpp).
   static void quantize_u8_rows(const float* x, size_t rows, size_t in, size_t in_padded, uint8_t* q, float* scales) {
     kernel_table_reference().quantize_u8_rows(x, rows, in, in_padded, q, scales);
   }
