@@ -109,6 +109,23 @@ inline barista_status record(const Status& status, std::string* error) {
 
 void fill_error(barista_error* out, barista_status code, const char* message);
 
+// Runs `body` (returning a barista_status), turning an exception from
+// inside the library into a status and message in `out_error` (see
+// common/exceptions.h; without exceptions the body just runs).
+template <class Body>
+barista_status guarded(barista_error* out_error, Body&& body) {
+  BARISTA_TRY { return body(); }
+  BARISTA_CATCH(const std::bad_alloc&) {
+    fill_error(out_error, BARISTA_STATUS_OUT_OF_MEMORY, "out of memory");
+    return BARISTA_STATUS_OUT_OF_MEMORY;
+  }
+  BARISTA_CATCH(...) {
+    fill_error(out_error, BARISTA_STATUS_INTERNAL, "internal error");
+    return BARISTA_STATUS_INTERNAL;
+  }
+  return BARISTA_STATUS_INTERNAL;  // not reached
+}
+
 }  // namespace barista::internal
 
 // The C API never lets an exception escape: out of memory becomes a status

@@ -57,22 +57,6 @@ barista_status open_failure(barista_error* out_error, const char* message) {
   return BARISTA_STATUS_INVALID_ARGUMENT;
 }
 
-// Runs `body`, turning an exception from inside the library into a status
-// and message (see common/exceptions.h; without exceptions it just runs).
-template <class Body>
-barista_status guarded(barista_error* out_error, Body&& body) {
-  BARISTA_TRY { return body(); }
-  BARISTA_CATCH(const std::bad_alloc&) {
-    fill_error(out_error, BARISTA_STATUS_OUT_OF_MEMORY, "out of memory");
-    return BARISTA_STATUS_OUT_OF_MEMORY;
-  }
-  BARISTA_CATCH(...) {
-    fill_error(out_error, BARISTA_STATUS_INTERNAL, "internal error");
-    return BARISTA_STATUS_INTERNAL;
-  }
-  return BARISTA_STATUS_INTERNAL;  // not reached
-}
-
 }  // namespace
 
 extern "C" {

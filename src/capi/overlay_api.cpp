@@ -62,7 +62,7 @@ barista_status barista_overlay_open(const barista_model* model, const char* path
     fill_error(out_error, BARISTA_STATUS_INVALID_ARGUMENT, "model or out_overlay is NULL or not a handle");
     return BARISTA_STATUS_INVALID_ARGUMENT;
   }
-  BARISTA_TRY {
+  return guarded(out_error, [&] {
     const barista_overlay_params defaults = barista_overlay_default_params();
     if (params == nullptr) params = &defaults;
     FtrlParams ftrl;
@@ -99,15 +99,7 @@ barista_status barista_overlay_open(const barista_model* model, const char* path
     *out_overlay = overlay;
     fill_error(out_error, BARISTA_STATUS_OK, "");
     return BARISTA_STATUS_OK;
-  }
-  BARISTA_CATCH(const std::bad_alloc&) {
-    fill_error(out_error, BARISTA_STATUS_OUT_OF_MEMORY, "out of memory");
-    return BARISTA_STATUS_OUT_OF_MEMORY;
-  }
-  BARISTA_CATCH(...) {
-    fill_error(out_error, BARISTA_STATUS_INTERNAL, "internal error");
-    return BARISTA_STATUS_INTERNAL;
-  }
+  });
 }
 
 void barista_overlay_free(barista_overlay* overlay) {

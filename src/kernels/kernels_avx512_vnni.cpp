@@ -125,7 +125,8 @@ struct VnniKernels : SimdKernels<xsimd::avx512bw> {
                     const float* bias, size_t out, bool relu, float* y, size_t j) {
 #define BARISTA_ACC(r) __m512i a##r##0 = _mm512_setzero_si512(), a##r##1 = _mm512_setzero_si512();
     BARISTA_ACC(0)
-    BARISTA_ACC(1) BARISTA_ACC(2) BARISTA_ACC(3) BARISTA_ACC(4) BARISTA_ACC(5) BARISTA_ACC(6) BARISTA_ACC(7)
+    BARISTA_ACC(1)
+    BARISTA_ACC(2) BARISTA_ACC(3) BARISTA_ACC(4) BARISTA_ACC(5) BARISTA_ACC(6) BARISTA_ACC(7)
 #undef BARISTA_ACC
         for (size_t k4 = 0; k4 < in_padded / 4; ++k4) {
       const __m512i w0 = _mm512_loadu_si512(w + (k4 * out + j) * 4);
@@ -166,14 +167,7 @@ struct VnniKernels : SimdKernels<xsimd::avx512bw> {
         tile<1>(q + r * in_padded, scales + r, in_padded, w, w_scales, bias, out, relu, y + r * out, j);
       }
     }
-    for (size_t r = 0; r < rows && tile_columns < out; ++r) {
-      for (size_t j = tile_columns; j < out; ++j) {
-        int32_t sum = 0;
-        for (size_t k = 0; k < in_padded; ++k) sum += q[r * in_padded + k] * w[((k / 4) * out + j) * 4 + k % 4];
-        const float v = scales[r] * w_scales[j] * static_cast<float>(sum) + bias[j];
-        y[r * out + j] = relu && !(v > 0.0f) ? 0.0f : v;
-      }
-    }
+    dense_u8s8_columns(q, scales, rows, in_padded, w, w_scales, bias, out, relu != 0, y, tile_columns);
   }
 };
 

@@ -60,17 +60,7 @@ struct NeonKernels : SimdKernels<xsimd::neon64> {
         tile<1>(q + r * in_padded, scales + r, in_padded, w, w_scales, bias, out, relu != 0, y + r * out, j);
       }
     }
-    // Columns past the last group of four, as the reference computes them.
-    for (r = 0; r < rows; ++r) {
-      for (size_t j = tile_columns; j < out; ++j) {
-        int32_t sum = 0;
-        for (size_t k = 0; k < in_padded; ++k) {
-          sum += static_cast<int32_t>(q[r * in_padded + k]) * w[(k / 4) * out * 4 + j * 4 + k % 4];
-        }
-        const float v = scales[r] * w_scales[j] * static_cast<float>(sum) + bias[j];
-        y[r * out + j] = relu && !(v > 0.0f) ? 0.0f : v;
-      }
-    }
+    dense_u8s8_columns(q, scales, rows, in_padded, w, w_scales, bias, out, relu != 0, y, tile_columns);
   }
 };
 

@@ -237,6 +237,22 @@ struct SimdKernels {
     kernel_table_reference().dense_u8s8(q, scales, rows, in_padded, w, w_scales, bias, out, relu, y);
   }
 
+  // Columns [j0, out) of dense_u8s8 one at a time, for the variants with
+  // their own int8 tiles: the columns past their last whole tile.
+  static void dense_u8s8_columns(const uint8_t* q, const float* scales, size_t rows, size_t in_padded, const int8_t* w,
+                                 const float* w_scales, const float* bias, size_t out, bool relu, float* y, size_t j0) {
+    for (size_t r = 0; r < rows; ++r) {
+      for (size_t j = j0; j < out; ++j) {
+        int32_t sum = 0;
+        for (size_t k = 0; k < in_padded; ++k) {
+          sum += static_cast<int32_t>(q[r * in_padded + k]) * w[((k / 4) * out + j) * 4 + k % 4];
+        }
+        const float v = scales[r] * w_scales[j] * static_cast<float>(sum) + bias[j];
+        y[r * out + j] = relu && !(v > 0.0f) ? 0.0f : v;
+      }
+    }
+  }
+
   static float gather_sum_f16(const uint16_t* weights, const uint32_t* ids, size_t count) {
     float sum = 0.0f;
     for (size_t i = 0; i < count; ++i) sum += half_to_float(weights[ids[i]]);
