@@ -123,27 +123,28 @@ struct VnniKernels : SimdKernels<xsimd::avx512bw> {
   // spilling two, on each step of the loop (twice the instructions).
   static void tile8(const uint8_t* q, const float* scales, size_t in_padded, const int8_t* w, const float* w_scales,
                     const float* bias, size_t out, bool relu, float* y, size_t j) {
+    // clang-format off
 #define BARISTA_ACC(r) __m512i a##r##0 = _mm512_setzero_si512(), a##r##1 = _mm512_setzero_si512();
-    BARISTA_ACC(0)
-    BARISTA_ACC(1)
-    BARISTA_ACC(2) BARISTA_ACC(3) BARISTA_ACC(4) BARISTA_ACC(5) BARISTA_ACC(6) BARISTA_ACC(7)
+    BARISTA_ACC(0) BARISTA_ACC(1) BARISTA_ACC(2) BARISTA_ACC(3)
+    BARISTA_ACC(4) BARISTA_ACC(5) BARISTA_ACC(6) BARISTA_ACC(7)
 #undef BARISTA_ACC
-        for (size_t k4 = 0; k4 < in_padded / 4; ++k4) {
+    for (size_t k4 = 0; k4 < in_padded / 4; ++k4) {
       const __m512i w0 = _mm512_loadu_si512(w + (k4 * out + j) * 4);
       const __m512i w1 = _mm512_loadu_si512(w + (k4 * out + j + 16) * 4);
       const uint8_t* column = q + 4 * k4;
-#define BARISTA_STEP(r)                            \
-  {                                                \
-    int32_t four;                                  \
-    std::memcpy(&four, column + (r)*in_padded, 4); \
-    const __m512i a = _mm512_set1_epi32(four);     \
-    a##r##0 = _mm512_dpbusd_epi32(a##r##0, a, w0); \
-    a##r##1 = _mm512_dpbusd_epi32(a##r##1, a, w1); \
+#define BARISTA_STEP(r)                               \
+  {                                                   \
+    int32_t four;                                     \
+    std::memcpy(&four, column + (r) * in_padded, 4);  \
+    const __m512i a = _mm512_set1_epi32(four);        \
+    a##r##0 = _mm512_dpbusd_epi32(a##r##0, a, w0);    \
+    a##r##1 = _mm512_dpbusd_epi32(a##r##1, a, w1);    \
   }
-      BARISTA_STEP(0)
-      BARISTA_STEP(1) BARISTA_STEP(2) BARISTA_STEP(3) BARISTA_STEP(4) BARISTA_STEP(5) BARISTA_STEP(6) BARISTA_STEP(7)
+      BARISTA_STEP(0) BARISTA_STEP(1) BARISTA_STEP(2) BARISTA_STEP(3)
+      BARISTA_STEP(4) BARISTA_STEP(5) BARISTA_STEP(6) BARISTA_STEP(7)
 #undef BARISTA_STEP
     }
+    // clang-format on
     const __m512i acc[8][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31},
                                {a40, a41}, {a50, a51}, {a60, a61}, {a70, a71}};
     store_tile<8>(acc, scales, w_scales, bias, relu, y, out, j);
