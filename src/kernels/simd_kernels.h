@@ -89,22 +89,37 @@ struct SimdKernels {
     }
   }
 
-  // One row x 8 vectors of outputs from column j: for a single row, eight
-  // independent accumulators keep the FMA units busy where the 2-vector
-  // tile would wait on each FMA's latency.
+  // One row x V vectors of outputs from column j. A single row has no other
+  // rows to hide the FMA latency behind, so the tile keeps eight independent
+  // accumulator chains: V columns' worth, times S streams over alternate
+  // inputs when V < 8 (summed at the end). The widest tile reads whole rows
+  // of w, so the weights stream from L2 in order.
+  template <size_t V>
   static void dense_row_wide(const float* x, size_t in, const float* w, const float* bias, size_t out, bool relu,
                              float* y, size_t j) {
-    constexpr size_t V = 8;
-    Batch acc[V];
-    for (size_t v = 0; v < V; ++v) acc[v] = Batch::load_unaligned(bias + j + v * kWidth);
-    for (size_t k = 0; k < in; ++k) {
+    constexpr size_t S = V >= 8 ? 1 : 8 / V;
+    Batch acc[S][V];
+    for (size_t v = 0; v < V; ++v) {
+      acc[0][v] = Batch::load_unaligned(bias + j + v * kWidth);
+      for (size_t s = 1; s < S; ++s) acc[s][v] = Batch(0.0f);
+    }
+    size_t k = 0;
+    for (; k + S <= in; k += S) {
+      for (size_t s = 0; s < S; ++s) {
+        const Batch xv(x[k + s]);
+        for (size_t v = 0; v < V; ++v)
+          acc[s][v] = xsimd::fma(xv, Batch::load_unaligned(w + (k + s) * out + j + v * kWidth), acc[s][v]);
+      }
+    }
+    for (; k < in; ++k) {
       const Batch xv(x[k]);
       for (size_t v = 0; v < V; ++v)
-        acc[v] = xsimd::fma(xv, Batch::load_unaligned(w + k * out + j + v * kWidth), acc[v]);
+        acc[0][v] = xsimd::fma(xv, Batch::load_unaligned(w + k * out + j + v * kWidth), acc[0][v]);
     }
     for (size_t v = 0; v < V; ++v) {
-      if (relu) acc[v] = xsimd::max(acc[v], Batch(0.0f));
-      acc[v].store_unaligned(y + j + v * kWidth);
+      for (size_t s = 1; s < S; ++s) acc[0][v] += acc[s][v];
+      if (relu) acc[0][v] = xsimd::max(acc[0][v], Batch(0.0f));
+      acc[0][v].store_unaligned(y + j + v * kWidth);
     }
   }
 
@@ -135,8 +150,12 @@ struct SimdKernels {
     if (rows == 1) {
       // One row (a single item, a request's half): wide tiles first.
       size_t j = 0;
-      for (; j + 8 * kWidth <= tile_columns; j += 8 * kWidth) dense_row_wide(x, in, w, bias, out, relu, y, j);
-      for (; j < tile_columns; j += 2 * kWidth) dense_tile<1>(x, in, in, w, bias, out, relu, y, j);
+      if constexpr (kWidth >= 16) {
+        for (; j + 16 * kWidth <= tile_columns; j += 16 * kWidth) dense_row_wide<16>(x, in, w, bias, out, relu, y, j);
+      }
+      for (; j + 8 * kWidth <= tile_columns; j += 8 * kWidth) dense_row_wide<8>(x, in, w, bias, out, relu, y, j);
+      for (; j + 4 * kWidth <= tile_columns; j += 4 * kWidth) dense_row_wide<4>(x, in, w, bias, out, relu, y, j);
+      for (; j < tile_columns; j += 2 * kWidth) dense_row_wide<2>(x, in, w, bias, out, relu, y, j);
       if (tile_columns < out) dense_tail_columns(x, rows, in, w, bias, out, relu, y, tile_columns);
       return;
     }

@@ -69,7 +69,7 @@ void check_add_relu_f32(const KernelTable& k, const KernelTable& ref) {
 void check_dense_f32(const KernelTable& k, const KernelTable& ref) {
   const size_t rows_list[] = {1, 3, 4, 5, 9, 64, 70};
   const size_t in_list[] = {0, 1, 7, 33, 128, 129, 300};
-  const size_t out_list[] = {1, 3, 8, 15, 16, 17, 32, 33, 48, 65, 128, 130, 257};
+  const size_t out_list[] = {1, 3, 8, 15, 16, 17, 32, 33, 48, 65, 128, 130, 257, 449};
   for (size_t rows : rows_list) {
     for (size_t in : in_list) {
       for (size_t out : out_list) {
