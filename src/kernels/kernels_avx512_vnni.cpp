@@ -13,6 +13,28 @@ namespace barista::internal {
 namespace {
 
 struct VnniKernels : SimdKernels<xsimd::avx512bw> {
+  // max(top16, x) that ignores NaN in x, as the reference's comparison does
+  // (x86 max returns its second operand when either is NaN).
+  static __m512 max_ignoring_nan(__m512 top16, __m512 x) { return _mm512_max_ps(x, top16); }
+
+  // The largest lane. The halves come out with AVX-512 DQ's extract, whose
+  // GCC 12 intrinsic has a defined pass-through: _mm512_reduce_max_ps,
+  // _mm512_castps512_ps256 and the 512-bit shuffles warn from the header
+  // (-Wuninitialized on _mm512_undefined_ps).
+  static float horizontal_max(__m512 v) {
+    const __m256 h = _mm256_max_ps(_mm512_extractf32x8_ps(v, 0), _mm512_extractf32x8_ps(v, 1));
+    __m128 q = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    q = _mm_max_ps(q, _mm_movehl_ps(q, q));
+    return _mm_cvtss_f32(_mm_max_ss(q, _mm_movehdup_ps(q)));
+  }
+
+  // scale = top / 255 (1 for a row without a positive value) and its
+  // inverse, both divided from top: two independent divisions, not a chain.
+  static float scale_of(float top, float* inverse) {
+    *inverse = top > 0.0f ? 255.0f / top : 1.0f;
+    return top > 0.0f ? top / 255.0f : 1.0f;
+  }
+
   static void quantize_u8_rows(const float* x, size_t rows, size_t in, size_t in_padded, uint8_t* q, float* scales) {
     const __m512 zero = _mm512_setzero_ps();
     for (size_t r = 0; r < rows; ++r) {
@@ -20,14 +42,11 @@ struct VnniKernels : SimdKernels<xsimd::avx512bw> {
       uint8_t* out = q + r * in_padded;
       __m512 top16 = zero;
       size_t k = 0;
-      for (; k + 16 <= in; k += 16) top16 = _mm512_max_ps(top16, _mm512_loadu_ps(row + k));
-      alignas(64) float lanes[16];
-      _mm512_store_ps(lanes, top16);
-      float top = 0.0f;
-      for (float v : lanes) top = v > top ? v : top;
+      for (; k + 16 <= in; k += 16) top16 = max_ignoring_nan(top16, _mm512_loadu_ps(row + k));
+      float top = horizontal_max(top16);
       for (; k < in; ++k) top = row[k] > top ? row[k] : top;
-      const float scale = top > 0.0f ? top / 255.0f : 1.0f;
-      const float inverse = 1.0f / scale;
+      float inverse;
+      const float scale = scale_of(top, &inverse);
       const __m512 inv = _mm512_set1_ps(inverse), half = _mm512_set1_ps(0.5f);
       const __m512i most = _mm512_set1_epi32(255);
       k = 0;
@@ -52,15 +71,12 @@ struct VnniKernels : SimdKernels<xsimd::avx512bw> {
     __m512 top16 = zero;
     size_t k = 0;
     for (; k + 16 <= n; k += 16) {
-      top16 = _mm512_max_ps(top16, _mm512_add_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k)));
+      top16 = max_ignoring_nan(top16, _mm512_add_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k)));
     }
-    alignas(64) float lanes[16];
-    _mm512_store_ps(lanes, top16);
-    float top = 0.0f;
-    for (float v : lanes) top = v > top ? v : top;
+    float top = horizontal_max(top16);
     for (; k < n; ++k) top = a[k] + b[k] > top ? a[k] + b[k] : top;
-    *scale = top > 0.0f ? top / 255.0f : 1.0f;
-    const float inverse = 1.0f / *scale;
+    float inverse;
+    *scale = scale_of(top, &inverse);
     const __m512 inv = _mm512_set1_ps(inverse), half = _mm512_set1_ps(0.5f);
     const __m512i most = _mm512_set1_epi32(255);
     k = 0;

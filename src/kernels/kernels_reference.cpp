@@ -76,7 +76,7 @@ void quantize_u8_rows(const float* x, size_t rows, size_t in, size_t in_padded, 
     float top = 0.0f;
     for (size_t k = 0; k < in; ++k) top = row[k] > top ? row[k] : top;
     const float scale = top > 0.0f ? top / 255.0f : 1.0f;
-    const float inverse = 1.0f / scale;
+    const float inverse = top > 0.0f ? 255.0f / top : 1.0f;
     for (size_t k = 0; k < in; ++k) {
       const float v = row[k] > 0.0f ? row[k] * inverse + 0.5f : 0.0f;
       q[r * in_padded + k] = static_cast<uint8_t>(v < 255.0f ? v : 255.0f);
@@ -93,7 +93,7 @@ void add_relu_quantize_u8(const float* a, const float* b, size_t n, size_t n_pad
     top = v > top ? v : top;
   }
   *scale = top > 0.0f ? top / 255.0f : 1.0f;
-  const float inverse = 1.0f / *scale;
+  const float inverse = top > 0.0f ? 255.0f / top : 1.0f;
   for (size_t k = 0; k < n; ++k) {
     const float v = a[k] + b[k];
     const float u = v > 0.0f ? v * inverse + 0.5f : 0.0f;

@@ -151,7 +151,8 @@ void check_quantize_u8_rows(const KernelTable& k, const KernelTable& ref) {
     for (size_t in : {0, 1, 7, 16, 33, 256}) {
       const size_t in_padded = (in + 3) / 4 * 4 + 4;
       auto x = random_floats(rows * in, rows * 31 + in);
-      for (size_t i = 0; i < x.size(); i += 5) x[i] = 0.0f;  // ReLU zeros (and some negatives stay)
+      for (size_t i = 0; i < x.size(); i += 5) x[i] = 0.0f;            // ReLU zeros (and some negatives stay)
+      for (size_t i = 3; i < x.size(); i += 11) x[i] = std::nanf("");  // NaN quantizes to 0
       if (rows > 1 && in > 0) std::fill(x.begin(), x.begin() + static_cast<long>(in), 0.0f);  // an all-zero row
       std::vector<uint8_t> q1(rows * in_padded, 7), q2(rows * in_padded, 9);
       std::vector<float> s1(rows), s2(rows);
@@ -185,7 +186,9 @@ void check_quantize_u8_rows(const KernelTable& k, const KernelTable& ref) {
 void check_add_relu_quantize_u8(const KernelTable& k, const KernelTable& ref) {
   for (size_t n : kSizes) {
     const size_t n_padded = (n + 3) / 4 * 4 + 4;
-    const auto a = random_floats(n, n + 11), b = random_floats(n, n + 12);
+    auto a = random_floats(n, n + 11);
+    const auto b = random_floats(n, n + 12);
+    for (size_t i = 2; i < n; i += 13) a[i] = std::nanf("");  // NaN quantizes to 0
     std::vector<uint8_t> q1(n_padded, 7), q2(n_padded, 9), q3(n_padded, 5);
     float s1 = 0, s2 = 0, s3 = 0;
     k.add_relu_quantize_u8(a.data(), b.data(), n, n_padded, q1.data(), &s1);
