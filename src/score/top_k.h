@@ -39,9 +39,7 @@ class TopK {
       heap_.push_back(s);
       std::push_heap(heap_.begin(), heap_.end(), Order());
     } else if (ranks_before(s, heap_.front())) {
-      std::pop_heap(heap_.begin(), heap_.end(), Order());
-      heap_.back() = s;
-      std::push_heap(heap_.begin(), heap_.end(), Order());
+      replace_worst(s);
     }
   }
 
@@ -58,6 +56,21 @@ class TopK {
   struct Order {
     bool operator()(const Scored& a, const Scored& b) const { return ranks_before(a, b); }
   };
+  // s takes the worst entry's place and sinks below every entry that ranks
+  // after it: one pass down the heap, where pop_heap + push_heap took two.
+  void replace_worst(const Scored& s) {
+    const size_t n = heap_.size();
+    size_t i = 0;
+    for (;;) {
+      size_t child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && ranks_before(heap_[child], heap_[child + 1])) ++child;  // the worse child
+      if (!ranks_before(s, heap_[child])) break;
+      heap_[i] = heap_[child];
+      i = child;
+    }
+    heap_[i] = s;
+  }
   size_t k_ = 0;
   Vec<Scored> heap_;
 };
