@@ -88,6 +88,8 @@ barista_status barista_session_score(barista_session* session, const barista_req
                           items[i], n);
     }
   }
+  // A few items: their data loads while the request is prepared.
+  if (status.ok() && count <= 4) session->scorer.prefetch_catalog(Span<uint32_t>(items, count));
   if (status.ok()) status = session->scorer.prepare(request->bag);
   if (status.ok()) {
     session->logits.resize(count);

@@ -125,6 +125,22 @@ Status Scorer::prepare(const FeatureBag& request) {
   return Status();
 }
 
+void Scorer::prefetch_catalog(Span<uint32_t> items) const {
+  const CatalogView& catalog = model_.catalog();
+  const size_t half_bytes = size_t{model_.first_layer_width()} * sizeof(float);
+  for (uint32_t item : items) {
+    const char* half =
+        reinterpret_cast<const char*>(catalog.item_first_layer + size_t{item} * model_.first_layer_width());
+    for (size_t line = 0; line < half_bytes; line += 64) __builtin_prefetch(half + line);
+    __builtin_prefetch(catalog.item_wide + item);
+    for (const MixedTerm& m : mixed_) {
+      if (m.item_hashes.empty() || !m.item_only_last) continue;
+      const MixedTerm::ItemHashes& cached = m.item_hashes.back();
+      if (cached.begin.empty()) __builtin_prefetch(cached.mixed.data() + item);
+    }
+  }
+}
+
 Status Scorer::overlay_sum(const Example& example, Span<WideTermInfo> terms, float* out) {
   *out = 0.0f;
   if (overlay_ == nullptr || model_.user_id_input() < 0 || example.request == nullptr) return Status();
@@ -239,49 +255,80 @@ void Scorer::load_learned(uint64_t user) {
 }
 
 // The common cross (request columns x one item column) for a block of
-// catalog items: the request's chains times each item's cached hashes. All
-// indices first, with a prefetch each, then the sums: the weights are read
-// at random from a table larger than the caches, and issuing every load of
-// the block before using any keeps many misses in flight.
-Status Scorer::mixed_catalog_block(const uint32_t* items, uint32_t rows, float* out) {
+// catalog items: the request's chains times each item's cached hashes. The
+// weights are read at random from a table larger than the caches, so this
+// runs in two steps: every index of the block, with a prefetch each, before
+// the upper layers; the sums after them, when the loads have arrived.
+Status Scorer::mixed_catalog_indices(const uint32_t* items, uint32_t rows) {
   const TensorView& weights = model_.wide_weights();
+  const char* base = weights.dtype == fb::DType::F16 ? reinterpret_cast<const char*>(weights.f16)
+                                                     : reinterpret_cast<const char*>(weights.f32);
+  const size_t weight_bytes = weights.dtype == fb::DType::F16 ? 2 : 4;
+  block_indices_.clear();
+  block_counts_.clear();
   for (MixedTerm& m : mixed_) {
     if (!m.item_only_last) continue;
     const ColumnInfo& column = model_.columns()[m.term.column];
     const MixedTerm::ItemHashes& cached = m.item_hashes.back();
-    block_indices_.clear();
+    const uint64_t* prefix = m.prefix.data();
+    const size_t prefixes = m.prefix.size();
+    const uint32_t offset = m.term.offset;
+    const FastMod buckets = m.buckets;
+    // Counts first, then every index written through a pointer into a
+    // buffer sized once: the loop below is the hash, the remainder and a
+    // prefetch, with nothing reloaded from memory.
+    size_t total = 0;
+    const size_t counts_begin = block_counts_.size();
+    block_counts_.resize(counts_begin + rows);
+    uint32_t* counts = block_counts_.data() + counts_begin;
     for (uint32_t r = 0; r < rows; ++r) {
       const uint32_t item = items[r];
-      const uint32_t first = cached.begin.empty() ? item : cached.begin[item];
-      const uint32_t count = cached.begin.empty() ? 1 : cached.begin[item + 1] - first;
-      const size_t combinations = m.prefix.size() * count;
+      const size_t count = cached.begin.empty() ? 1 : cached.begin[item + 1] - cached.begin[item];
+      const size_t combinations = prefixes * count;
       if (combinations > limits::kMaxCrossProduct) {
         return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "crossed column '%s' would make %zu combinations (limit %u)",
                           column.name, combinations, limits::kMaxCrossProduct);
       }
-      block_counts_[r] = static_cast<uint32_t>(combinations);
-      for (uint64_t p : m.prefix) {
+      counts[r] = static_cast<uint32_t>(combinations);
+      total += combinations;
+    }
+    const size_t indices_begin = block_indices_.size();
+    block_indices_.resize(indices_begin + total);
+    uint32_t* out = block_indices_.data() + indices_begin;
+    const uint64_t* mixed = cached.mixed.data();
+    for (uint32_t r = 0; r < rows; ++r) {
+      const uint32_t item = items[r];
+      const uint32_t first = cached.begin.empty() ? item : cached.begin[item];
+      const uint32_t count = cached.begin.empty() ? 1 : cached.begin[item + 1] - first;
+      for (size_t p = 0; p < prefixes; ++p) {
         for (uint32_t i = 0; i < count; ++i) {
-          const uint32_t index = m.term.offset + static_cast<uint32_t>(m.buckets.mod(
-                                                     fingerprint_cat64_mixed(p, cached.mixed[first + i])));
-          __builtin_prefetch(weights.dtype == fb::DType::F16 ? static_cast<const void*>(weights.f16 + index)
-                                                               : static_cast<const void*>(weights.f32 + index));
-          block_indices_.push_back(index);
+          const uint32_t index =
+              offset + static_cast<uint32_t>(buckets.mod(fingerprint_cat64_mixed(prefix[p], mixed[first + i])));
+          __builtin_prefetch(base + size_t{index} * weight_bytes);
+          *out++ = index;
         }
       }
     }
+  }
+  return Status();
+}
+
+void Scorer::add_mixed_catalog_sums(uint32_t rows, float* out) const {
+  const TensorView& weights = model_.wide_weights();
+  const uint32_t* index = block_indices_.data();
+  const uint32_t* count = block_counts_.data();
+  for (const MixedTerm& m : mixed_) {
+    if (!m.item_only_last) continue;
     const bool learned_term = use_learned_ && m.term.learnable;
-    const uint32_t* index = block_indices_.data();
-    for (uint32_t r = 0; r < rows; ++r) {
+    for (uint32_t r = 0; r < rows; ++r, ++count) {
       float sum = 0.0f;
-      for (uint32_t c = 0; c < block_counts_[r]; ++c, ++index) {
+      for (uint32_t c = 0; c < *count; ++c, ++index) {
         sum += weights.dtype == fb::DType::F16 ? half_to_float(weights.f16[*index]) : weights.f32[*index];
         if (learned_term) sum += learned(*index);
       }
-      out[r] += sum * combiner_scale(m.term.combiner, block_counts_[r]);
+      out[r] += sum * combiner_scale(m.term.combiner, *count);
     }
   }
-  return Status();
 }
 
 Status Scorer::mixed_wide(const Example& example, bool block_terms_done, float* out) {
@@ -290,7 +337,7 @@ Status Scorer::mixed_wide(const Example& example, bool block_terms_done, float* 
   float total = 0.0f;
   for (MixedTerm& m : mixed_) {
     const ColumnInfo& column = model_.columns()[m.term.column];
-    if (block_terms_done && m.item_only_last) continue;  // mixed_catalog_block's
+    if (block_terms_done && m.item_only_last) continue;  // mixed_catalog_indices'
     partials_.assign(m.prefix.begin(), m.prefix.end());
     for (size_t c = m.first_item_component; c < column.crossed.size() && !partials_.empty(); ++c) {
       const uint32_t component = column.crossed[c];
@@ -430,12 +477,11 @@ Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logit
   const uint32_t h1 = model_.first_layer_width();
   for (size_t start = 0; start < items.size(); start += kBlock) {
     const uint32_t rows = static_cast<uint32_t>(std::min<size_t>(kBlock, items.size() - start));
-    std::fill(block_mixed_, block_mixed_ + rows, 0.0f);
-    if (!mixed_.empty()) BARISTA_RETURN_IF_ERROR(mixed_catalog_block(items.data() + start, rows, block_mixed_));
+    if (!mixed_.empty()) BARISTA_RETURN_IF_ERROR(mixed_catalog_indices(items.data() + start, rows));
     for (uint32_t r = 0; r < rows; ++r) {
       const uint32_t item = items[start + r];
       halves_[r] = catalog.item_first_layer + size_t{item} * h1;
-      float mixed = block_mixed_[r];
+      float mixed = 0.0f;
       if (other_mixed_terms_) {
         float other = 0.0f;
         BARISTA_RETURN_IF_ERROR(mixed_wide(Example{prepared_, ItemRef::catalog(item)}, true, &other));
@@ -454,6 +500,7 @@ Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logit
     } else {
       upper_layers(rows, halves_, wide_, logits + start);
     }
+    if (!mixed_.empty()) add_mixed_catalog_sums(rows, logits + start);
   }
   return Status();
 }

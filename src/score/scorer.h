@@ -60,6 +60,10 @@ class Scorer {
   // Fast path: prepare() computes the request's half once; the logits_*
   // calls then score items against it.
   Status prepare(const FeatureBag& request);
+  // Starts loading a few catalog items' own data (their first-layer halves,
+  // wide sums and cross hashes) into the cache, so that the misses overlap
+  // with prepare() instead of following it. Items must be in range.
+  void prefetch_catalog(Span<uint32_t> items) const;
   Status logits_catalog(Span<uint32_t> items, float* logits);
   Status logits_described(Span<const FeatureBag*> items, float* logits);
 
@@ -90,7 +94,7 @@ class Scorer {
       Vec<uint32_t> begin;
       Vec<uint64_t> hashes;
       // fingerprint_cat64_mix of each hash, for the last component of an
-      // item_only_last term (mixed_catalog_block); empty otherwise.
+      // item_only_last term (mixed_catalog_indices); empty otherwise.
       Vec<uint64_t> mixed;
     };
     Vec<ItemHashes> item_hashes;  // per component; empty until indexed
@@ -98,11 +102,13 @@ class Scorer {
     FastMod buckets;              // % column.buckets
   };
 
-  // Mixed terms of one item; `block_terms_done` skips those that
-  // mixed_catalog_block computed.
+  // Mixed terms of one item; `block_terms_done` skips the block's
+  // item_only_last terms (mixed_catalog_indices and _sums).
   Status mixed_wide(const Example& example, bool block_terms_done, float* out);
-  // The item_only_last mixed terms of a block of catalog items, added to out.
-  Status mixed_catalog_block(const uint32_t* items, uint32_t rows, float* out);
+  // The item_only_last mixed terms of a block of catalog items: their weight
+  // indices, prefetched; then, after other work, their sums added to out.
+  Status mixed_catalog_indices(const uint32_t* items, uint32_t rows);
+  void add_mixed_catalog_sums(uint32_t rows, float* out) const;
   // The item-side cross hashes of every catalog item: hashing them per item
   // in every request (a vocabulary lookup and a FarmHash each) was a fifth
   // of a recommendation. 8 bytes per item and item-side component.
@@ -168,9 +174,8 @@ class Scorer {
   Vec<float> described_halves_;  // kBlock x first layer width
   const float* halves_[kBlock];
   float wide_[kBlock];
-  float block_mixed_[kBlock];       // mixed_catalog_block's sums
-  uint32_t block_counts_[kBlock];   // combinations per item of one term
-  Vec<uint32_t> block_indices_;     // wide indices of one term for the block
+  Vec<uint32_t> block_counts_;      // combinations per item_only_last term and row
+  Vec<uint32_t> block_indices_;     // their wide indices, term by term, row by row
   bool other_mixed_terms_ = false;  // some mixed term is not item_only_last
   float logits_[kBlock];
   uint32_t items_[kBlock];
