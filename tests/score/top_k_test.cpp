@@ -71,3 +71,33 @@ TEST_CASE("top-k can be reused after finish") {
   CHECK(second[1].item == 101);
   CHECK(second[2].item == 102);
 }
+
+TEST_CASE("rank_key orders like ranks_before: NaN last, -0 equal to +0, ties by the lower item") {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float values[] = {std::numeric_limits<float>::quiet_NaN(),
+                          -inf,
+                          -std::numeric_limits<float>::max(),
+                          -1.5f,
+                          -std::numeric_limits<float>::denorm_min(),
+                          -0.0f,
+                          0.0f,
+                          std::numeric_limits<float>::denorm_min(),
+                          1.0f,
+                          std::numeric_limits<float>::max(),
+                          inf};
+  const uint32_t items[] = {0, 1, 7, 0xFFFFFFFEu, 0xFFFFFFFFu};
+  for (float a : values) {
+    for (float b : values) {
+      for (uint32_t ia : items) {
+        for (uint32_t ib : items) {
+          const Scored x{a, ia}, y{b, ib};
+          CAPTURE(a);
+          CAPTURE(b);
+          CAPTURE(ia);
+          CAPTURE(ib);
+          CHECK(ranks_before(x, y) == (TopK::rank_key(x) > TopK::rank_key(y)));
+        }
+      }
+    }
+  }
+}
