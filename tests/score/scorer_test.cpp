@@ -8,6 +8,7 @@
 
 #include "kernels/dispatch.h"
 #include "score/scorer.h"
+#include "support/ranking.h"
 #include "support/reference_scorer.h"
 #include "support/test_models.h"
 

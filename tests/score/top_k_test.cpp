@@ -9,12 +9,13 @@
 #include <limits>
 #include <vector>
 
+#include "support/ranking.h"
 #include "support/test_models.h"
 
-using barista::internal::ranks_before;
 using barista::internal::Scored;
 using barista::internal::TopK;
 using barista::internal::Vec;
+using barista_test::ranks_before;
 using barista_test::TestRandom;
 
 TEST_CASE("top-k equals the first k of a full sort, ties, NaN and infinities included") {
