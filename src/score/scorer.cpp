@@ -209,8 +209,11 @@ Status Scorer::index_item_hashes() {
       begin.push_back(static_cast<uint32_t>(cached.hashes.size()));
       if (!single) cached.begin = std::move(begin);
       if (m.item_only_last && c + 1 == column.crossed.size()) {
+        // Only the mixed form is read for this component: keeping the raw
+        // hashes too cost L (100k items, two crosses) 1.6 MB per session.
         cached.mixed.resize(cached.hashes.size());
         for (size_t i = 0; i < cached.hashes.size(); ++i) cached.mixed[i] = fingerprint_cat64_mix(cached.hashes[i]);
+        cached.hashes = Vec<uint64_t>();
       }
     }
   }
@@ -342,7 +345,10 @@ Status Scorer::mixed_wide(const Example& example, bool block_terms_done, float* 
     for (size_t c = m.first_item_component; c < column.crossed.size() && !partials_.empty(); ++c) {
       const uint32_t component = column.crossed[c];
       if (model_.columns()[component].side == Side::Item) {
-        if (example.item.bag == nullptr && !m.item_hashes.empty()) {  // a catalog item
+        // A catalog item's cached hashes; the last component of an
+        // item_only_last term keeps only their mixed form (encoded below).
+        const bool cached_raw = !(m.item_only_last && c + 1 == column.crossed.size());
+        if (example.item.bag == nullptr && !m.item_hashes.empty() && cached_raw) {
           const MixedTerm::ItemHashes& cached = m.item_hashes[c];
           const uint32_t item = example.item.catalog_index;
           const Span<uint64_t> item_hashes = cached.begin.empty()

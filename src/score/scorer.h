@@ -92,9 +92,9 @@ class Scorer {
     // exactly one hash (hashes[item]); otherwise a CSR over items.
     struct ItemHashes {
       Vec<uint32_t> begin;
-      Vec<uint64_t> hashes;
-      // fingerprint_cat64_mix of each hash, for the last component of an
-      // item_only_last term (mixed_catalog_indices); empty otherwise.
+      Vec<uint64_t> hashes;  // empty where `mixed` replaces them
+      // fingerprint_cat64_mix of each hash, instead of the hashes, for the
+      // last component of an item_only_last term (mixed_catalog_indices).
       Vec<uint64_t> mixed;
     };
     Vec<ItemHashes> item_hashes;  // per component; empty until indexed
