@@ -320,16 +320,27 @@ void Scorer::add_mixed_catalog_sums(uint32_t rows, float* out) const {
   const TensorView& weights = model_.wide_weights();
   const uint32_t* index = block_indices_.data();
   const uint32_t* count = block_counts_.data();
-  for (const MixedTerm& m : mixed_) {
-    if (!m.item_only_last) continue;
+  // The weight type and whether the customer has learned weights are fixed
+  // per term: decided outside the loop over the block's indices.
+  auto sum_term = [&](const MixedTerm& m, auto weight_at) {
     const bool learned_term = use_learned_ && m.term.learnable;
     for (uint32_t r = 0; r < rows; ++r, ++count) {
       float sum = 0.0f;
-      for (uint32_t c = 0; c < *count; ++c, ++index) {
-        sum += weights.dtype == fb::DType::F16 ? half_to_float(weights.f16[*index]) : weights.f32[*index];
-        if (learned_term) sum += learned(*index);
+      const uint32_t* end = index + *count;
+      if (learned_term) {
+        for (; index < end; ++index) sum += weight_at(*index) + learned(*index);
+      } else {
+        for (; index < end; ++index) sum += weight_at(*index);
       }
       out[r] += sum * combiner_scale(m.term.combiner, *count);
+    }
+  };
+  for (const MixedTerm& m : mixed_) {
+    if (!m.item_only_last) continue;
+    if (weights.dtype == fb::DType::F16) {
+      sum_term(m, [&](uint32_t i) { return half_to_float(weights.f16[i]); });
+    } else {
+      sum_term(m, [&](uint32_t i) { return weights.f32[i]; });
     }
   }
 }
