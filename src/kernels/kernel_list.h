@@ -70,6 +70,17 @@ struct KernelTable {
 #undef BARISTA_KERNEL_POINTER
 };
 
+// The int8 mode's activation scale for a row whose largest value is `top`:
+// top / 255 (1 for a row without a positive value), and into `inverse` its
+// inverse, divided from top rather than from the scale (two independent
+// divisions, not a chain). One definition for every variant, whose scales
+// the tests hold equal. Static: each kernel file is compiled for its own
+// instruction set, and the linker must not pick one file's copy for all.
+static inline float quantize_u8_scale(float top, float* inverse) {
+  *inverse = top > 0.0f ? 255.0f / top : 1.0f;
+  return top > 0.0f ? top / 255.0f : 1.0f;
+}
+
 // One table per instruction set, defined in kernels_<isa>.cpp.
 #define BARISTA_DECLARE_ISA_TABLE(isa) const KernelTable& kernel_table_##isa();
 BARISTA_ISA_LIST(BARISTA_DECLARE_ISA_TABLE)

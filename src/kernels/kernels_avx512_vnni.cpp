@@ -28,13 +28,6 @@ struct VnniKernels : SimdKernels<xsimd::avx512bw> {
     return _mm_cvtss_f32(_mm_max_ss(q, _mm_movehdup_ps(q)));
   }
 
-  // scale = top / 255 (1 for a row without a positive value) and its
-  // inverse, both divided from top: two independent divisions, not a chain.
-  static float scale_of(float top, float* inverse) {
-    *inverse = top > 0.0f ? 255.0f / top : 1.0f;
-    return top > 0.0f ? top / 255.0f : 1.0f;
-  }
-
   static void quantize_u8_rows(const float* x, size_t rows, size_t in, size_t in_padded, uint8_t* q, float* scales) {
     const __m512 zero = _mm512_setzero_ps();
     for (size_t r = 0; r < rows; ++r) {
@@ -46,7 +39,7 @@ struct VnniKernels : SimdKernels<xsimd::avx512bw> {
       float top = horizontal_max(top16);
       for (; k < in; ++k) top = row[k] > top ? row[k] : top;
       float inverse;
-      const float scale = scale_of(top, &inverse);
+      const float scale = quantize_u8_scale(top, &inverse);
       const __m512 inv = _mm512_set1_ps(inverse), half = _mm512_set1_ps(0.5f);
       const __m512i most = _mm512_set1_epi32(255);
       k = 0;
@@ -76,7 +69,7 @@ struct VnniKernels : SimdKernels<xsimd::avx512bw> {
     float top = horizontal_max(top16);
     for (; k < n; ++k) top = a[k] + b[k] > top ? a[k] + b[k] : top;
     float inverse;
-    *scale = scale_of(top, &inverse);
+    *scale = quantize_u8_scale(top, &inverse);
     const __m512 inv = _mm512_set1_ps(inverse), half = _mm512_set1_ps(0.5f);
     const __m512i most = _mm512_set1_epi32(255);
     k = 0;

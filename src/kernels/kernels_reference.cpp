@@ -75,8 +75,8 @@ void quantize_u8_rows(const float* x, size_t rows, size_t in, size_t in_padded, 
     const float* row = x + r * in;
     float top = 0.0f;
     for (size_t k = 0; k < in; ++k) top = row[k] > top ? row[k] : top;
-    const float scale = top > 0.0f ? top / 255.0f : 1.0f;
-    const float inverse = top > 0.0f ? 255.0f / top : 1.0f;
+    float inverse;
+    const float scale = quantize_u8_scale(top, &inverse);
     for (size_t k = 0; k < in; ++k) {
       const float v = row[k] > 0.0f ? row[k] * inverse + 0.5f : 0.0f;
       q[r * in_padded + k] = static_cast<uint8_t>(v < 255.0f ? v : 255.0f);
@@ -92,8 +92,8 @@ void add_relu_quantize_u8(const float* a, const float* b, size_t n, size_t n_pad
     const float v = a[k] + b[k];
     top = v > top ? v : top;
   }
-  *scale = top > 0.0f ? top / 255.0f : 1.0f;
-  const float inverse = top > 0.0f ? 255.0f / top : 1.0f;
+  float inverse;
+  *scale = quantize_u8_scale(top, &inverse);
   for (size_t k = 0; k < n; ++k) {
     const float v = a[k] + b[k];
     const float u = v > 0.0f ? v * inverse + 0.5f : 0.0f;
