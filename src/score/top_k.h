@@ -18,9 +18,10 @@ struct Scored {
 
 // The best k of a stream of scored items: a heap whose front is the worst
 // kept entry. Entries are compared by rank_key, one integer comparison with
-// no branch on NaN. With a comparison that branched on NaN, and pop_heap + push_heap
-// for a replacement (two walks over the heap), the int8 mode's selection of
-// a 60-item shortlist (~170 replacements over 1000 items) was a fifth of S.
+// no branch on NaN. With a comparison that branched on NaN, and pop_heap +
+// push_heap for a replacement (two walks over the heap), the int8 mode's
+// selection of a 60-item shortlist (~170 replacements over 1000 items) was
+// a fifth of S.
 class TopK {
  public:
   void reset(size_t k) {
