@@ -13,6 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/fast_mod.h"
+
 #define BARISTA_KERNEL_LIST(X)                                                                                         \
   /* sum_i a[i] * b[i] */                                                                                              \
   X(dot_f32, float, (const float* a, const float* b, size_t n))                                                        \
@@ -44,7 +46,12 @@
      layout of VNNI's u8 x s8 dot product); in_padded % 4 == 0. */                                                     \
   X(dense_u8s8, void,                                                                                                  \
     (const uint8_t* q, const float* scales, size_t rows, size_t in_padded, const int8_t* w, const float* w_scales,     \
-     const float* bias, size_t out, int relu, float* y))
+     const float* bias, size_t out, int relu, float* y))                                                               \
+  /* out[i] = offset + fingerprint_cat64_mixed(prefix, mixed[i]) % buckets: the weight indices of a cross              \
+     whose request-side chain is `prefix` with n items' last-component hashes (in their mixed form).                   \
+     Exact for every divisor, as the % operator. */                                                                    \
+  X(cross_indices, void,                                                                                               \
+    (uint64_t prefix, const uint64_t* mixed, size_t n, const FastMod* buckets, uint32_t offset, uint32_t* out))
 
 // The instruction sets with a variant in this build, best last.
 // X(name) — `reference` is the portable scalar ground truth, always built.

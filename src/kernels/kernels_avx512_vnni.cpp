@@ -7,12 +7,12 @@
 
 #include <cstring>
 
-#include "kernels/simd_kernels.h"
+#include "kernels/avx512_kernels.h"
 
 namespace barista::internal {
 namespace {
 
-struct VnniKernels : SimdKernels<xsimd::avx512bw> {
+struct VnniKernels : Avx512Kernels {
   // max(top16, x) that ignores NaN in x, as the reference's comparison does
   // (x86 max returns its second operand when either is NaN).
   static __m512 max_ignoring_nan(__m512 top16, __m512 x) { return _mm512_max_ps(x, top16); }
@@ -182,11 +182,6 @@ struct VnniKernels : SimdKernels<xsimd::avx512bw> {
 };
 
 }  // namespace
-
-const KernelTable& kernel_table_avx512_vnni() {
-  using K = VnniKernels;
-  static const KernelTable table = {"avx512_vnni", BARISTA_KERNEL_LIST(BARISTA_SIMD_ENTRY)};
-  return table;
-}
-
 }  // namespace barista::internal
+
+BARISTA_DEFINE_KERNEL_TABLE(avx512_vnni, VnniKernels)

@@ -65,11 +65,6 @@ struct NeonKernels : SimdKernels<xsimd::neon64> {
 };
 
 }  // namespace
-
-const KernelTable& kernel_table_neon() {
-  using K = NeonKernels;
-  static const KernelTable table = {"neon", BARISTA_KERNEL_LIST(BARISTA_SIMD_ENTRY)};
-  return table;
-}
-
 }  // namespace barista::internal
+
+BARISTA_DEFINE_KERNEL_TABLE(neon, NeonKernels)

@@ -1,6 +1,7 @@
 // The scalar reference: the ground truth every SIMD variant is tested
 // against. Plain loops, in the obvious order.
 #include "common/half.h"
+#include "hash/fingerprint.h"
 #include "kernels/kernel_list.h"
 
 namespace barista::internal {
@@ -113,6 +114,13 @@ void dense_u8s8(const uint8_t* q, const float* scales, size_t rows, size_t in_pa
       const float v = scales[r] * w_scales[j] * static_cast<float>(sum) + bias[j];
       y[r * out + j] = relu && !(v > 0.0f) ? 0.0f : v;
     }
+  }
+}
+
+void cross_indices(uint64_t prefix, const uint64_t* mixed, size_t n, const FastMod* buckets, uint32_t offset,
+                   uint32_t* out) {
+  for (size_t i = 0; i < n; ++i) {
+    out[i] = offset + static_cast<uint32_t>(buckets->mod(fingerprint_cat64_mixed(prefix, mixed[i])));
   }
 }
 

@@ -277,16 +277,24 @@ struct SimdKernels {
     for (size_t i = 0; i < count; ++i) sum += half_to_float(weights[ids[i]]);
     return sum;
   }
+
+  // 64-bit multiplies and exact remainders: only AVX-512 (DQ) has vector
+  // forms of both (avx512_kernels.h); elsewhere the scalar reference.
+  static void cross_indices(uint64_t prefix, const uint64_t* mixed, size_t n, const FastMod* buckets, uint32_t offset,
+                            uint32_t* out) {
+    kernel_table_reference().cross_indices(prefix, mixed, n, buckets, offset, out);
+  }
 };
 
 }  // namespace
 }  // namespace barista::internal
 
-// Defines kernel_table_<isa>() for xsimd architecture `arch`.
-#define BARISTA_DEFINE_SIMD_TABLE(isa, arch)                                          \
+// Defines kernel_table_<isa>() from the static members of `kernels`
+// (SimdKernels<arch> or a struct derived from it). At file scope.
+#define BARISTA_DEFINE_KERNEL_TABLE(isa, kernels)                                     \
   namespace barista::internal {                                                       \
   const KernelTable& kernel_table_##isa() {                                           \
-    using K = SimdKernels<arch>;                                                      \
+    using K = kernels;                                                                \
     static const KernelTable table = {#isa, BARISTA_KERNEL_LIST(BARISTA_SIMD_ENTRY)}; \
     return table;                                                                     \
   }                                                                                   \

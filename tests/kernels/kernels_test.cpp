@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/half.h"
+#include "hash/fingerprint.h"
 #include "kernels/dispatch.h"
 #include "support/test_models.h"
 
@@ -243,6 +244,70 @@ void check_dense_u8s8(const KernelTable& k, const KernelTable& ref) {
   CHECK(y[1] == 0.0f);    // 0.5 * (-1 + 0 + 6 - 508) < 0, ReLU
   k.dense_u8s8(q, &scale, 1, 4, w, w_scales, bias, 2, 0, y);
   CHECK(y[1] == -251.5f);
+}
+
+// The `mixed` argument that makes fingerprint_cat64_mixed(prefix, mixed)
+// equal `hash`: every step of that hash is invertible (multiplying by an odd
+// constant modulo 2^64, and x ^ (x >> 47), its own inverse), so the test can
+// choose the dividends of the remainder rather than hope to hit its edges.
+uint64_t mixed_for_hash(uint64_t prefix, uint64_t hash) {
+  constexpr uint64_t kMul = 0xc6a4a7935bd1e995ULL;
+  uint64_t inverse = kMul;  // Newton's iteration: each step doubles the correct low bits
+  for (int i = 0; i < 6; ++i) inverse *= 2 - kMul * inverse;
+  auto unshift = [](uint64_t v) { return v ^ (v >> 47); };
+  const uint64_t chained = unshift(unshift(hash) * inverse) * inverse;
+  return chained ^ prefix ^ kMul;
+}
+
+void check_cross_indices(const KernelTable& k, const KernelTable& ref) {
+  const uint64_t two64_minus_1 = ~uint64_t{0};
+  std::vector<uint64_t> divisors = {
+      1,      2,       3,           7,           255,         8191,        8192,        8193,           65537,
+      124800, 1048575, 2147483647u, 2147483648u, 4294967295u, 4294967296u, 4294967297u, 0xDECAFCAFFEULL};
+  TestRandom random(77);
+  for (int i = 0; i < 40; ++i) divisors.push_back(2 + random.below(uint64_t{1} << (2 + random.below(31))));
+  const uint64_t prefix = 0x5EEDF00DCAFEULL;
+  const uint32_t offset = 12345;
+  for (uint64_t d : divisors) {
+    INFO("buckets " << d);
+    const FastMod buckets(d);
+    // Dividends at the estimate's edges: near 0, near multiples of d at
+    // both ends of the range, around 2^53 (where doubles stop being exact
+    // integers) and 2^63, the largest values, and random ones.
+    std::vector<uint64_t> hashes = {0,
+                                    1,
+                                    d - 1,
+                                    d,
+                                    d + 1,
+                                    two64_minus_1,
+                                    two64_minus_1 - 1,
+                                    uint64_t{1} << 63,
+                                    (uint64_t{1} << 63) - 1,
+                                    (uint64_t{1} << 53) + 1,
+                                    (uint64_t{1} << 53) - 1};
+    const uint64_t top = two64_minus_1 / d * d;  // the largest multiple of d
+    for (uint64_t multiple : {top, top - d, (uint64_t{1} << 53) / d * d, (uint64_t{1} << 63) / d * d}) {
+      hashes.insert(hashes.end(), {multiple - 1, multiple, multiple + 1});
+    }
+    while (hashes.size() < 67) hashes.push_back(random.next());
+    std::vector<uint64_t> mixed(hashes.size());
+    for (size_t i = 0; i < hashes.size(); ++i) {
+      mixed[i] = mixed_for_hash(prefix, hashes[i]);
+      REQUIRE(fingerprint_cat64_mixed(prefix, mixed[i]) == hashes[i]);  // the test's own inversion
+    }
+    // Every length up to the whole list: tails below, at and above the tile.
+    for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{17}, hashes.size()}) {
+      std::vector<uint32_t> got(n + 1, 0xEEEEEEEEu), expected(n + 1, 0xEEEEEEEEu);
+      k.cross_indices(prefix, mixed.data(), n, &buckets, offset, got.data());
+      ref.cross_indices(prefix, mixed.data(), n, &buckets, offset, expected.data());
+      for (size_t i = 0; i < n; ++i) {
+        INFO("hash " << hashes[i]);
+        REQUIRE(got[i] == static_cast<uint32_t>(offset + hashes[i] % d));
+        REQUIRE(expected[i] == got[i]);
+      }
+      CHECK(got[n] == 0xEEEEEEEEu);  // nothing written past n
+    }
+  }
 }
 
 }  // namespace
