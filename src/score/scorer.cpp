@@ -263,6 +263,7 @@ void Scorer::load_learned(uint64_t user) {
 // runs in two steps: every index of the block, with a prefetch each, before
 // the upper layers; the sums after them, when the loads have arrived.
 Status Scorer::mixed_catalog_indices(const uint32_t* items, uint32_t rows) {
+  const KernelTable& k = model_.kernels();
   const TensorView& weights = model_.wide_weights();
   const char* base = weights.dtype == fb::DType::F16 ? reinterpret_cast<const char*>(weights.f16)
                                                      : reinterpret_cast<const char*>(weights.f32);
@@ -276,10 +277,8 @@ Status Scorer::mixed_catalog_indices(const uint32_t* items, uint32_t rows) {
     const uint64_t* prefix = m.prefix.data();
     const size_t prefixes = m.prefix.size();
     const uint32_t offset = m.term.offset;
-    const FastMod buckets = m.buckets;
     // Counts first, then every index written through a pointer into a
-    // buffer sized once: the loop below is the hash, the remainder and a
-    // prefetch, with nothing reloaded from memory.
+    // buffer sized once.
     size_t total = 0;
     const size_t counts_begin = block_counts_.size();
     block_counts_.resize(counts_begin + rows);
@@ -299,17 +298,34 @@ Status Scorer::mixed_catalog_indices(const uint32_t* items, uint32_t rows) {
     block_indices_.resize(indices_begin + total);
     uint32_t* out = block_indices_.data() + indices_begin;
     const uint64_t* mixed = cached.mixed.data();
-    for (uint32_t r = 0; r < rows; ++r) {
-      const uint32_t item = items[r];
-      const uint32_t first = cached.begin.empty() ? item : cached.begin[item];
-      const uint32_t count = cached.begin.empty() ? 1 : cached.begin[item + 1] - first;
+    if (cached.begin.empty()) {
+      // One hash per item (the usual item id): the block's hashes side by
+      // side, so that the kernel runs over the rows for each prefix; the
+      // result is prefix-major, and the copy to row-major order (the order
+      // of the sums) issues the prefetches.
+      block_mixed_.resize(rows);
+      for (uint32_t r = 0; r < rows; ++r) block_mixed_[r] = mixed[items[r]];
+      block_by_prefix_.resize(prefixes * rows);
       for (size_t p = 0; p < prefixes; ++p) {
-        for (uint32_t i = 0; i < count; ++i) {
-          const uint32_t index =
-              offset + static_cast<uint32_t>(buckets.mod(fingerprint_cat64_mixed(prefix[p], mixed[first + i])));
+        k.cross_indices(prefix[p], block_mixed_.data(), rows, &m.buckets, offset, block_by_prefix_.data() + p * rows);
+      }
+      for (uint32_t r = 0; r < rows; ++r) {
+        for (size_t p = 0; p < prefixes; ++p) {
+          const uint32_t index = block_by_prefix_[p * rows + r];
           __builtin_prefetch(base + size_t{index} * weight_bytes);
           *out++ = index;
         }
+      }
+      continue;
+    }
+    for (uint32_t r = 0; r < rows; ++r) {
+      const uint32_t item = items[r];
+      const uint32_t first = cached.begin[item];
+      const uint32_t count = cached.begin[item + 1] - first;
+      for (size_t p = 0; p < prefixes; ++p) {
+        k.cross_indices(prefix[p], mixed + first, count, &m.buckets, offset, out);
+        for (uint32_t i = 0; i < count; ++i) __builtin_prefetch(base + size_t{out[i]} * weight_bytes);
+        out += count;
       }
     }
   }

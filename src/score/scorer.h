@@ -176,6 +176,8 @@ class Scorer {
   float wide_[kBlock];
   Vec<uint32_t> block_counts_;      // combinations per item_only_last term and row
   Vec<uint32_t> block_indices_;     // their wide indices, term by term, row by row
+  Vec<uint64_t> block_mixed_;       // a block's item hashes (mixed_catalog_indices)
+  Vec<uint32_t> block_by_prefix_;   // one term's indices, prefix by prefix
   bool other_mixed_terms_ = false;  // some mixed term is not item_only_last
   float logits_[kBlock];
   uint32_t items_[kBlock];
