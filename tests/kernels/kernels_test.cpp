@@ -322,7 +322,7 @@ TEST_CASE("every kernel variant this CPU runs matches the scalar reference") {
       MESSAGE("skipped kernels '" << std::string(table->isa) << "': this CPU lacks the instructions");
       continue;
     }
-    INFO("kernels: " << table->isa);
+    INFO("kernels: " << std::string(table->isa));
     // One check per entry of the kernel list: a kernel without a check does
     // not compile.
 #define BARISTA_CHECK_KERNEL(name, ret, params) check_##name(*table, ref);
