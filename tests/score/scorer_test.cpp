@@ -178,7 +178,7 @@ TEST_CASE("fast path equals the plain forward pass with every kernel variant thi
   const CpuFeatures cpu = detect_cpu_features();
   for (const KernelTable* table : all_kernel_tables()) {
     if (!cpu_supports(cpu, table->isa)) continue;
-    INFO("kernels: " << table->isa);
+    INFO("kernels: " << std::string(table->isa));
     check_fast_equals_plain(spec, WriteOptions(), table->isa);
   }
 }
@@ -250,7 +250,7 @@ TEST_CASE("int8 shortlist: exact scores for what it returns, the exact top-k nea
   std::vector<uint8_t> storage;
   for (const KernelTable* table : all_kernel_tables()) {
     if (!cpu_supports(detect_cpu_features(), table->isa)) continue;
-    INFO("kernels: " << table->isa);
+    INFO("kernels: " << std::string(table->isa));
     const auto model = open_spec(spec, &storage, WriteOptions(), table->isa);
     Scorer scorer(*model);
     REQUIRE(scorer.int8_layers_available());
