@@ -21,6 +21,7 @@
 #include "bench_support.h"
 #include "cli.h"
 #include "commands.h"
+#include "kernels/dispatch.h"
 #include "kernels/kernel_list.h"
 #include "random_model.h"
 #include "writer/model_writer.h"
@@ -341,6 +342,11 @@ int run_bench(int argc, char** argv) {
     }
   }
   if (isa.empty()) isa = figures[0].kernels;
+  // Without a vector int8 product the session ranks the int8 rows exactly.
+  bool int8_product = false;
+  for (const barista::internal::KernelTable* table : barista::internal::all_kernel_tables()) {
+    if (isa == table->isa) int8_product = table->int8_product;
+  }
 
   if (args.has("json")) {
     Json j;
@@ -348,7 +354,7 @@ int run_bench(int argc, char** argv) {
       j.key(name).begin_object().key("mean_us").value(s.mean).key("p50_us").value(s.p50).key("p99_us").value(s.p99);
       j.end_object();
     };
-    j.begin_object().key("kernels").value(isa);
+    j.begin_object().key("kernels").value(isa).key("int8_product").value(int8_product);
     j.key("peak").begin_object().key("f32_isa").value(peak.f32_isa).key("f32_gflops").value(peak.f32_gflops);
     j.key("int8_isa").value(peak.int8_isa).key("int8_gops").value(peak.int8_gops).end_object();
     j.key("shapes").begin_array();
@@ -403,6 +409,7 @@ int run_bench(int argc, char** argv) {
         "one in %.1f%% of %zu requests\n",
         f.recommend_int8.latency_us.p50 / 1e3, f.recommend_int8.latency_us.p99 / 1e3,
         f.recommend_int8.items_per_second / 1e6, 100.0 * f.int8_agreement, f.int8_compared);
+    if (!int8_product) std::printf("    (ranked exactly: the %s kernels have no vector int8 product)\n", isa.c_str());
     std::printf("  batched upper layers: %.1f GFLOP/s over the whole request, %.0f%% of the f32 peak\n", f.upper_gflops,
                 peak.f32_gflops > 0 ? 100.0 * f.upper_gflops / peak.f32_gflops : 0.0);
     std::printf("  score one item: p50 %.2f us, p99 %.2f us\n", f.score_one.p50, f.score_one.p99);

@@ -170,7 +170,10 @@ barista_status barista_session_recommend(barista_session* session, const barista
     query.candidates = Span<uint32_t>(params->candidates, params->candidate_count);
     query.exclude = Span<uint32_t>(params->exclude, params->exclude_count);
     query.extra_items = Span<const FeatureBag*>(session->extra_items);
-    query.int8_layers = params->precision == BARISTA_PRECISION_INT8_SHORTLIST;
+    // Only where the int8 product is vectorized: elsewhere the shortlist
+    // would cost many times the exact ranking (KernelTable::int8_product).
+    query.int8_layers =
+        params->precision == BARISTA_PRECISION_INT8_SHORTLIST && session->owner->model->kernels().int8_product;
     status = session->scorer.recommend(request->bag, query, &session->results);
   }
   if (status.ok()) {

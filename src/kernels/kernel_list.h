@@ -72,6 +72,11 @@ namespace barista::internal {
 
 struct KernelTable {
   const char* isa;
+  // The int8 kernels have a vector body of their own. Where they do not
+  // (the reference, SSE4.2, AVX2, AVX-512 without VNNI) they are the scalar
+  // reference, many times slower than the same set's f32 layers, and the
+  // int8 shortlist is not worth asking for.
+  bool int8_product;
 #define BARISTA_KERNEL_POINTER(name, ret, params) ret(*name) params;
   BARISTA_KERNEL_LIST(BARISTA_KERNEL_POINTER)
 #undef BARISTA_KERNEL_POINTER

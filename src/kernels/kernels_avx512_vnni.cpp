@@ -13,6 +13,8 @@ namespace barista::internal {
 namespace {
 
 struct VnniKernels : Avx512Kernels {
+  static constexpr bool kInt8Product = true;
+
   // max(top16, x) that ignores NaN in x, as the reference's comparison does
   // (x86 max returns its second operand when either is NaN).
   static __m512 max_ignoring_nan(__m512 top16, __m512 x) { return _mm512_max_ps(x, top16); }

@@ -16,6 +16,8 @@ namespace barista::internal {
 namespace {
 
 struct NeonKernels : SimdKernels<xsimd::neon64> {
+  static constexpr bool kInt8Product = true;
+
   // R rows x 4 columns from column j: one 16-byte load of w holds four
   // inputs of four columns ([k/4][column][4] layout); each row's four
   // inputs are widened once and multiplied into a 32-bit accumulator per

@@ -128,7 +128,7 @@ void cross_indices(uint64_t prefix, const uint64_t* mixed, size_t n, const FastM
 
 const KernelTable& kernel_table_reference() {
 #define BARISTA_KERNEL_ENTRY(name, ret, params) &name,
-  static const KernelTable table = {"reference", BARISTA_KERNEL_LIST(BARISTA_KERNEL_ENTRY)};
+  static const KernelTable table = {"reference", false, BARISTA_KERNEL_LIST(BARISTA_KERNEL_ENTRY)};
 #undef BARISTA_KERNEL_ENTRY
   return table;
 }

@@ -243,7 +243,8 @@ struct SimdKernels {
   // The int8 kernels have no xsimd body (xsimd 8 has no u8 x s8 dot
   // product): these sets run the scalar reference; the avx512_vnni and neon
   // variants have their own intrinsics (kernels_avx512_vnni.cpp,
-  // kernels_neon.cpp).
+  // kernels_neon.cpp) and set kInt8Product.
+  static constexpr bool kInt8Product = false;
   static void quantize_u8_rows(const float* x, size_t rows, size_t in, size_t in_padded, uint8_t* q, float* scales) {
     kernel_table_reference().quantize_u8_rows(x, rows, in, in_padded, q, scales);
   }
@@ -291,12 +292,12 @@ struct SimdKernels {
 
 // Defines kernel_table_<isa>() from the static members of `kernels`
 // (SimdKernels<arch> or a struct derived from it). At file scope.
-#define BARISTA_DEFINE_KERNEL_TABLE(isa, kernels)                                     \
-  namespace barista::internal {                                                       \
-  const KernelTable& kernel_table_##isa() {                                           \
-    using K = kernels;                                                                \
-    static const KernelTable table = {#isa, BARISTA_KERNEL_LIST(BARISTA_SIMD_ENTRY)}; \
-    return table;                                                                     \
-  }                                                                                   \
+#define BARISTA_DEFINE_KERNEL_TABLE(isa, kernels)                                                      \
+  namespace barista::internal {                                                                        \
+  const KernelTable& kernel_table_##isa() {                                                            \
+    using K = kernels;                                                                                 \
+    static const KernelTable table = {#isa, K::kInt8Product, BARISTA_KERNEL_LIST(BARISTA_SIMD_ENTRY)}; \
+    return table;                                                                                      \
+  }                                                                                                    \
   }
 #define BARISTA_SIMD_ENTRY(name, ret, params) &K::name,

@@ -1,6 +1,7 @@
 // The C API's contract: statuses, messages, ownership and misuse.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -8,6 +9,7 @@
 
 #include "barista.h"
 #include "coffee_model.h"
+#include "kernels/dispatch.h"
 #include "support/test_models.h"
 
 using namespace barista_test;
@@ -252,6 +254,62 @@ TEST_CASE("sessions: scores, recommendations and their misuse") {
 
   barista_request_free(request);
   barista_session_free(session);
+}
+
+TEST_CASE("int8 shortlist: used where the kernels have a vector int8 product, elsewhere ranked exactly") {
+  // A model on which the int8 layers see nothing: the first hidden unit's
+  // bias (1e4) dwarfs the others and the next layer gives it zero weight,
+  // so the exact logits ignore it while each row's u8 scale is set by it.
+  // The other units quantize to 0 and every item gets the same int8 score;
+  // with no wide weights, the shortlist is the first max(4k, k + 50) items
+  // in catalog order, while the deep part ranks the exact way.
+  ModelSpec spec = random_test_model(74, TestModelOptions{400, false, {16, 8}});
+  spec.layers[0].bias[0] = 1e4f;
+  for (uint32_t j = 0; j < spec.layers[1].out; ++j) spec.layers[1].weights[j] = 0.0f;  // row 0 of [in x out]
+  for (WideTermSpec& term : spec.wide) std::fill(term.weights.begin(), term.weights.end(), 0.0f);
+  std::vector<uint8_t> bytes;
+  REQUIRE(write_model(spec, WriteOptions(), &bytes).ok());
+  const CpuFeatures cpu = detect_cpu_features();
+  int int8_variants = 0;
+  for (const KernelTable* table : all_kernel_tables()) {
+    if (!cpu_supports(cpu, table->isa)) continue;
+    INFO("kernels: " << std::string(table->isa));
+    barista_open_params open = barista_open_default_params();
+    open.kernels = table->isa;
+    barista_model* model = nullptr;
+    REQUIRE(barista_model_open_buffer(bytes.data(), bytes.size(), &open, &model, nullptr) == BARISTA_STATUS_OK);
+    barista_session* session = nullptr;
+    barista_request* request = nullptr;
+    REQUIRE(barista_session_create(model, &session) == BARISTA_STATUS_OK);
+    REQUIRE(barista_request_create(model, &request) == BARISTA_STATUS_OK);
+    int differ = 0;
+    for (int r = 0; r < 20; ++r) {
+      REQUIRE(barista_request_clear(request) == BARISTA_STATUS_OK);
+      const std::string user = "customer-" + std::to_string(r);
+      REQUIRE(barista_request_set_user(request, user.c_str(), BARISTA_STRLEN) == BARISTA_STATUS_OK);
+      REQUIRE(barista_request_set_number(request, spec.inputs[kHour].name.c_str(), r % 24) == BARISTA_STATUS_OK);
+      barista_recommend_params params = barista_recommend_default_params();
+      params.k = 1;
+      barista_recommendation exact[1], int8[1];
+      size_t count = 0;
+      REQUIRE(barista_session_recommend(session, request, &params, exact, 1, &count) == BARISTA_STATUS_OK);
+      params.precision = BARISTA_PRECISION_INT8_SHORTLIST;
+      REQUIRE(barista_session_recommend(session, request, &params, int8, 1, &count) == BARISTA_STATUS_OK);
+      differ += exact[0].item != int8[0].item;
+    }
+    if (table->int8_product) {
+      CHECK(differ > 0);  // the int8 layers chose the shortlist, and missed
+      ++int8_variants;
+    } else {
+      CHECK(differ == 0);  // ranked exactly
+    }
+    barista_request_free(request);
+    barista_session_free(session);
+    barista_model_free(model);
+  }
+#if defined(__aarch64__)
+  CHECK(int8_variants == 1);  // neon
+#endif
 }
 
 TEST_CASE("items not in the catalog: scored and ranked from their features") {
