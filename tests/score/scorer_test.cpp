@@ -26,6 +26,31 @@ bool close(double a, double b) { return std::fabs(a - b) <= kRelative * std::max
 
 // Removes the deep inputs for which `drop(index)` holds, with their rows of
 // the first layer.
+// `spec` with two more wide crosses, history x tags and user x tags: a
+// request column with an item column that has several values per item.
+ModelSpec add_item_multivalued_crosses(ModelSpec spec) {
+  auto find = [&](const char* name) {
+    for (uint32_t c = 0; c < spec.columns.size(); ++c) {
+      if (spec.columns[c].name == name) return c;
+    }
+    FAIL("no column " << name);
+    return 0u;
+  };
+  const uint32_t history = find("history"), user = find("user_id"), tags = find("tags");
+  TestRandom random(57);
+  for (auto [request_column, buckets] : {std::pair{history, 10007u}, std::pair{user, 37u}}) {
+    const uint32_t c =
+        spec.add_column(spec.columns[request_column].name + "_x_tags", fb::ColumnKind::Crossed, 0, buckets);
+    spec.columns[c].crossed = {request_column, tags};
+    WideTermSpec term;
+    term.column = c;
+    term.weights.resize(buckets);
+    for (float& w : term.weights) w = random.symmetric(0.5f);
+    spec.wide.push_back(term);
+  }
+  return spec;
+}
+
 ModelSpec drop_deep_inputs(ModelSpec spec, bool drop_item_side) {
   DenseSpec& first = spec.layers[0];
   std::vector<float> kept_rows;
@@ -164,6 +189,15 @@ TEST_CASE("fast path equals the plain forward pass") {
     options.hidden = {40, 3};
     options.items = 300;
     check_fast_equals_plain(random_test_model(53, options), WriteOptions(), nullptr);
+  }
+  SUBCASE("crosses of request columns with a multi-valued item column (several blocks)") {
+    // Catalog items have zero to several tags: the per-item hash cache is a
+    // CSR, and the crosses' indices take the general path. 10007 buckets
+    // (above 2^13) and 37 take the vector remainder's one- and two-round
+    // forms.
+    TestModelOptions options;
+    options.items = 300;
+    check_fast_equals_plain(add_item_multivalued_crosses(random_test_model(56, options)), WriteOptions(), nullptr);
   }
   SUBCASE("no item inputs in the deep part") {
     check_fast_equals_plain(drop_deep_inputs(spec, true), WriteOptions(), nullptr);
