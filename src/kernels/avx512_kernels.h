@@ -7,7 +7,6 @@
 
 #include <immintrin.h>
 
-#include "hash/fingerprint.h"
 #include "kernels/simd_kernels.h"
 
 namespace barista::internal {
@@ -32,9 +31,9 @@ struct Avx512Kernels : SimdKernels<xsimd::avx512bw> {
   // negative) leaves the same [-d, 2d). Divisors of 1 and above 2^32 (never
   // a wide table's bucket count, which fits its 32-bit indices) take the
   // scalar reference.
-  static void cross_indices(uint64_t prefix, const uint64_t* mixed, size_t n, const FastMod* buckets, uint32_t offset,
-                            uint32_t* out) {
-    const uint64_t d = buckets->divisor();
+  static void cross_indices(uint64_t prefix, const uint64_t* mixed, size_t n, const CrossBuckets* buckets,
+                            uint32_t offset, uint32_t* out) {
+    const uint64_t d = buckets->divisor;
     if (d < 2 || d > (uint64_t{1} << 32)) {
       kernel_table_reference().cross_indices(prefix, mixed, n, buckets, offset, out);
       return;

@@ -15,6 +15,20 @@
 
 #include "common/fast_mod.h"
 
+namespace barista::internal {
+
+// A cross's bucket count, for cross_indices: the divisor as plain data,
+// which is all the vector variants read, and FastMod's constants for the
+// scalar remainder. FastMod's member functions are called from the
+// reference's file only: an inline function compiled in a file with
+// AVX-512 flags could be the copy the linker keeps for everyone.
+struct CrossBuckets {
+  uint64_t divisor = 1;
+  FastMod fast;
+};
+
+}  // namespace barista::internal
+
 #define BARISTA_KERNEL_LIST(X)                                                                                         \
   /* sum_i a[i] * b[i] */                                                                                              \
   X(dot_f32, float, (const float* a, const float* b, size_t n))                                                        \
@@ -51,7 +65,7 @@
      whose request-side chain is `prefix` with n items' last-component hashes (in their mixed form).                   \
      Exact for every divisor, as the % operator. */                                                                    \
   X(cross_indices, void,                                                                                               \
-    (uint64_t prefix, const uint64_t* mixed, size_t n, const FastMod* buckets, uint32_t offset, uint32_t* out))
+    (uint64_t prefix, const uint64_t* mixed, size_t n, const CrossBuckets* buckets, uint32_t offset, uint32_t* out))
 
 // The instruction sets with a variant in this build, best last.
 // X(name) — `reference` is the portable scalar ground truth, always built.

@@ -117,10 +117,10 @@ void dense_u8s8(const uint8_t* q, const float* scales, size_t rows, size_t in_pa
   }
 }
 
-void cross_indices(uint64_t prefix, const uint64_t* mixed, size_t n, const FastMod* buckets, uint32_t offset,
+void cross_indices(uint64_t prefix, const uint64_t* mixed, size_t n, const CrossBuckets* buckets, uint32_t offset,
                    uint32_t* out) {
   for (size_t i = 0; i < n; ++i) {
-    out[i] = offset + static_cast<uint32_t>(buckets->mod(fingerprint_cat64_mixed(prefix, mixed[i])));
+    out[i] = offset + static_cast<uint32_t>(buckets->fast.mod(fingerprint_cat64_mixed(prefix, mixed[i])));
   }
 }
 

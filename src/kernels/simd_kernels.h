@@ -281,8 +281,8 @@ struct SimdKernels {
 
   // 64-bit multiplies and exact remainders: only AVX-512 (DQ) has vector
   // forms of both (avx512_kernels.h); elsewhere the scalar reference.
-  static void cross_indices(uint64_t prefix, const uint64_t* mixed, size_t n, const FastMod* buckets, uint32_t offset,
-                            uint32_t* out) {
+  static void cross_indices(uint64_t prefix, const uint64_t* mixed, size_t n, const CrossBuckets* buckets,
+                            uint32_t offset, uint32_t* out) {
     kernel_table_reference().cross_indices(prefix, mixed, n, buckets, offset, out);
   }
 };

@@ -34,7 +34,7 @@ Scorer::Scorer(const Model& model) : model_(model), encoder_(model) {
     }
     m.item_only_last = m.first_item_component + 1 == column.crossed.size();
     other_mixed_terms_ = other_mixed_terms_ || !m.item_only_last;
-    m.buckets = FastMod(column.buckets);
+    m.buckets = CrossBuckets{column.buckets, FastMod(column.buckets)};
   }
   for (const WideTermInfo& term : model.wide_item_terms()) {
     if (!term.learnable) continue;
@@ -399,7 +399,7 @@ Status Scorer::mixed_wide(const Example& example, bool block_terms_done, float* 
     }
     ids_.resize(partials_.size());
     for (size_t i = 0; i < partials_.size(); ++i) {
-      ids_[i] = m.term.offset + static_cast<uint32_t>(m.buckets.mod(partials_[i]));
+      ids_[i] = m.term.offset + static_cast<uint32_t>(m.buckets.fast.mod(partials_[i]));
     }
     float sum = weights.dtype == fb::DType::F16 ? k.gather_sum_f16(weights.f16, ids_.data(), ids_.size())
                                                 : k.gather_sum_f32(weights.f32, ids_.data(), ids_.size());

@@ -99,7 +99,7 @@ class Scorer {
     };
     Vec<ItemHashes> item_hashes;  // per component; empty until indexed
     bool item_only_last = false;  // the last component is the only item-side one
-    FastMod buckets;              // % column.buckets
+    CrossBuckets buckets;         // % column.buckets
   };
 
   // Mixed terms of one item; `block_terms_done` skips the block's

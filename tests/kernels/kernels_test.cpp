@@ -270,7 +270,7 @@ void check_cross_indices(const KernelTable& k, const KernelTable& ref) {
   const uint32_t offset = 12345;
   for (uint64_t d : divisors) {
     INFO("buckets " << d);
-    const FastMod buckets(d);
+    const CrossBuckets buckets{d, FastMod(d)};
     // Dividends at the estimate's edges: near 0, near multiples of d at
     // both ends of the range, around 2^53 (where doubles stop being exact
     // integers) and 2^63, the largest values, and random ones.
