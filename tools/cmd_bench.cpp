@@ -343,10 +343,8 @@ int run_bench(int argc, char** argv) {
   }
   if (isa.empty()) isa = figures[0].kernels;
   // Without a vector int8 product the session ranks the int8 rows exactly.
-  bool int8_product = false;
-  for (const barista::internal::KernelTable* table : barista::internal::all_kernel_tables()) {
-    if (isa == table->isa) int8_product = table->int8_product;
-  }
+  const barista::internal::KernelTable* table = nullptr;
+  const bool int8_product = barista::internal::select_kernels(isa.c_str(), &table).ok() && table->int8_product;
 
   if (args.has("json")) {
     Json j;

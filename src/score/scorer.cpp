@@ -18,7 +18,6 @@ Scorer::Scorer(const Model& model) : model_(model), encoder_(model) {
   block_a_.resize(size_t{kBlock} * model.max_layer_width());
   block_b_.resize(size_t{kBlock} * model.max_layer_width());
   described_halves_.resize(size_t{kBlock} * h1);
-  block_mixed_.reserve(kBlock);
   mixed_.resize(model.wide_mixed_terms().size());
   for (size_t t = 0; t < mixed_.size(); ++t) {
     MixedTerm& m = mixed_[t];
