@@ -196,8 +196,8 @@ typedef enum barista_open_flags {
 typedef struct barista_open_params {
   uint32_t flags; /* barista_open_flags, OR-ed */
   /* Kernel variant: NULL or "auto" picks the best one this CPU runs;
-   * "reference" (portable scalar code), or on x86-64 "sse4_2", "avx2", "avx512",
-   * "avx512_vnni", on 64-bit ARM "neon", force one
+   * "reference" (portable scalar code), or on x86-64 "sse4_2", "avx2",
+   * "avx2_vnni", "avx512", "avx512_vnni", on 64-bit ARM "neon", force one
    * (BARISTA_STATUS_UNSUPPORTED when this CPU or build lacks it). */
   const char* kernels;
 } barista_open_params;
@@ -383,7 +383,7 @@ typedef enum barista_precision {
    * (`barista bench` prints how often the top-10 agrees). Models whose
    * hidden layers are not all ReLU, or with no hidden layer above the
    * first, are ranked exactly; so are all models on kernels without a
-   * vector int8 product (avx512_vnni and neon have one; on the others it
+   * vector int8 product (avx512_vnni, avx2_vnni and neon have one; on the others it
    * would be scalar code, many times slower than their f32 layers). */
   BARISTA_PRECISION_INT8_SHORTLIST = 1
 } barista_precision;

@@ -34,13 +34,20 @@ CpuFeatures query_cpu() {
   const uint64_t xcr0 = osxsave ? read_xcr0() : 0;
   const bool os_avx = (xcr0 & 0x6) == 0x6;
   const bool os_avx512 = (xcr0 & 0xe6) == 0xe6;
+  unsigned leaf7_subleaves = 0;
   if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) {
+    leaf7_subleaves = eax;
     cpu.avx2 = avx && fma && os_avx && ((ebx >> 5) & 1);
     // F, DQ, CD, BW, VL: the set kernels_avx512.cpp is compiled for.
     const bool avx512 =
         ((ebx >> 16) & 1) && ((ebx >> 17) & 1) && ((ebx >> 28) & 1) && ((ebx >> 30) & 1) && ((ebx >> 31) & 1);
     cpu.avx512 = cpu.avx2 && os_avx512 && avx512;
     cpu.avx512_vnni = cpu.avx512 && ((ecx >> 11) & 1);
+  }
+  // AVX-VNNI is bit 4 of EAX in leaf 7's subleaf 1 (which exists when
+  // subleaf 0's EAX, the last subleaf, is at least 1).
+  if (cpu.avx2 && leaf7_subleaves >= 1 && __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) {
+    cpu.avx2_vnni = (eax >> 4) & 1;
   }
 #endif
   return cpu;
@@ -60,6 +67,7 @@ bool cpu_supports(const CpuFeatures& cpu, const char* isa) {
   if (std::strcmp(isa, "reference") == 0) return true;
   if (std::strcmp(isa, "sse4_2") == 0) return cpu.sse4_2;
   if (std::strcmp(isa, "avx2") == 0) return cpu.avx2;
+  if (std::strcmp(isa, "avx2_vnni") == 0) return cpu.avx2_vnni;
   if (std::strcmp(isa, "avx512") == 0) return cpu.avx512;
   if (std::strcmp(isa, "avx512_vnni") == 0) return cpu.avx512_vnni;
 #if defined(__aarch64__)

@@ -12,6 +12,7 @@ namespace barista::internal {
 struct CpuFeatures {
   bool sse4_2 = false;
   bool avx2 = false;         // with FMA, and the OS saving AVX state
+  bool avx2_vnni = false;    // the above and AVX-VNNI (VEX-encoded, 256-bit)
   bool avx512 = false;       // AVX-512 F/CD/DQ/BW/VL, and the OS saving AVX-512 state
   bool avx512_vnni = false;  // the above and AVX512_VNNI
 };

@@ -70,7 +70,7 @@ struct CrossBuckets {
 // The instruction sets with a variant in this build, best last.
 // X(name) — `reference` is the portable scalar ground truth, always built.
 #if defined(__x86_64__) || defined(_M_X64)
-#define BARISTA_ISA_LIST(X) X(reference) X(sse4_2) X(avx2) X(avx512) X(avx512_vnni)
+#define BARISTA_ISA_LIST(X) X(reference) X(sse4_2) X(avx2) X(avx2_vnni) X(avx512) X(avx512_vnni)
 #elif defined(__aarch64__)
 #define BARISTA_ISA_LIST(X) X(reference) X(neon)
 #else

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -155,6 +156,9 @@ void check_quantize_u8_rows(const KernelTable& k, const KernelTable& ref) {
       for (size_t i = 0; i < x.size(); i += 5) x[i] = 0.0f;            // ReLU zeros (and some negatives stay)
       for (size_t i = 3; i < x.size(); i += 11) x[i] = std::nanf("");  // NaN quantizes to 0
       if (rows > 1 && in > 0) std::fill(x.begin(), x.begin() + static_cast<long>(in), 0.0f);  // an all-zero row
+      // An overflowed activation: the row's scale is infinite, its inverse 0,
+      // and inf * 0 is NaN, which the reference clamps to 255.
+      if (rows > 1 && in > 9) x[in + 9] = std::numeric_limits<float>::infinity();
       std::vector<uint8_t> q1(rows * in_padded, 7), q2(rows * in_padded, 9);
       std::vector<float> s1(rows), s2(rows);
       k.quantize_u8_rows(x.data(), rows, in, in_padded, q1.data(), s1.data());
@@ -189,7 +193,8 @@ void check_add_relu_quantize_u8(const KernelTable& k, const KernelTable& ref) {
     const size_t n_padded = (n + 3) / 4 * 4 + 4;
     auto a = random_floats(n, n + 11);
     const auto b = random_floats(n, n + 12);
-    for (size_t i = 2; i < n; i += 13) a[i] = std::nanf("");  // NaN quantizes to 0
+    for (size_t i = 2; i < n; i += 13) a[i] = std::nanf("");                 // NaN quantizes to 0
+    if (n % 2 == 1 && n > 5) a[5] = std::numeric_limits<float>::infinity();  // as in check_quantize_u8_rows
     std::vector<uint8_t> q1(n_padded, 7), q2(n_padded, 9), q3(n_padded, 5);
     float s1 = 0, s2 = 0, s3 = 0;
     k.add_relu_quantize_u8(a.data(), b.data(), n, n_padded, q1.data(), &s1);
