@@ -383,8 +383,9 @@ typedef enum barista_precision {
    * (`barista bench` prints how often the top-10 agrees). Models whose
    * hidden layers are not all ReLU, or with no hidden layer above the
    * first, are ranked exactly; so are all models on kernels without a
-   * vector int8 product (avx512_vnni, avx2_vnni and neon have one; on the others it
-   * would be scalar code, many times slower than their f32 layers). */
+   * vector int8 product (avx512_vnni, avx2_vnni and neon have one; on the
+   * others it would be scalar code, many times slower than their f32
+   * layers). */
   BARISTA_PRECISION_INT8_SHORTLIST = 1
 } barista_precision;
 

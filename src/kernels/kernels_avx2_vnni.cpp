@@ -19,7 +19,7 @@ struct Vnni256 {
   using Floats = __m256;
   using Ints = __m256i;
   static constexpr size_t kLanes = 8;
-  static constexpr size_t kTileRows = 6;
+  static constexpr size_t kTileRows = 6;  // rows of VnniInt8Kernels::tile_rows: 12 accumulators of 16 registers
 
   static Floats load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, Floats v) { _mm256_storeu_ps(p, v); }
@@ -56,34 +56,6 @@ struct Vnni256 {
     const int32_t high = _mm_cvtsi128_si32(_mm256_extracti128_si256(bytes, 1));
     std::memcpy(q, &low, 4);
     std::memcpy(q + 4, &high, 4);
-  }
-
-  // Six rows x 16 columns: 12 accumulators, the two weight vectors and the
-  // broadcast fill 15 of the 16 registers, and 12 independent chains cover
-  // the dot product's latency (5 cycles on Alder Lake) times its two ports.
-  // Named variables, as in Vnni512::tile_rows.
-  static void tile_rows(const uint8_t* q, const float* scales, size_t in_padded, const int8_t* w, const float* w_scales,
-                        const float* bias, size_t out, bool relu, float* y, size_t j) {
-    // clang-format off
-#define BARISTA_ACC(r) __m256i a##r##0 = _mm256_setzero_si256(), a##r##1 = _mm256_setzero_si256();
-    BARISTA_ACC(0) BARISTA_ACC(1) BARISTA_ACC(2) BARISTA_ACC(3) BARISTA_ACC(4) BARISTA_ACC(5)
-#undef BARISTA_ACC
-    for (size_t k4 = 0; k4 < in_padded / 4; ++k4) {
-      const __m256i w0 = load_ints(w + (k4 * out + j) * 4);
-      const __m256i w1 = load_ints(w + (k4 * out + j + 8) * 4);
-      const uint8_t* column = q + 4 * k4;
-#define BARISTA_STEP(r)                                                 \
-  {                                                                     \
-    const __m256i a = vnni_broadcast4<Vnni256>(column + (r) * in_padded); \
-    a##r##0 = _mm256_dpbusd_avx_epi32(a##r##0, a, w0);                  \
-    a##r##1 = _mm256_dpbusd_avx_epi32(a##r##1, a, w1);                  \
-  }
-      BARISTA_STEP(0) BARISTA_STEP(1) BARISTA_STEP(2) BARISTA_STEP(3) BARISTA_STEP(4) BARISTA_STEP(5)
-#undef BARISTA_STEP
-    }
-    // clang-format on
-    const __m256i acc[6][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}, {a40, a41}, {a50, a51}};
-    vnni_store_tile<Vnni256, 6>(acc, scales, w_scales, bias, relu, y, out, j);
   }
 };
 

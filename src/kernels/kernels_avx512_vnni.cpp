@@ -16,7 +16,7 @@ struct Vnni512 {
   using Floats = __m512;
   using Ints = __m512i;
   static constexpr size_t kLanes = 16;
-  static constexpr size_t kTileRows = 8;
+  static constexpr size_t kTileRows = 8;  // rows of VnniInt8Kernels::tile_rows
 
   static Floats load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, Floats v) { _mm512_storeu_ps(p, v); }
@@ -51,37 +51,6 @@ struct Vnni512 {
     const __m512 v = _mm512_fmadd_ps(_mm512_max_ps(x, _mm512_setzero_ps()), inverse, _mm512_set1_ps(0.5f));
     const __m512i n = _mm512_min_epi32(_mm512_cvttps_epi32(v), _mm512_set1_epi32(255));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(q), _mm512_cvtusepi32_epi8(n));
-  }
-
-  // Eight rows x 32 columns: 16 independent accumulators cover the dot
-  // product's latency. Named variables: GCC 12 keeps an array of them in
-  // registers only by copying every one of them, and spilling two, on each
-  // step of the loop (twice the instructions).
-  static void tile_rows(const uint8_t* q, const float* scales, size_t in_padded, const int8_t* w, const float* w_scales,
-                        const float* bias, size_t out, bool relu, float* y, size_t j) {
-    // clang-format off
-#define BARISTA_ACC(r) __m512i a##r##0 = _mm512_setzero_si512(), a##r##1 = _mm512_setzero_si512();
-    BARISTA_ACC(0) BARISTA_ACC(1) BARISTA_ACC(2) BARISTA_ACC(3)
-    BARISTA_ACC(4) BARISTA_ACC(5) BARISTA_ACC(6) BARISTA_ACC(7)
-#undef BARISTA_ACC
-    for (size_t k4 = 0; k4 < in_padded / 4; ++k4) {
-      const __m512i w0 = _mm512_loadu_si512(w + (k4 * out + j) * 4);
-      const __m512i w1 = _mm512_loadu_si512(w + (k4 * out + j + 16) * 4);
-      const uint8_t* column = q + 4 * k4;
-#define BARISTA_STEP(r)                                                 \
-  {                                                                     \
-    const __m512i a = vnni_broadcast4<Vnni512>(column + (r) * in_padded); \
-    a##r##0 = _mm512_dpbusd_epi32(a##r##0, a, w0);                      \
-    a##r##1 = _mm512_dpbusd_epi32(a##r##1, a, w1);                      \
-  }
-      BARISTA_STEP(0) BARISTA_STEP(1) BARISTA_STEP(2) BARISTA_STEP(3)
-      BARISTA_STEP(4) BARISTA_STEP(5) BARISTA_STEP(6) BARISTA_STEP(7)
-#undef BARISTA_STEP
-    }
-    // clang-format on
-    const __m512i acc[8][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31},
-                               {a40, a41}, {a50, a51}, {a60, a61}, {a70, a71}};
-    vnni_store_tile<Vnni512, 8>(acc, scales, w_scales, bias, relu, y, out, j);
   }
 };
 

@@ -1,10 +1,8 @@
 // The int8 mode's three kernels on a VNNI u8 x s8 dot product, written once
 // for both register widths. `V` holds one width's intrinsics (Vnni512 in
-// kernels_avx512_vnni.cpp, Vnni256 in kernels_avx2_vnni.cpp) and its tile of
-// the most rows, which keeps its accumulators in named variables (GCC 12
-// copies an array of them on every step); `Base` is the variant's f32
-// kernels. Include from those two files only: like simd_kernels.h, this
-// header holds templates in an anonymous namespace and nothing else.
+// kernels_avx512_vnni.cpp, Vnni256 in kernels_avx2_vnni.cpp) and how many
+// rows its widest tile takes; `Base` is the variant's f32 kernels. Include from those two files only: like
+// simd_kernels.h, this header holds templates in an anonymous namespace and nothing else.
 #pragma once
 
 #include <cstring>
@@ -99,7 +97,7 @@ struct VnniInt8Kernels : Base {
   }
 
   // R rows x 2 vectors of columns from column j, for the rows past the last
-  // of V's wide tiles.
+  // tile_rows.
   template <size_t R>
   static void tile(const uint8_t* q, const float* scales, size_t in_padded, const int8_t* w, const float* w_scales,
                    const float* bias, size_t out, bool relu, float* y, size_t j) {
@@ -117,6 +115,42 @@ struct VnniInt8Kernels : Base {
     vnni_store_tile<V, R>(acc, scales, w_scales, bias, relu, y, out, j);
   }
 
+  // V::kTileRows (8 or 6) rows x 2 vectors of columns: 16 or 12
+  // independent accumulators cover the dot product's latency (5 cycles on
+  // Alder Lake) times its two ports; with the two weight vectors and the
+  // broadcast they fill 19 of AVX-512's 32 registers, or 15 of AVX2's 16.
+  // Named variables: GCC 12 keeps an array of them in registers only by
+  // copying every one of them, and spilling two, on each step of the loop
+  // (twice the instructions). Rows 6 and 7 exist only for the 8-row tile;
+  // for the other, the compiler drops them.
+  static void tile_rows(const uint8_t* q, const float* scales, size_t in_padded, const int8_t* w, const float* w_scales,
+                        const float* bias, size_t out, bool relu, float* y, size_t j) {
+    static_assert(V::kTileRows == 6 || V::kTileRows == 8, "tile_rows has six or eight rows");
+    // clang-format off
+#define BARISTA_ACC(r) Ints a##r##0 = V::zero_ints(), a##r##1 = V::zero_ints();
+    BARISTA_ACC(0) BARISTA_ACC(1) BARISTA_ACC(2) BARISTA_ACC(3)
+    BARISTA_ACC(4) BARISTA_ACC(5) BARISTA_ACC(6) BARISTA_ACC(7)
+#undef BARISTA_ACC
+    for (size_t k4 = 0; k4 < in_padded / 4; ++k4) {
+      const Ints w0 = V::load_ints(w + (k4 * out + j) * 4);
+      const Ints w1 = V::load_ints(w + (k4 * out + j + kLanes) * 4);
+      const uint8_t* column = q + 4 * k4;
+#define BARISTA_STEP(r)                                            \
+  {                                                                \
+    const Ints a = vnni_broadcast4<V>(column + (r) * in_padded);   \
+    a##r##0 = V::dot(a##r##0, a, w0);                              \
+    a##r##1 = V::dot(a##r##1, a, w1);                              \
+  }
+      BARISTA_STEP(0) BARISTA_STEP(1) BARISTA_STEP(2) BARISTA_STEP(3) BARISTA_STEP(4) BARISTA_STEP(5)
+      if constexpr (V::kTileRows == 8) { BARISTA_STEP(6) BARISTA_STEP(7) }
+#undef BARISTA_STEP
+    }
+    // clang-format on
+    const Ints acc[8][2] = {{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31},
+                            {a40, a41}, {a50, a51}, {a60, a61}, {a70, a71}};
+    vnni_store_tile<V, V::kTileRows>(acc, scales, w_scales, bias, relu, y, out, j);
+  }
+
   static void dense_u8s8(const uint8_t* q, const float* scales, size_t rows, size_t in_padded, const int8_t* w,
                          const float* w_scales, const float* bias, size_t out, int relu, float* y) {
     const size_t tile_columns = out - out % (2 * kLanes);
@@ -125,7 +159,7 @@ struct VnniInt8Kernels : Base {
     for (size_t j = 0; j < tile_columns; j += 2 * kLanes) {
       size_t r = 0;
       for (; r + V::kTileRows <= rows; r += V::kTileRows) {
-        V::tile_rows(q + r * in_padded, scales + r, in_padded, w, w_scales, bias, out, relu, y + r * out, j);
+        tile_rows(q + r * in_padded, scales + r, in_padded, w, w_scales, bias, out, relu, y + r * out, j);
       }
       for (; r + 4 <= rows; r += 4) {
         tile<4>(q + r * in_padded, scales + r, in_padded, w, w_scales, bias, out, relu, y + r * out, j);
