@@ -1,8 +1,9 @@
 // The int8 mode's three kernels on a VNNI u8 x s8 dot product, written once
 // for both register widths. `V` holds one width's intrinsics (Vnni512 in
 // kernels_avx512_vnni.cpp, Vnni256 in kernels_avx2_vnni.cpp) and how many
-// rows its widest tile takes; `Base` is the variant's f32 kernels. Include from those two files only: like
-// simd_kernels.h, this header holds templates in an anonymous namespace and nothing else.
+// rows its widest tile takes; `Base` is the variant's f32 kernels. Include
+// from those two files only: like simd_kernels.h, this header holds
+// templates in an anonymous namespace and nothing else.
 #pragma once
 
 #include <cstring>
