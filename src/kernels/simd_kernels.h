@@ -241,8 +241,8 @@ struct SimdKernels {
   }
 
   // The int8 kernels have no xsimd body (xsimd 8 has no u8 x s8 dot
-  // product): these sets run the scalar reference; the avx512_vnni and neon
-  // variants have their own intrinsics (kernels_avx512_vnni.cpp,
+  // product): these sets run the scalar reference; the avx512_vnni,
+  // avx2_vnni and neon variants have their own intrinsics (vnni_int8.h,
   // kernels_neon.cpp) and set kInt8Product.
   static constexpr bool kInt8Product = false;
   static void quantize_u8_rows(const float* x, size_t rows, size_t in, size_t in_padded, uint8_t* q, float* scales) {
