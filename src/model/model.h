@@ -5,8 +5,10 @@
 // range): work that grows with the number of tables, not with the size of the
 // weights, and that reads only the front of the file. Arrays indexed by
 // per-item data (catalog value offsets, string offsets) are range-checked
-// where they are read. verify_full() adds the file checksum and the
-// finiteness of every number.
+// where they are read, and by verify_full(): checking them at open would
+// map 4 bytes per item and item input (2.8 MB on the L shape, 1.4 ms
+// against 0.1 ms for the rest of the open on the development machine).
+// verify_full() adds the file checksum and the finiteness of every number.
 //
 // Immutable after open; safe to share between threads.
 #pragma once

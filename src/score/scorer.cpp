@@ -163,40 +163,46 @@ Status Scorer::overlay_sum(const Example& example, Span<WideTermInfo> terms, flo
   return Status();
 }
 
+// The per-scorer indexes below are built aside and moved in only when
+// complete: a call that fails (or runs out of memory) half-way leaves them
+// absent, and the next call builds them again instead of reading a half.
 Status Scorer::index_item_terms() {
   const uint32_t n = model_.catalog().count;
-  item_terms_begin_.clear();
-  item_terms_.clear();
-  item_terms_begin_.reserve(size_t{n} + 1);
+  Vec<uint32_t> begin;
+  Vec<ItemTerm> terms;
+  begin.reserve(size_t{n} + 1);
   for (uint32_t item = 0; item < n; ++item) {
-    item_terms_begin_.push_back(static_cast<uint32_t>(item_terms_.size()));
+    begin.push_back(static_cast<uint32_t>(terms.size()));
     const Example example{nullptr, ItemRef::catalog(item)};
     for (const WideTermInfo& term : model_.wide_item_terms()) {
       if (!term.learnable) continue;
       if (!model_.columns()[term.column].is_categorical()) {
-        item_terms_.push_back(ItemTerm{term.offset, encoder_.numeric_value(example, term.column)});
+        terms.push_back(ItemTerm{term.offset, encoder_.numeric_value(example, term.column)});
         continue;
       }
       ids_.clear();
       BARISTA_RETURN_IF_ERROR(encoder_.column_ids(example, term.column, &ids_));
       const float scale = combiner_scale(term.combiner, ids_.size());
-      for (uint32_t id : ids_) item_terms_.push_back(ItemTerm{term.offset + id, scale});
+      for (uint32_t id : ids_) terms.push_back(ItemTerm{term.offset + id, scale});
     }
   }
-  item_terms_begin_.push_back(static_cast<uint32_t>(item_terms_.size()));
+  begin.push_back(static_cast<uint32_t>(terms.size()));
+  item_terms_begin_ = std::move(begin);
+  item_terms_ = std::move(terms);
   return Status();
 }
 
 Status Scorer::index_item_hashes() {
   const uint32_t n = model_.catalog().count;
-  for (MixedTerm& m : mixed_) {
+  Vec<Vec<MixedTerm::ItemHashes>> built(mixed_.size());
+  for (size_t t = 0; t < mixed_.size(); ++t) {
+    const MixedTerm& m = mixed_[t];
     const ColumnInfo& column = model_.columns()[m.term.column];
-    m.item_hashes.clear();
-    m.item_hashes.resize(column.crossed.size());
+    built[t].resize(column.crossed.size());
     for (size_t c = m.first_item_component; c < column.crossed.size(); ++c) {
       const uint32_t component = column.crossed[c];
       if (model_.columns()[component].side != Side::Item) continue;
-      MixedTerm::ItemHashes& cached = m.item_hashes[c];
+      MixedTerm::ItemHashes& cached = built[t][c];
       // Built without transient copies (a CSR only once an item has other
       // than one hash, the mixed form in place): on L, the temporaries
       // (400 KB to 800 KB each) left freed pages behind in the heap, and
@@ -221,6 +227,7 @@ Status Scorer::index_item_hashes() {
       }
     }
   }
+  for (size_t t = 0; t < mixed_.size(); ++t) mixed_[t].item_hashes = std::move(built[t]);
   return Status();
 }
 
@@ -422,7 +429,7 @@ bool Scorer::int8_layers_available() const {
 
 void Scorer::quantize_upper_layers() {
   const Span<LayerInfo> layers = model_.layers();
-  int8_layers_.clear();
+  Vec<Int8Layer> quantized;  // moved in when complete, as the indexes above
   uint32_t widest = 0;
   for (size_t l = 1; l + 1 < layers.size(); ++l) {
     const LayerInfo& layer = layers[l];
@@ -441,9 +448,10 @@ void Scorer::quantize_upper_layers() {
         q.weights[(size_t{k / 4} * layer.out + j) * 4 + k % 4] = static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f));
       }
     }
-    int8_layers_.push_back(std::move(q));
+    quantized.push_back(std::move(q));
   }
   block_q_.assign(size_t{kBlock} * widest, 0);
+  int8_layers_ = std::move(quantized);
 }
 
 void Scorer::upper_layers_int8(uint32_t rows, const float* const* item_halves, const float* wide, float* logits) {

@@ -257,6 +257,77 @@ TEST_CASE("full verification: payload checksum and finiteness") {
   CHECK(s.message().find("NaN") != std::string::npos);
 }
 
+TEST_CASE("catalog offsets out of order or out of range: refused by full verification and by every call that reads "
+          "them, again and again") {
+  // Each item's values and id are slices between neighbouring offsets,
+  // checked where they are read. A scorer whose per-item cache failed on
+  // them once crashed on the next call (issue 22): the cache was left
+  // half-built.
+  const std::vector<uint8_t> original = small_model_bytes();
+  const fb::Catalog* catalog = fb::GetModel(original.data())->catalog();
+  const uint32_t offsets = static_cast<uint32_t>(catalog->value_offsets()->count());
+  REQUIRE(offsets > 3);
+  auto refused = [&](std::vector<uint8_t> bytes) {
+    reseal_checksum(&bytes);  // only the range checks can see it
+    std::unique_ptr<Model> model;
+    REQUIRE(open_bytes(bytes, &model).ok());
+    const Status full = model->verify_full();
+    CAPTURE(full.message());
+    CHECK(full.code() == BARISTA_STATUS_CORRUPT_MODEL);
+    CHECK(full.message().find("out of range") != std::string::npos);
+    Scorer scorer(*model);
+    FeatureBag request(*model, BagRole::Request);
+    REQUIRE(request.add_string("user_id", "user-1").ok());
+    // The plain pass reads every value of its item: some items fail, each
+    // the same way every time.
+    size_t failed = 0;
+    for (uint32_t item = 0; item < model->catalog().count; ++item) {
+      float logit = 0.0f;
+      const Status first = scorer.logit_plain(request, ItemRef::catalog(item), &logit);
+      CHECK(scorer.logit_plain(request, ItemRef::catalog(item), &logit).code() == first.code());
+      if (first.ok()) continue;
+      ++failed;
+      CHECK(first.code() == BARISTA_STATUS_CORRUPT_MODEL);
+      CHECK(first.message().find("out of range") != std::string::npos);
+    }
+    CHECK(failed > 0);
+    // Recommend builds a cache of the items' category values: the same
+    // status on every call (the cache is built again each time, never
+    // half-built).
+    RecommendQuery query;
+    Vec<Scored> top;
+    const Status first = scorer.recommend(request, query, &top);
+    for (int call = 0; call < 2; ++call) CHECK(scorer.recommend(request, query, &top).code() == first.code());
+  };
+  for (uint32_t at : {0u, 1u, offsets / 2, offsets - 1}) {
+    CAPTURE(at);
+    std::vector<uint8_t> bytes = original;
+    mutable_array<uint32_t>(&bytes, catalog->value_offsets())[at] = 0xfffffff0u;  // past the values
+    refused(bytes);
+  }
+  {
+    std::vector<uint8_t> bytes = original;
+    uint32_t* values = mutable_array<uint32_t>(&bytes, catalog->value_offsets());
+    std::swap(values[1], values[offsets - 2]);  // in range, out of order
+    REQUIRE(values[1] != values[offsets - 2]);
+    refused(bytes);
+  }
+  const fb::Slice* id_offsets = catalog->keys()->strings()->offsets();
+  for (uint64_t at : {uint64_t{0}, uint64_t{2}, id_offsets->count() - 1}) {
+    CAPTURE(at);
+    std::vector<uint8_t> bytes = original;
+    mutable_array<uint32_t>(&bytes, id_offsets)[at] = 1u << 30;
+    reseal_checksum(&bytes);
+    std::unique_ptr<Model> model;
+    REQUIRE(open_bytes(bytes, &model).ok());
+    CHECK(model->verify_full().code() == BARISTA_STATUS_CORRUPT_MODEL);
+    std::string id;
+    const uint32_t item = at == 0 ? 0 : static_cast<uint32_t>(at - 1);
+    CHECK(!model->item_id(item, &id));
+    CHECK(!model->item_id(item, &id));
+  }
+}
+
 TEST_CASE("an unaligned caller buffer is copied; an aligned one is used in place") {
   const std::vector<uint8_t> bytes = small_model_bytes();
   std::vector<uint8_t> shifted(bytes.size() + 1);
