@@ -514,7 +514,10 @@ BARISTA_API barista_status barista_overlay_observe_item(barista_overlay* overlay
 /* "These items were shown, this one was taken": every shown item that was
  * not taken is observed with label 0 and weight params.shown_weight, the
  * taken one with label 1 and weight 1 (also when it was not among those
- * shown), in the order given. */
+ * shown), in the order given. Learned whole or not at all: an item out of
+ * range, or one whose model score is not finite
+ * (BARISTA_STATUS_CORRUPT_MODEL), fails the call before anything is
+ * learned. */
 BARISTA_API barista_status barista_overlay_observe_shown(barista_overlay* overlay, const barista_request* request,
                                                          const uint32_t* shown, size_t count, uint32_t taken);
 

@@ -118,7 +118,9 @@ barista_status barista_overlay_observe(barista_overlay* overlay, const barista_r
     overlay->steps.clear();
     status = overlay->learner.observe(request->bag, Span<uint32_t>(&item, 1), Span<float>(&label, 1),
                                       Span<float>(&weight, 1), &overlay->steps);
-    journal(overlay, request->bag);  // what was learned before a failure is recorded too
+    // Observations are checked before their first step; only overflowing
+    // learned weights can stop one part-way, and what it learned is kept.
+    journal(overlay, request->bag);
   }
   return record(status, error);
   BARISTA_API_CATCH(error)

@@ -58,17 +58,32 @@ Status Learner::activate(uint64_t user, const Example& example, float model_logi
   return Status();
 }
 
-Status Learner::step(uint64_t user, const Example& example, float model_logit, float label, float weight,
-                     Vec<LearnedState>* steps) {
+namespace {
+
+// The checks that can refuse a step, made for every step before the first
+// one is taken: an observation is learned whole or not at all.
+Status check_step(float model_logit, float label, float weight) {
   if (!(label >= 0.0f && label <= 1.0f) || !(weight >= 0.0f) || !std::isfinite(weight)) {
     return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "a label must be in [0, 1] and a weight finite and >= 0");
   }
+  if (!std::isfinite(model_logit)) {
+    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "the model's score is not finite here; nothing was learned");
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status Learner::step(uint64_t user, const Example& example, float model_logit, float label, float weight,
+                     Vec<LearnedState>* steps) {
   double logit = 0.0;
   BARISTA_RETURN_IF_ERROR(activate(user, example, model_logit, &logit));
   const double p = 1.0 / (1.0 + std::exp(-logit));
   const double g = static_cast<double>(weight) * (p - static_cast<double>(label));
+  // The model's logit is finite (check_step); only learned state that
+  // overflowed (steps of weights near FLT_MAX) can make g NaN here.
   if (!std::isfinite(g)) {
-    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "the model's score is not finite here; nothing was learned");
+    return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "the learned weights overflowed here; nothing more was learned");
   }
   for (const Active& a : active_) {
     const OverlayStore::Entry& e =
@@ -95,6 +110,9 @@ Status Learner::observe(const FeatureBag& request, Span<uint32_t> items, Span<fl
   BARISTA_RETURN_IF_ERROR(base_.prepare(request));
   logits_.resize(items.size());
   BARISTA_RETURN_IF_ERROR(base_.logits_catalog(items, logits_.data()));
+  for (size_t i = 0; i < items.size(); ++i) {
+    BARISTA_RETURN_IF_ERROR(check_step(logits_[i], labels[i], weights.empty() ? 1.0f : weights[i]));
+  }
   request_active_.clear();
   BARISTA_RETURN_IF_ERROR(collect(Example{&request, ItemRef()}, model_.wide_request_terms(), &request_active_));
   for (size_t i = 0; i < items.size(); ++i) {
@@ -139,6 +157,7 @@ Status Learner::observe_described(const FeatureBag& request, const FeatureBag& i
   float logit = 0.0f;
   const FeatureBag* items[] = {&item};
   BARISTA_RETURN_IF_ERROR(base_.logits_described(Span<const FeatureBag*>(items, 1), &logit));
+  BARISTA_RETURN_IF_ERROR(check_step(logit, label, weight));
   request_active_.clear();
   BARISTA_RETURN_IF_ERROR(collect(Example{&request, ItemRef()}, model_.wide_request_terms(), &request_active_));
   return step(user, Example{&request, ItemRef::described(item)}, logit, label, weight, steps);
