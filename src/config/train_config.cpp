@@ -165,6 +165,10 @@ Status read_feature(const json::Value& v, const std::string& path, FeatureConfig
   BARISTA_RETURN_IF_ERROR(r.boolean("deep", &f->deep));
   BARISTA_RETURN_IF_ERROR(r.boolean("wide", &f->wide));
   BARISTA_RETURN_IF_ERROR(read_combiner(r, &f->combiner));
+  size_t aggregate = 0;
+  BARISTA_RETURN_IF_ERROR(
+      r.choice("aggregate", {"default", "most_frequent", "first", "last", "median", "mean"}, &aggregate));
+  f->aggregate = static_cast<Aggregate>(aggregate);
   if (const json::Value* b = r.get("boundaries")) {
     if (b->type != json::Type::Array) return r.wrong("boundaries", *b, "an array of numbers");
     for (size_t i = 0; i < b->array.size(); ++i) {
@@ -189,8 +193,68 @@ Status read_feature(const json::Value& v, const std::string& path, FeatureConfig
   if (numeric_input && !f->separator.empty()) {
     return ObjectReader::error(path + ".separator", "numeric features take one value");
   }
+  if (!numeric_input && (f->aggregate == Aggregate::Median || f->aggregate == Aggregate::Mean)) {
+    return ObjectReader::error(path + ".aggregate", "median and mean are for numbers; a categorical feature takes "
+                                                    "most_frequent, first or last");
+  }
+  if (numeric_input && f->aggregate == Aggregate::MostFrequent) {
+    return ObjectReader::error(path + ".aggregate", "a number takes median, mean, first or last");
+  }
+  if (f->aggregate != Aggregate::Default && f->source != FeatureSource::Item) {
+    return ObjectReader::error(path + ".aggregate", "only item features are aggregated (over an item's rows)");
+  }
   if (f->type == FeatureType::Numeric && f->embedding > 0) {
     return ObjectReader::error(path + ".embedding", "numeric features enter the deep part as values (use deep: true)");
+  }
+  return Status();
+}
+
+// One rule of data.interactions.drop: a column and exactly one condition.
+Status read_filter(const json::Value& v, const std::string& path, RowFilter* out) {
+  ObjectReader r(v, path);
+  BARISTA_RETURN_IF_ERROR(r.check_object());
+  BARISTA_RETURN_IF_ERROR(r.string("column", &out->column, true));
+  int conditions = 0;
+  auto strings = [&](const char* key, RowFilter::Kind kind) -> Status {
+    const json::Value* value = r.get(key);
+    if (value == nullptr) return Status();
+    ++conditions;
+    out->kind = kind;
+    if (value->type == json::Type::String) {
+      out->values.push_back(value->string);
+      return Status();
+    }
+    if (value->type != json::Type::Array) return r.wrong(key, *value, "a string or an array of strings");
+    for (const json::Value& item : value->array) {
+      if (item.type != json::Type::String) return r.wrong(key, item, "strings");
+      out->values.push_back(item.string);
+    }
+    return Status();
+  };
+  BARISTA_RETURN_IF_ERROR(strings("prefix", RowFilter::Kind::Prefix));
+  BARISTA_RETURN_IF_ERROR(strings("in", RowFilter::Kind::In));
+  for (const auto& [key, kind] : {std::pair<const char*, RowFilter::Kind>{"at_most", RowFilter::Kind::AtMost},
+                                  std::pair<const char*, RowFilter::Kind>{"at_least", RowFilter::Kind::AtLeast}}) {
+    if (r.get(key) == nullptr) continue;
+    ++conditions;
+    out->kind = kind;
+    BARISTA_RETURN_IF_ERROR(r.number(key, &out->bound, -1e300, 1e300));
+  }
+  bool empty = false;
+  if (r.get("empty") != nullptr) {
+    BARISTA_RETURN_IF_ERROR(r.boolean("empty", &empty));
+    if (!empty) return ObjectReader::error(r.key_path("empty"), "only true is meaningful (drop rows where it is empty)");
+    ++conditions;
+    out->kind = RowFilter::Kind::Empty;
+  }
+  if (r.get("matches") != nullptr) {
+    ++conditions;
+    out->kind = RowFilter::Kind::Matches;
+    BARISTA_RETURN_IF_ERROR(r.string("matches", &out->pattern));
+  }
+  BARISTA_RETURN_IF_ERROR(r.finish());
+  if (conditions != 1) {
+    return ObjectReader::error(path, "needs exactly one of prefix, in, empty, at_most, at_least, matches");
   }
   return Status();
 }
@@ -219,28 +283,51 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
 
   if (r.get("data") == nullptr) return r.missing("data");
   BARISTA_RETURN_IF_ERROR(nested(r, "data", [&](ObjectReader& d) -> Status {
+    // The default delimiter first: each file may override it.
+    std::string delimiter = ",";
+    BARISTA_RETURN_IF_ERROR(d.string("delimiter", &delimiter));
+    if (delimiter.size() != 1) return ObjectReader::error(d.key_path("delimiter"), "must be one character");
+    auto file = [&](ObjectReader& f, CsvFileConfig* target) -> Status {
+      BARISTA_RETURN_IF_ERROR(f.string("path", &target->path, true));
+      std::string own = delimiter;
+      BARISTA_RETURN_IF_ERROR(f.string("delimiter", &own));
+      if (own.size() != 1 || own[0] == '"' || own[0] == '\n' || own[0] == '\r') {
+        return ObjectReader::error(f.key_path("delimiter"), "must be one character other than a quote or line end");
+      }
+      target->delimiter = own[0];
+      return f.boolean("header", &target->header);
+    };
     BARISTA_RETURN_IF_ERROR(nested(d, "interactions", [&](ObjectReader& i) -> Status {
-      BARISTA_RETURN_IF_ERROR(i.string("path", &c.data.interactions, true));
+      BARISTA_RETURN_IF_ERROR(file(i, &c.data.interactions));
       BARISTA_RETURN_IF_ERROR(i.string("user", &c.data.user_column));
       BARISTA_RETURN_IF_ERROR(i.string("item", &c.data.item_column));
       BARISTA_RETURN_IF_ERROR(i.string("time", &c.data.time_column));
       BARISTA_RETURN_IF_ERROR(i.string("label", &c.data.label_column));
       BARISTA_RETURN_IF_ERROR(i.number("label_threshold", &c.data.label_threshold, -1e30, 1e30));
-      return i.string("weight", &c.data.weight_column);
+      BARISTA_RETURN_IF_ERROR(i.string("weight", &c.data.weight_column));
+      if (const json::Value* drop = i.get("drop")) {
+        if (drop->type != json::Type::Array) return i.wrong("drop", *drop, "an array of rules");
+        for (size_t k = 0; k < drop->array.size(); ++k) {
+          RowFilter rule;
+          BARISTA_RETURN_IF_ERROR(read_filter(drop->array[k], i.key_path("drop") + "[" + std::to_string(k) + "]", &rule));
+          c.data.drop.push_back(std::move(rule));
+        }
+      }
+      return Status();
     }));
-    if (c.data.interactions.empty()) return d.missing("interactions");
+    if (c.data.interactions.path.empty()) return d.missing("interactions");
     BARISTA_RETURN_IF_ERROR(nested(d, "items", [&](ObjectReader& i) -> Status {
-      BARISTA_RETURN_IF_ERROR(i.string("path", &c.data.items, true));
+      BARISTA_RETURN_IF_ERROR(file(i, &c.data.items));
       return i.string("id", &c.data.items_id_column);
     }));
     BARISTA_RETURN_IF_ERROR(nested(d, "users", [&](ObjectReader& u) -> Status {
-      BARISTA_RETURN_IF_ERROR(u.string("path", &c.data.users, true));
+      BARISTA_RETURN_IF_ERROR(file(u, &c.data.users));
       return u.string("id", &c.data.users_id_column);
     }));
-    std::string delimiter = ",";
-    BARISTA_RETURN_IF_ERROR(d.string("delimiter", &delimiter));
-    if (delimiter.size() != 1) return ObjectReader::error(d.key_path("delimiter"), "must be one character");
-    c.data.delimiter = delimiter[0];
+    BARISTA_RETURN_IF_ERROR(d.integer("min_user_items", &c.data.min_user_items, 1, 1e9));
+    size_t repeats = 0;
+    BARISTA_RETURN_IF_ERROR(d.choice("repeats", {"keep", "first"}, &repeats));
+    c.data.repeats = static_cast<DataConfig::Repeats>(repeats);
     size_t bad = 0;
     BARISTA_RETURN_IF_ERROR(d.choice("bad_rows", {"skip", "stop"}, &bad));
     c.data.stop_on_bad_rows = bad == 1;
@@ -351,7 +438,7 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
     BARISTA_RETURN_IF_ERROR(o.integer("patience", &t.patience, 0, 1000));
     BARISTA_RETURN_IF_ERROR(o.integer("validation_users", &t.validation_users, 0, 1e9));
     size_t holdout = 0;
-    BARISTA_RETURN_IF_ERROR(o.choice("holdout", {"last", "none"}, &holdout));
+    BARISTA_RETURN_IF_ERROR(o.choice("holdout", {"last", "none", "last_new"}, &holdout));
     t.holdout = static_cast<TrainingConfig::Holdout>(holdout);
     BARISTA_RETURN_IF_ERROR(nested(o, "wide_optimizer", [&](ObjectReader& w) -> Status {
       BARISTA_RETURN_IF_ERROR(w.number("learning_rate", &t.wide.learning_rate, 1e-9, 100.0));

@@ -18,10 +18,17 @@ enum class FeatureSource { User, Context, Item };
 enum class FeatureType { Vocabulary, Hashed, Numeric, Bucketized };
 enum class CombinerName { Sum, Mean, Sqrtn };
 
+// How an item feature read from the interactions file (there is no items
+// file) becomes one value per item, over the item's rows in file order.
+enum class Aggregate { Default, MostFrequent, First, Last, Median, Mean };
+
 struct FeatureConfig {
   std::string name;
   FeatureSource source = FeatureSource::Item;
   std::string column;        // in the source's CSV file
+  // Item features without an items file: categorical values default to the
+  // most frequent, numbers to the median.
+  Aggregate aggregate = Aggregate::Default;
   std::string separator;     // multi-valent when non-empty ("|")
   uint32_t max_values = 16;  // per example, for multi-valent features
   std::string pattern;       // optional regex; the value is its first group (or match)
@@ -101,22 +108,49 @@ struct TrainingConfig {
   DeepOptimizerConfig deep;
   uint32_t patience = 2;             // early stopping: epochs without improvement (0: off)
   uint32_t validation_users = 1000;  // at most this many users validate each epoch
-  enum class Holdout { Last, None } holdout = Holdout::Last;
+  // What each user's evaluation target is: the last interaction, the last
+  // one with an item the user had not had before (a shop's discovery), or
+  // none (train on everything).
+  enum class Holdout { Last, None, LastNew } holdout = Holdout::Last;
+};
+
+// One CSV file of the data.
+struct CsvFileConfig {
+  std::string path;  // empty: no such file
+  char delimiter = ',';
+  bool header = true;  // false: the columns are named "1", "2", ... by position
+};
+
+// A rule that drops interaction rows before anything reads them (returns,
+// guest checkouts, fee codes). A row is dropped when any rule matches it.
+struct RowFilter {
+  enum class Kind { Prefix, In, Empty, AtMost, AtLeast, Matches };
+  std::string column;
+  Kind kind = Kind::Empty;
+  std::vector<std::string> values;  // Prefix: any of them; In: the set
+  double bound = 0.0;               // AtMost, AtLeast (a non-number is a bad row)
+  std::string pattern;              // Matches: an ECMAScript regex, searched
 };
 
 struct DataConfig {
-  std::string interactions;
+  CsvFileConfig interactions;
   std::string user_column = "user";
   std::string item_column = "item";
   std::string time_column;        // optional: file order when absent
   std::string label_column;       // optional: explicit labels
   double label_threshold = -1.0;  // >= 0: label = value >= threshold
   std::string weight_column;      // optional
-  std::string items;              // optional items CSV
+  std::vector<RowFilter> drop;    // interaction rows
+  CsvFileConfig items;            // optional
   std::string items_id_column = "item";
-  std::string users;  // optional users CSV
+  CsvFileConfig users;  // optional
   std::string users_id_column = "user";
-  char delimiter = ',';
+  // Users with fewer distinct items are left out of the data entirely
+  // (training and evaluation), and so are items only they had.
+  uint32_t min_user_items = 1;
+  // A user's later interactions with an item they had before: kept as
+  // interactions of their own, or dropped (the first one stays).
+  enum class Repeats { Keep, First } repeats = Repeats::Keep;
   bool stop_on_bad_rows = false;  // else skip and count them
 };
 

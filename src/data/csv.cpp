@@ -32,6 +32,16 @@ Status CsvReader::start() {
   if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;  // UTF-8 byte-order mark
   if (pos_ >= text_.size()) return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "%s: the file is empty", name_.c_str());
   record_line_ = line_;
+  if (!dialect_.header) {
+    // Columns named by position; the first record is data, read again.
+    const size_t pos = pos_, line = line_;
+    std::vector<std::string> first;
+    BARISTA_RETURN_IF_ERROR(read_record(&first));
+    pos_ = pos;
+    line_ = line;
+    for (size_t i = 0; i < first.size(); ++i) header_.push_back(std::to_string(i + 1));
+    return Status();
+  }
   BARISTA_RETURN_IF_ERROR(read_record(&header_));
   for (size_t i = 0; i < header_.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {

@@ -1,5 +1,5 @@
 // A CSV reader for interaction logs and feature tables, as they come in the
-// real world: a header row, RFC 4180 quoting ("a, b", "say ""hi"""), quoted
+// real world: a header row (or none), RFC 4180 quoting ("a, b", "say ""hi"""), quoted
 // line breaks, CRLF or LF line endings, a UTF-8 byte-order mark, empty
 // (missing) fields. Values are bytes; no encoding is assumed or rewritten.
 // A malformed record is reported with the file and line where it starts,
@@ -19,6 +19,7 @@ namespace barista::internal {
 struct CsvDialect {
   char delimiter = ',';
   char quote = '"';
+  bool header = true;  // false: no header row; the columns are named "1", "2", ...
   size_t max_field_bytes = 1 << 20;  // a longer field is a malformed record
 };
 

@@ -8,6 +8,8 @@
 #include <regex>
 
 #include "data/csv.h"
+#include "data/row_filter.h"
+#include "data/timestamp.h"
 #include "hash/fingerprint.h"
 
 namespace barista::internal {
@@ -195,13 +197,18 @@ class FeatureColumns {
 };
 
 // Reads the features of one source from an entity table (items or users).
-Status load_entity_features(const TrainConfig& config, FeatureSource source, const std::string& path,
+CsvDialect dialect_of(const CsvFileConfig& file) {
+  CsvDialect dialect;
+  dialect.delimiter = file.delimiter;
+  dialect.header = file.header;
+  return dialect;
+}
+
+Status load_entity_features(const TrainConfig& config, FeatureSource source, const CsvFileConfig& file,
                             const std::string& id_column, Dataset* data, std::vector<std::string>* ids,
                             std::unordered_map<std::string, uint32_t>* index, uint64_t* fingerprint) {
-  CsvDialect dialect;
-  dialect.delimiter = config.data.delimiter;
   CsvReader csv;
-  BARISTA_RETURN_IF_ERROR(CsvReader::open(config.path(path), dialect, &csv));
+  BARISTA_RETURN_IF_ERROR(CsvReader::open(config.path(file.path), dialect_of(file), &csv));
   int id = 0;
   BARISTA_RETURN_IF_ERROR(require_column(csv, id_column, "id", &id));
   FeatureColumns features;
@@ -235,65 +242,156 @@ Status load_entity_features(const TrainConfig& config, FeatureSource source, con
   return Status();
 }
 
+// One value per item for an item feature read from the interactions file:
+// `rows` (per item, its rows in file order) index `per_row`'s values.
+void aggregate_item_feature(const FeatureConfig& feature, const FeatureValues& per_row,
+                            const std::vector<std::vector<uint32_t>>& rows, FeatureValues* out) {
+  const size_t items = rows.size();
+  if (is_numeric_type(feature.type)) {
+    out->numeric.assign(items, 0.0f);
+    out->present.assign(items, 0);
+    std::vector<float> values;
+    for (size_t i = 0; i < items; ++i) {
+      values.clear();
+      for (uint32_t r : rows[i]) {
+        if (r < per_row.present.size() && per_row.present[r]) values.push_back(per_row.numeric[r]);
+      }
+      if (values.empty()) continue;
+      float v = 0.0f;
+      switch (feature.aggregate) {
+        case Aggregate::First: v = values.front(); break;
+        case Aggregate::Last: v = values.back(); break;
+        case Aggregate::Mean: {
+          double sum = 0.0;
+          for (float x : values) sum += static_cast<double>(x);
+          v = static_cast<float>(sum / static_cast<double>(values.size()));
+          break;
+        }
+        default: {  // the median (of an even count, the mean of the middle two)
+          std::sort(values.begin(), values.end());
+          const size_t mid = values.size() / 2;
+          v = values.size() % 2 ? values[mid] : static_cast<float>((static_cast<double>(values[mid - 1]) +
+                                                                    static_cast<double>(values[mid])) / 2.0);
+        }
+      }
+      out->numeric[i] = v;
+      out->present[i] = 1;
+    }
+    return;
+  }
+  out->categorical.assign(items, {});
+  for (size_t i = 0; i < items; ++i) {
+    const std::vector<std::string>* chosen = nullptr;
+    if (feature.aggregate == Aggregate::First || feature.aggregate == Aggregate::Last) {
+      for (uint32_t r : rows[i]) {
+        if (r >= per_row.categorical.size() || per_row.categorical[r].empty()) continue;
+        chosen = &per_row.categorical[r];
+        if (feature.aggregate == Aggregate::First) break;
+      }
+    } else {  // the most frequent value list (ties: the first seen)
+      std::vector<std::pair<const std::vector<std::string>*, size_t>> counts;
+      for (uint32_t r : rows[i]) {
+        if (r >= per_row.categorical.size() || per_row.categorical[r].empty()) continue;
+        const std::vector<std::string>& list = per_row.categorical[r];
+        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return *c.first == list; });
+        if (it == counts.end()) {
+          counts.emplace_back(&list, 1);
+        } else {
+          ++it->second;
+        }
+      }
+      size_t best = 0;
+      for (const auto& [list, count] : counts) {
+        if (count > best) {
+          best = count;
+          chosen = list;
+        }
+      }
+    }
+    if (chosen != nullptr) out->categorical[i] = *chosen;
+  }
+}
+
 }  // namespace
 
 Status load_dataset(const TrainConfig& config, Dataset* out) {
   Dataset data;
   data.features.resize(config.features.size());
   uint64_t fingerprint = 0;
+  const DataConfig& files = config.data;
 
   // Items first, so that the catalog keeps the items file's order.
-  if (!config.data.items.empty()) {
-    BARISTA_RETURN_IF_ERROR(load_entity_features(config, FeatureSource::Item, config.data.items,
-                                                 config.data.items_id_column, &data, &data.item_ids, &data.item_index,
-                                                 &fingerprint));
+  if (!files.items.path.empty()) {
+    BARISTA_RETURN_IF_ERROR(load_entity_features(config, FeatureSource::Item, files.items, files.items_id_column,
+                                                 &data, &data.item_ids, &data.item_index, &fingerprint));
   }
+  const size_t items_in_file = data.item_ids.size();
   std::vector<std::string> user_table_ids;
   std::unordered_map<std::string, uint32_t> user_table_index;
-  if (!config.data.users.empty()) {
-    BARISTA_RETURN_IF_ERROR(load_entity_features(config, FeatureSource::User, config.data.users,
-                                                 config.data.users_id_column, &data, &user_table_ids, &user_table_index,
-                                                 &fingerprint));
+  if (!files.users.path.empty()) {
+    BARISTA_RETURN_IF_ERROR(load_entity_features(config, FeatureSource::User, files.users, files.users_id_column,
+                                                 &data, &user_table_ids, &user_table_index, &fingerprint));
   }
+  bool item_features = false;
   for (size_t f = 0; f < config.features.size(); ++f) {
     const FeatureSource source = config.features[f].source;
-    if ((source == FeatureSource::Item && config.data.items.empty()) ||
-        (source == FeatureSource::User && config.data.users.empty())) {
-      return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "config: features[%zu]: a %s feature needs data.%s", f,
-                        source == FeatureSource::Item ? "item" : "user",
-                        source == FeatureSource::Item ? "items" : "users");
+    item_features = item_features || source == FeatureSource::Item;
+    if (source == FeatureSource::User && files.users.path.empty()) {
+      return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "config: features[%zu]: a user feature needs data.users", f);
     }
   }
+  // Without an items file, item features come from the interactions file:
+  // each row's values, aggregated per item once every row is read.
+  const bool item_features_from_rows = item_features && files.items.path.empty();
 
   // Interactions.
-  CsvDialect dialect;
-  dialect.delimiter = config.data.delimiter;
   CsvReader csv;
-  BARISTA_RETURN_IF_ERROR(CsvReader::open(config.path(config.data.interactions), dialect, &csv));
+  BARISTA_RETURN_IF_ERROR(CsvReader::open(config.path(files.interactions.path), dialect_of(files.interactions), &csv));
   int user_column = 0, item_column = 0, time_column = -1, label_column = -1, weight_column = -1;
-  BARISTA_RETURN_IF_ERROR(require_column(csv, config.data.user_column, "user", &user_column));
-  BARISTA_RETURN_IF_ERROR(require_column(csv, config.data.item_column, "item", &item_column));
-  if (!config.data.time_column.empty()) {
-    BARISTA_RETURN_IF_ERROR(require_column(csv, config.data.time_column, "time", &time_column));
+  BARISTA_RETURN_IF_ERROR(require_column(csv, files.user_column, "user", &user_column));
+  BARISTA_RETURN_IF_ERROR(require_column(csv, files.item_column, "item", &item_column));
+  if (!files.time_column.empty()) {
+    BARISTA_RETURN_IF_ERROR(require_column(csv, files.time_column, "time", &time_column));
   }
-  if (!config.data.label_column.empty()) {
-    BARISTA_RETURN_IF_ERROR(require_column(csv, config.data.label_column, "label", &label_column));
+  if (!files.label_column.empty()) {
+    BARISTA_RETURN_IF_ERROR(require_column(csv, files.label_column, "label", &label_column));
   }
-  if (!config.data.weight_column.empty()) {
-    BARISTA_RETURN_IF_ERROR(require_column(csv, config.data.weight_column, "weight", &weight_column));
+  if (!files.weight_column.empty()) {
+    BARISTA_RETURN_IF_ERROR(require_column(csv, files.weight_column, "weight", &weight_column));
   }
+  RowFilters filters;
+  BARISTA_RETURN_IF_ERROR(RowFilters::create(files.drop, csv, &filters));
   FeatureColumns context;
   BARISTA_RETURN_IF_ERROR(context.resolve(config, FeatureSource::Context, csv));
+  FeatureColumns item_columns;
+  Dataset item_rows;  // item feature values per accepted row
+  std::vector<uint32_t> row_item;
+  if (item_features_from_rows) {
+    BARISTA_RETURN_IF_ERROR(item_columns.resolve(config, FeatureSource::Item, csv));
+    item_rows.features.resize(config.features.size());
+  }
 
-  BadRows bad(config.data, &data);
+  BadRows bad(files, &data);
   std::vector<Interaction> rows;
   Status problem;
   uint32_t row = 0;
+  std::string why;
   while (csv.next(&problem)) {
     ++data.rows_read;
     if (!problem.ok()) {
       BARISTA_RETURN_IF_ERROR(bad.add(problem));
       continue;
+    }
+    if (!filters.empty()) {
+      const bool dropped = filters.drops(csv, &problem);
+      if (!problem.ok()) {
+        BARISTA_RETURN_IF_ERROR(bad.add(problem));
+        continue;
+      }
+      if (dropped) {
+        ++data.dropped_rows;
+        continue;
+      }
     }
     const std::string& user = csv.field(static_cast<size_t>(user_column));
     const std::string& item = csv.field(static_cast<size_t>(item_column));
@@ -303,13 +401,10 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
     }
     Interaction x;
     if (time_column >= 0) {
-      double t = 0;
-      if (!parse_double(csv.field(static_cast<size_t>(time_column)), &t)) {
-        BARISTA_RETURN_IF_ERROR(
-            bad.add(row_error(csv, "time '" + csv.field(static_cast<size_t>(time_column)) + "' is not a number")));
+      if (!parse_time(csv.field(static_cast<size_t>(time_column)), &x.time, &why)) {
+        BARISTA_RETURN_IF_ERROR(bad.add(row_error(csv, "time " + why)));
         continue;
       }
-      x.time = static_cast<int64_t>(t);
     }
     if (label_column >= 0) {
       double v = 0;
@@ -318,8 +413,8 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
             bad.add(row_error(csv, "label '" + csv.field(static_cast<size_t>(label_column)) + "' is not a number")));
         continue;
       }
-      if (config.data.label_threshold >= 0) {
-        v = v >= config.data.label_threshold ? 1.0 : 0.0;
+      if (files.label_threshold >= 0) {
+        v = v >= files.label_threshold ? 1.0 : 0.0;
       } else if (v < 0.0 || v > 1.0) {
         BARISTA_RETURN_IF_ERROR(
             bad.add(row_error(csv, "label " + csv.field(static_cast<size_t>(label_column)) +
@@ -338,6 +433,7 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
       x.weight = static_cast<float>(w);
     }
     context.read(csv, row, &data, &problem);
+    if (problem.ok() && item_features_from_rows) item_columns.read(csv, row, &item_rows, &problem);
     if (!problem.ok()) {
       BARISTA_RETURN_IF_ERROR(bad.add(problem));
       continue;
@@ -350,19 +446,106 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
     x.item = item_it->second;
     x.row = row++;
     rows.push_back(x);
+    if (item_features_from_rows) row_item.push_back(x.item);
   }
   fingerprint = fingerprint_cat64(fingerprint, fingerprint64(csv.text()));
   if (rows.empty()) {
-    return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "%s: no usable interactions", csv.name().c_str());
+    std::string detail = std::to_string(data.rows_read) + " rows read";
+    if (data.dropped_rows > 0) detail += ", " + std::to_string(data.dropped_rows) + " dropped by data.interactions.drop";
+    if (data.bad_rows > 0) {
+      detail += ", " + std::to_string(data.bad_rows) + " bad; the first: " + data.bad_row_messages[0];
+    }
+    return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "%s: no usable interactions (%s)", csv.name().c_str(),
+                      detail.c_str());
+  }
+
+  // Group by user, time-ordered, ties in file order.
+  std::stable_sort(rows.begin(), rows.end(), [](const Interaction& a, const Interaction& b) {
+    if (a.user != b.user) return a.user < b.user;
+    return a.time < b.time;
+  });
+  if (files.repeats == DataConfig::Repeats::First || files.min_user_items > 1) {
+    // Per user: repeats dropped (data.repeats "first"), and the whole user
+    // when they had fewer distinct items than data.min_user_items.
+    std::vector<Interaction> kept;
+    kept.reserve(rows.size());
+    std::vector<uint32_t> items;
+    for (size_t begin = 0; begin < rows.size();) {
+      size_t end = begin;
+      while (end < rows.size() && rows[end].user == rows[begin].user) ++end;
+      items.clear();
+      for (size_t j = begin; j < end; ++j) items.push_back(rows[j].item);
+      std::sort(items.begin(), items.end());
+      const size_t distinct = static_cast<size_t>(std::unique(items.begin(), items.end()) - items.begin());
+      if (distinct >= files.min_user_items) {
+        if (files.repeats == DataConfig::Repeats::First) {
+          items.clear();  // the items seen so far, sorted
+          const size_t before = kept.size();
+          for (size_t j = begin; j < end; ++j) {
+            auto at = std::lower_bound(items.begin(), items.end(), rows[j].item);
+            if (at != items.end() && *at == rows[j].item) continue;
+            items.insert(at, rows[j].item);
+            kept.push_back(rows[j]);
+          }
+          data.repeats_dropped += (end - begin) - (kept.size() - before);
+        } else {
+          kept.insert(kept.end(), rows.begin() + static_cast<ptrdiff_t>(begin), rows.begin() + static_cast<ptrdiff_t>(end));
+        }
+      } else {
+        ++data.users_left_out;
+      }
+      begin = end;
+    }
+    rows = std::move(kept);
+    if (rows.empty()) {
+      return make_error(BARISTA_STATUS_INVALID_ARGUMENT,
+                        "%s: no user has %u or more distinct items (data.min_user_items)", csv.name().c_str(),
+                        files.min_user_items);
+    }
+    // Renumber users and items: those left out go, the items file's stay.
+    std::vector<int64_t> new_user(data.user_ids.size(), -1), new_item(data.item_ids.size(), -1);
+    for (const Interaction& x : rows) {
+      new_user[x.user] = 0;
+      new_item[x.item] = 0;
+    }
+    for (size_t i = 0; i < items_in_file; ++i) new_item[i] = 0;
+    auto renumber = [](std::vector<int64_t>* map, std::vector<std::string>* ids,
+                       std::unordered_map<std::string, uint32_t>* index) {
+      std::vector<std::string> kept_ids;
+      for (size_t i = 0; i < map->size(); ++i) {
+        if ((*map)[i] < 0) continue;
+        (*map)[i] = static_cast<int64_t>(kept_ids.size());
+        kept_ids.push_back(std::move((*ids)[i]));
+      }
+      *ids = std::move(kept_ids);
+      index->clear();
+      for (size_t i = 0; i < ids->size(); ++i) index->emplace((*ids)[i], static_cast<uint32_t>(i));
+    };
+    renumber(&new_user, &data.user_ids, &data.user_index);
+    renumber(&new_item, &data.item_ids, &data.item_index);
+    for (Interaction& x : rows) {
+      x.user = static_cast<uint32_t>(new_user[x.user]);
+      x.item = static_cast<uint32_t>(new_item[x.item]);
+    }
+    for (uint32_t& item : row_item) item = new_item[item] < 0 ? UINT32_MAX : static_cast<uint32_t>(new_item[item]);
   }
 
   // Entity features for items only seen in interactions, and user features
   // re-indexed from the users file to interaction users.
+  std::vector<std::vector<uint32_t>> rows_of_item;
+  if (item_features_from_rows) {
+    rows_of_item.resize(data.item_ids.size());
+    for (uint32_t r = 0; r < row_item.size(); ++r) {
+      if (row_item[r] != UINT32_MAX) rows_of_item[row_item[r]].push_back(r);
+    }
+  }
   for (size_t f = 0; f < config.features.size(); ++f) {
     FeatureValues& fv = data.features[f];
     const bool numeric = is_numeric_type(config.features[f].type);
     if (config.features[f].source == FeatureSource::Item) {
-      if (numeric) {
+      if (item_features_from_rows) {
+        aggregate_item_feature(config.features[f], item_rows.features[f], rows_of_item, &fv);
+      } else if (numeric) {
         fv.numeric.resize(data.item_ids.size(), 0.0f);
         fv.present.resize(data.item_ids.size(), 0);
       } else {
@@ -389,11 +572,6 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
     }
   }
 
-  // Group by user, time-ordered, ties in file order.
-  std::stable_sort(rows.begin(), rows.end(), [](const Interaction& a, const Interaction& b) {
-    if (a.user != b.user) return a.user < b.user;
-    return a.time < b.time;
-  });
   data.interactions = std::move(rows);
   data.user_begin.assign(data.user_ids.size() + 1, 0);
   for (const Interaction& x : data.interactions) ++data.user_begin[x.user + 1];
@@ -407,6 +585,25 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
   return Status();
 }
 
+namespace {
+
+// The position in [begin, end) of the last interaction whose item the user
+// had not had before it, or -1 when that is `begin` (nothing precedes it).
+int64_t last_new_item(const Dataset& data, int64_t begin, int64_t end) {
+  std::vector<uint32_t> seen;
+  int64_t last = -1;
+  for (int64_t j = begin; j < end; ++j) {
+    const uint32_t item = data.interactions[static_cast<size_t>(j)].item;
+    auto at = std::lower_bound(seen.begin(), seen.end(), item);
+    if (at != seen.end() && *at == item) continue;
+    seen.insert(at, item);
+    last = j;
+  }
+  return last > begin ? last : -1;
+}
+
+}  // namespace
+
 Split make_split(const Dataset& data, TrainingConfig::Holdout holdout, bool validation) {
   Split split;
   const size_t users = data.user_count();
@@ -415,6 +612,21 @@ Split make_split(const Dataset& data, TrainingConfig::Holdout holdout, bool vali
   split.in_training.assign(data.interactions.size(), 1);
   for (size_t u = 0; u < users; ++u) {
     const int64_t begin = data.user_begin[u], end = data.user_begin[u + 1];
+    if (holdout == TrainingConfig::Holdout::LastNew) {
+      const int64_t test = last_new_item(data, begin, end);
+      if (test < 0) continue;
+      split.test[u] = test;
+      int64_t training_end = test;
+      if (validation) {
+        const int64_t held = last_new_item(data, begin, test);
+        if (held >= 0) {
+          split.validation[u] = held;
+          training_end = held;
+        }
+      }
+      for (int64_t j = training_end; j < end; ++j) split.in_training[static_cast<size_t>(j)] = 0;
+      continue;
+    }
     int64_t last = end - 1;
     if (holdout == TrainingConfig::Holdout::Last && end - begin >= 2) {
       split.test[u] = last--;

@@ -44,6 +44,9 @@ struct Dataset {
   std::vector<FeatureValues> features;  // parallel to TrainConfig::features
 
   size_t rows_read = 0;
+  size_t dropped_rows = 0;     // by data.interactions.drop
+  size_t repeats_dropped = 0;  // data.repeats "first"
+  size_t users_left_out = 0;   // data.min_user_items
   size_t bad_rows = 0;
   std::vector<std::string> bad_row_messages;  // the first few, with file and line
   std::string fingerprint;                    // of the input files' bytes, hex
@@ -56,9 +59,18 @@ struct Dataset {
 // stop the load, per config); the first ones are kept for the report.
 Status load_dataset(const TrainConfig& config, Dataset* out);
 
-// Leave-last-out (DESIGN: time-ordered): per user, the last interaction is
-// the test item and, when validating, the one before it the validation item;
-// users with too few interactions keep them all for training.
+// Leave-last-out (DESIGN: time-ordered), per user:
+// - Holdout::Last: the last interaction is the test target and, when
+//   validating, the one before it the validation target. A user with one
+//   interaction keeps it for training.
+// - Holdout::LastNew: the test target is the user's last interaction with an
+//   item they had not had before; the validation target is the last such
+//   interaction before it. Everything from the test target on (repeats of
+//   known items after it, too) stays out of training, and so does
+//   everything from the validation target on. A user whose only new item is
+//   their first interaction has no target and trains on everything.
+// - Holdout::None: no targets.
+// Training keeps at least one interaction per user that has a target.
 struct Split {
   std::vector<int64_t> test;         // per user: interaction index, or -1
   std::vector<int64_t> validation;   // per user: interaction index, or -1

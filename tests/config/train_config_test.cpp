@@ -18,7 +18,7 @@ TEST_CASE("train config: a minimal config takes the documented defaults") {
   TrainConfig c;
   const Status s = parse_train_config(kMinimal, "/data", &c);
   REQUIRE_MESSAGE(s.ok(), s.message());
-  CHECK(c.path(c.data.interactions) == "/data/log.csv");
+  CHECK(c.path(c.data.interactions.path) == "/data/log.csv");
   CHECK(c.path("/abs.csv") == "/abs.csv");
   CHECK(c.data.user_column == "user");
   CHECK(c.data.item_column == "item");
@@ -36,6 +36,25 @@ TEST_CASE("train config: a minimal config takes the documented defaults") {
 
 TEST_CASE("train config: every error names the offending key") {
   CHECK(error_of("{}") == "config: data: is required");
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x", "drop": [{"column": "q", "at_most": 0, "empty": true}]}}})")
+            .find("data.interactions.drop[0]: needs exactly one of prefix, in, empty, at_most, at_least, matches") !=
+        std::string::npos);
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x", "drop": [{"prefix": "C"}]}}})")
+            .find("data.interactions.drop[0].column: is required") != std::string::npos);
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x", "drop": [{"column": "q", "in": [1]}]}}})")
+            .find("data.interactions.drop[0].in: expected strings") != std::string::npos);
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x", "drop": [{"column": "q", "empty": false}]}}})")
+            .find("data.interactions.drop[0].empty: only true is meaningful") != std::string::npos);
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x", "delimiter": "ab"}}})")
+            .find("data.interactions.delimiter: must be one character") != std::string::npos);
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}, "repeats": "all"}})")
+            .find("data.repeats: expected one of keep, first, not 'all'") != std::string::npos);
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}, "min_user_items": 0}})")
+            .find("data.min_user_items: must be between 1") != std::string::npos);
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "training": {"holdout": "first"}})")
+            .find("training.holdout: expected one of last, none, last_new, not 'first'") != std::string::npos);
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "features": [{"name": "f", "aggregate": "median"}]})")
+            .find("features[0].aggregate: median and mean are for numbers") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": "x", "usr": "u"}}})")
             .find("config: data.interactions.usr: unknown key") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": 3}}})")
