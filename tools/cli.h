@@ -76,6 +76,9 @@ std::string json_escape(const std::string& s);
 // "error: <message>" on stderr; returns 1 (the exit code for failures).
 int fail(const std::string& message);
 
+// A CSV field, quoted (RFC 4180) when it holds a comma, quote or line end.
+std::string csv_field(const std::string& value);
+
 // Splits "a,b,c" (empty parts dropped).
 std::vector<std::string> split_list(const std::string& text);
 

@@ -1,8 +1,10 @@
 // barista eval CONFIG --model MODEL [...]: the leave-last-out protocol on the
-// config's data — MostPop and each model side by side.
+// config's data — MostPop, EASE, item-kNN and each model side by side.
 // barista eval CONFIG --cold-start [...]: the cold-start protocol
 // (eval/cold_start.h), training its own models without the held-out users.
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -10,6 +12,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "eval/baselines.h"
 #include "eval/cold_start.h"
 #include "eval_report.h"
 #include "train/trainer.h"
@@ -122,12 +125,47 @@ int run_cold_start(const Args& args, TrainConfig config) {
 
 }  // namespace
 
+namespace {
+
+// A list of numbers ("30,100,300"); false (with a message) when one is not.
+bool parse_settings(const std::string& option, const std::string& text, double low, std::vector<double>* out) {
+  out->clear();
+  for (const std::string& part : split_list(text)) {
+    char* end = nullptr;
+    const double v = std::strtod(part.c_str(), &end);
+    if (end != part.c_str() + part.size() || !(v >= low) || !std::isfinite(v)) {
+      fail("--" + option + " wants numbers of at least " + std::to_string(static_cast<int>(low)) + ", not '" + part + "'");
+      return false;
+    }
+    out->push_back(v);
+  }
+  if (out->empty()) {
+    fail("--" + option + " wants at least one value");
+    return false;
+  }
+  return true;
+}
+
+void write_per_user(std::FILE* out, const Dataset& data, const std::string& method,
+                    const std::vector<UserResult>& results, uint32_t k) {
+  for (const UserResult& r : results) {
+    std::fprintf(out, "%s,%s,%s,%lld,%d\n", csv_field(method).c_str(), csv_field(data.user_ids[r.user]).c_str(),
+                 csv_field(data.item_ids[r.target]).c_str(), static_cast<long long>(r.rank),
+                 r.rank >= 0 && r.rank < static_cast<int64_t>(k) ? 1 : 0);
+  }
+}
+
+}  // namespace
+
 int run_eval(int argc, char** argv) {
-  Args args("eval", "CONFIG (--model MODEL [--model MODEL ...] | --cold-start [--folds N]) [--k N] [--json]",
-            "Evaluates models trained on the config's data with its holdout \"last\": each user's\n"
-            "last interaction is ranked against every catalog item the user had not seen\n"
-            "(HR@K, NDCG@K); AUC and log-loss come from the same targets plus sampled negatives.\n"
-            "MostPop is printed beside the models.\n\n"
+  Args args("eval",
+            "CONFIG (--model MODEL [--model MODEL ...] | --cold-start [--folds N]) [--k N] [--per-user FILE] [--json]",
+            "Evaluates models trained on the config's data with its holdout (\"last\": each user's\n"
+            "last interaction; \"last_new\": their last new item) against MostPop, EASE and\n"
+            "item-kNN on the same split. Each target is ranked against every catalog item the user\n"
+            "had not had before it (HR@K, NDCG@K); AUC and log-loss come from the same targets plus\n"
+            "sampled negatives. EASE's lambda and item-kNN's neighbor count are chosen on a\n"
+            "validation target held out before each test target, never on the test targets.\n\n"
             "--cold-start instead holds a fifth of the users out of training (it trains its own\n"
             "model from the config) and replays each one's first interactions: HR@10 on the\n"
             "interaction after the first k, for MostPop, the model with history features only,\n"
@@ -135,6 +173,11 @@ int run_eval(int argc, char** argv) {
             {{"model", "MODEL", "a model file", true},
              {"k", "N", "cut-off for HR and NDCG (default: 10)", false},
              {"max-users", "N", "evaluate at most N users, spread evenly (default: all)", false},
+             {"no-baselines", "", "leave out EASE and item-kNN (MostPop stays)", false},
+             {"ease-lambda", "L,...", "EASE's lambdas tried on validation (default: 30,100,300,1000)", false},
+             {"knn-neighbors", "K,...", "item-kNN's neighbor counts tried on validation (default: 20,50,100,200)",
+              false},
+             {"per-user", "FILE", "write each test user's target, rank and hit per method (CSV)", false},
              {"cold-start", "", "the cold-start protocol", false},
              {"folds", "N", "cold start: evaluate N of the 5 folds, a model each (default: 1)", false},
              {"epochs", "N", "cold start: override training.epochs", false},
@@ -157,6 +200,9 @@ int run_eval(int argc, char** argv) {
   Status status = load_train_config(args.positional()[0], &config);
   if (!status.ok()) return fail(status.message());
   if (args.has("cold-start")) return run_cold_start(args, config);
+  if (config.training.holdout == TrainingConfig::Holdout::None) {
+    return fail("training.holdout is \"none\": there are no held-out targets to evaluate on");
+  }
   EvalOptions options;
   uint64_t k = 10, max_users = 0;
   if (!args.get_uint("k", 10, &k) || !args.get_uint("max-users", 0, &max_users)) return 2;
@@ -164,34 +210,81 @@ int run_eval(int argc, char** argv) {
   options.max_users = max_users;
   options.seed = config.training.seed;
   options.negatives = std::max(1u, config.training.negatives);
+  std::vector<double> lambdas, neighbors;
+  if (!parse_settings("ease-lambda", args.get("ease-lambda", "30,100,300,1000"), 1e-9, &lambdas) ||
+      !parse_settings("knn-neighbors", args.get("knn-neighbors", "20,50,100,200"), 1, &neighbors)) {
+    return 2;
+  }
+  std::FILE* per_user = nullptr;
+  if (args.has("per-user")) {
+    per_user = std::fopen(args.get("per-user").c_str(), "w");
+    if (per_user == nullptr) return fail("cannot write '" + args.get("per-user") + "'");
+    std::fprintf(per_user, "method,user,target,rank,hit\n");
+  }
+  std::vector<UserResult> results;
+  std::vector<UserResult>* results_out = per_user ? &results : nullptr;
+  const bool json = args.has("json");
   Dataset data;
   if (!(status = load_dataset(config, &data)).ok()) return fail(status.message());
-  // Each user's last interaction is the test item; everything before it is
-  // training history (for MostPop's counts and the requests' histories).
-  const Split split = make_split(data, TrainingConfig::Holdout::Last, false);
+  // The test targets; everything before each is training history (for the
+  // baselines' counts and the requests' histories).
+  const Split split = make_split(data, config.training.holdout, false);
   std::vector<EvalRow> rows;
-  rows.push_back({"MostPop", evaluate_most_popular(data, split, split.test, options)});
+  rows.push_back({"MostPop", evaluate_most_popular(data, split, split.test, options, results_out)});
+  if (per_user) write_per_user(per_user, data, "MostPop", results, options.k);
+  std::vector<std::string> notes;
+  if (!args.has("no-baselines")) {
+    // Settings chosen on validation targets: each user's target before the
+    // test target, with training cut before it.
+    const Split validation = make_split(data, config.training.holdout, true);
+    for (int which = 0; which < 2; ++which) {
+      if (!json) std::fprintf(stderr, "%s ...\n", which == 0 ? "EASE" : "item-kNN");
+      BaselineResult result = which == 0 ? select_ease(data, validation, split, lambdas, options)
+                                         : select_item_knn(data, validation, split, neighbors, options);
+      if (!result.error.empty()) {
+        notes.push_back(result.name + " left out: " + result.error);
+        continue;
+      }
+      std::string tried;
+      for (size_t t = 0; t < result.tried.size(); ++t) {
+        char text[64];
+        std::snprintf(text, sizeof text, "%s%g: %.4f", t == 0 ? "" : ", ", result.tried[t], result.validation_hr[t]);
+        tried += text;
+      }
+      notes.push_back(result.name + " chosen by validation HR@" + std::to_string(options.k) + " (" + tried + ")");
+      if (per_user) write_per_user(per_user, data, result.name, result.per_user, options.k);
+      rows.push_back({result.name, result.metrics});
+    }
+  }
   for (const std::string& path : args.all("model")) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return fail("cannot read '" + path + "'");
     const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EvalRow row;
     row.name = path;
-    if (!(status = evaluate_bytes(config, data, split, bytes, options, &row.metrics)).ok()) {
+    results.clear();
+    if (!(status = evaluate_bytes(config, data, split, bytes, options, &row.metrics, results_out)).ok()) {
       return fail(path + ": " + status.message());
     }
+    if (per_user) write_per_user(per_user, data, path, results, options.k);
     rows.push_back(row);
   }
-  if (args.has("json")) {
+  if (per_user != nullptr && std::fclose(per_user) != 0) return fail("cannot write '" + args.get("per-user") + "'");
+  const char* target = config.training.holdout == TrainingConfig::Holdout::LastNew ? "last-new-item" : "last";
+  if (json) {
     Json j;
-    j.begin_object().key("rows");
+    j.begin_object().key("holdout").value(target).key("rows");
     json_eval_rows(rows, options.k, &j);
-    j.end_object();
+    j.key("notes").begin_array();
+    for (const std::string& note : notes) j.value(note);
+    j.end_array().end_object();
     std::printf("%s\n", j.str().c_str());
     return 0;
   }
-  std::printf("leave-last-out evaluation, %zu users (each ranks every item not seen before)\n", rows[0].metrics.users);
+  std::printf("leave-%s-out evaluation, %zu users (each ranks every item not had before)\n", target,
+              rows[0].metrics.users);
   print_eval_table(rows, options.k);
+  for (const std::string& note : notes) std::printf("  %s\n", note.c_str());
   return 0;
 }
 

@@ -112,12 +112,12 @@ int run_train(int argc, char** argv) {
   eval_options.seed = config.training.seed;
   eval_options.negatives = std::max(1u, config.training.negatives);
   if (args.has("eval")) {
-    if (config.training.holdout != TrainingConfig::Holdout::Last) {
-      return fail("--eval needs training.holdout \"last\" (the held-out interactions are the test set)");
+    if (config.training.holdout == TrainingConfig::Holdout::None) {
+      return fail("--eval needs held-out targets (training.holdout \"last\" or \"last_new\")");
     }
     // The protocol's training data is everything before each test item
     // (validation items included), for MostPop as for the requests.
-    const Split protocol = make_split(data, TrainingConfig::Holdout::Last, false);
+    const Split protocol = make_split(data, config.training.holdout, false);
     rows.push_back({"MostPop", evaluate_most_popular(data, protocol, protocol.test, eval_options)});
     for (fb::DType dtype : {fb::DType::F32, fb::DType::Int8Rowwise}) {
       WriteOptions options = write;
@@ -165,7 +165,8 @@ int run_train(int argc, char** argv) {
   std::printf("trained %u epochs (best: %u) in %.1f s, %.0f examples/s; wrote %s\n", summary.epochs, summary.best_epoch,
               summary.seconds, summary.examples_per_second, args.get("out").c_str());
   if (!rows.empty()) {
-    std::printf("\nleave-last-out evaluation, %zu users (each ranks every item not seen before)\n",
+    std::printf("\nleave-%s-out evaluation, %zu users (each ranks every item not had before)\n",
+                config.training.holdout == TrainingConfig::Holdout::LastNew ? "last-new-item" : "last",
                 rows[0].metrics.users);
     print_eval_table(rows, eval_options.k);
   }

@@ -12,12 +12,13 @@ namespace barista::cli {
 using namespace barista::internal;
 
 Status evaluate_bytes(const TrainConfig& config, const Dataset& data, const Split& split,
-                      const std::vector<uint8_t>& bytes, const EvalOptions& options, EvalMetrics* out) {
+                      const std::vector<uint8_t>& bytes, const EvalOptions& options, EvalMetrics* out,
+                      std::vector<UserResult>* per_user) {
   std::unique_ptr<Model> model;
   BARISTA_RETURN_IF_ERROR(Model::open_buffer(bytes.data(), bytes.size(), OpenOptions(), &model));
   RequestBuilder requests;
   BARISTA_RETURN_IF_ERROR(RequestBuilder::create(config, data, *model, &requests));
-  return evaluate_model(*model, data, requests, split.test, options, out);
+  return evaluate_model(*model, data, requests, split.test, options, out, per_user);
 }
 
 void print_eval_table(const std::vector<EvalRow>& rows, uint32_t k) {
@@ -27,7 +28,9 @@ void print_eval_table(const std::vector<EvalRow>& rows, uint32_t k) {
     const EvalMetrics& m = row.metrics;
     char logloss[16] = "-";
     if (!std::isnan(m.logloss)) std::snprintf(logloss, sizeof logloss, "%.4f", m.logloss);
-    std::printf("%-34s %8zu %8.4f %8.4f %8.4f %8s\n", row.name.c_str(), m.users, m.hit_rate, m.ndcg, m.auc, logloss);
+    char auc[16] = "-";
+    if (!std::isnan(m.auc)) std::snprintf(auc, sizeof auc, "%.4f", m.auc);
+    std::printf("%-34s %8zu %8.4f %8.4f %8s %8s\n", row.name.c_str(), m.users, m.hit_rate, m.ndcg, auc, logloss);
   }
 }
 

@@ -20,7 +20,8 @@ struct EvalRow {
 // Evaluates the model bytes against the split's test targets.
 internal::Status evaluate_bytes(const internal::TrainConfig& config, const internal::Dataset& data,
                                 const internal::Split& split, const std::vector<uint8_t>& bytes,
-                                const internal::EvalOptions& options, internal::EvalMetrics* out);
+                                const internal::EvalOptions& options, internal::EvalMetrics* out,
+                                std::vector<internal::UserResult>* per_user = nullptr);
 
 void print_eval_table(const std::vector<EvalRow>& rows, uint32_t k);
 void json_eval_rows(const std::vector<EvalRow>& rows, uint32_t k, Json* json);

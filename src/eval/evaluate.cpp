@@ -13,8 +13,16 @@ namespace barista::internal {
 
 namespace {
 
-// The users evaluated: those with a target, at most max_users of them,
-// spread evenly over the user list (deterministic).
+double ndcg_at(size_t rank) { return 1.0 / std::log2(static_cast<double>(rank) + 2.0); }  // rank 0-based
+
+}  // namespace
+
+void add_ranked(int64_t rank, uint32_t k, EvalMetrics* metrics) {
+  if (rank < 0 || rank >= static_cast<int64_t>(k)) return;
+  metrics->hit_rate += 1.0;
+  metrics->ndcg += ndcg_at(static_cast<size_t>(rank));
+}
+
 std::vector<uint32_t> evaluated_users(const std::vector<int64_t>& targets, size_t max_users) {
   std::vector<uint32_t> users;
   for (size_t u = 0; u < targets.size(); ++u) {
@@ -25,6 +33,8 @@ std::vector<uint32_t> evaluated_users(const std::vector<int64_t>& targets, size_
   for (size_t i = 0; i < max_users; ++i) picked.push_back(users[i * users.size() / max_users]);
   return picked;
 }
+
+namespace {
 
 // Negatives for the pointwise hold-out: uniform over the catalog, not the
 // target and not seen before it. Deterministic per (seed, user).
@@ -39,8 +49,6 @@ void sample_negatives(uint64_t seed, uint32_t user, uint32_t count, uint32_t cat
     out->push_back(item);
   }
 }
-
-double ndcg_at(size_t rank) { return 1.0 / std::log2(static_cast<double>(rank) + 2.0); }  // rank 0-based
 
 }  // namespace
 
@@ -67,7 +75,8 @@ double area_under_curve(const std::vector<float>& positive, const std::vector<fl
 }
 
 Status evaluate_model(const Model& model, const Dataset& data, const RequestBuilder& requests,
-                      const std::vector<int64_t>& targets, const EvalOptions& options, EvalMetrics* out) {
+                      const std::vector<int64_t>& targets, const EvalOptions& options, EvalMetrics* out,
+                      std::vector<UserResult>* per_user) {
   // Dataset items -> catalog indices of this model.
   std::vector<int64_t> catalog_of(data.item_count());
   for (size_t i = 0; i < data.item_count(); ++i) catalog_of[i] = model.find_item(fingerprint64(data.item_ids[i]));
@@ -91,6 +100,27 @@ Status evaluate_model(const Model& model, const Dataset& data, const RequestBuil
     }
     std::sort(excluded.begin(), excluded.end());
     ++metrics.users;
+    if (per_user != nullptr) {
+      per_user->push_back(UserResult{user, data.interactions[position].item, -1});
+      if (target >= 0) {
+        // The full rank: every catalog item scored, the excluded ones
+        // skipped, ties to the lower index as recommend breaks them.
+        std::vector<uint32_t> all(catalog);
+        std::iota(all.begin(), all.end(), 0u);
+        std::vector<float> logits(catalog);
+        BARISTA_RETURN_IF_ERROR(scorer.prepare(request));
+        BARISTA_RETURN_IF_ERROR(scorer.logits_catalog(Span<uint32_t>(all), logits.data()));
+        auto key = [](float logit) { return std::isnan(logit) ? -INFINITY : logit; };
+        const float mine = key(logits[static_cast<size_t>(target)]);
+        int64_t rank = 0;
+        for (uint32_t item = 0; item < catalog; ++item) {
+          if (std::binary_search(excluded.begin(), excluded.end(), item)) continue;
+          const float other = key(logits[item]);
+          if (other > mine || (other == mine && item < static_cast<uint32_t>(target))) ++rank;
+        }
+        per_user->back().rank = rank;
+      }
+    }
     if (target < 0) continue;  // an item the model does not know: a miss
     RecommendQuery query;
     query.k = options.k;
@@ -143,7 +173,7 @@ std::vector<uint32_t> most_popular_order(const Dataset& data, const Split& split
 }
 
 EvalMetrics evaluate_most_popular(const Dataset& data, const Split& split, const std::vector<int64_t>& targets,
-                                  const EvalOptions& options) {
+                                  const EvalOptions& options, std::vector<UserResult>* per_user) {
   std::vector<uint64_t> count;
   const std::vector<uint32_t> by_popularity = most_popular_order(data, split, &count);
   EvalMetrics metrics;
@@ -157,16 +187,14 @@ EvalMetrics evaluate_most_popular(const Dataset& data, const Split& split, const
     std::sort(seen.begin(), seen.end());
     seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
     ++metrics.users;
-    size_t rank = 0;
+    int64_t rank = 0;
     for (uint32_t item : by_popularity) {
       if (std::binary_search(seen.begin(), seen.end(), item)) continue;
-      if (item == target) {
-        metrics.hit_rate += 1.0;
-        metrics.ndcg += ndcg_at(rank);
-        break;
-      }
-      if (++rank >= options.k) break;
+      if (item == target) break;
+      ++rank;
     }
+    add_ranked(rank, options.k, &metrics);
+    if (per_user != nullptr) per_user->push_back(UserResult{user, target, rank});
     if (!options.pointwise) continue;
     sample_negatives(options.seed, user, options.negatives, static_cast<uint32_t>(data.item_count()), target, seen,
                      &negatives);

@@ -25,6 +25,17 @@ struct EvalOptions {
   bool pointwise = true;
 };
 
+// One evaluated user's outcome, for paired comparisons between methods
+// (`barista eval --per-user`).
+struct UserResult {
+  uint32_t user = 0;    // dataset user
+  uint32_t target = 0;  // dataset item
+  // 0-based rank of the target among the user's candidates (ties: the
+  // lower catalog index first, as recommend breaks them); -1 when the model
+  // cannot rank it (an item its catalog lacks).
+  int64_t rank = -1;
+};
+
 struct EvalMetrics {
   size_t users = 0;  // ranked targets
   double hit_rate = 0.0;
@@ -35,8 +46,18 @@ struct EvalMetrics {
 };
 
 // Ranks `targets` (per user: an interaction index, or -1) with the model.
+// `per_user`, when given, receives each evaluated user's full rank (which
+// scores the whole catalog once more per user).
 Status evaluate_model(const Model& model, const Dataset& data, const RequestBuilder& requests,
-                      const std::vector<int64_t>& targets, const EvalOptions& options, EvalMetrics* out);
+                      const std::vector<int64_t>& targets, const EvalOptions& options, EvalMetrics* out,
+                      std::vector<UserResult>* per_user = nullptr);
+
+// The users evaluated: those with a target, at most max_users of them,
+// spread evenly over the user list (deterministic).
+std::vector<uint32_t> evaluated_users(const std::vector<int64_t>& targets, size_t max_users);
+
+// HR and NDCG at k of a 0-based rank (-1: a miss), added to `metrics`.
+void add_ranked(int64_t rank, uint32_t k, EvalMetrics* metrics);
 
 // Dataset items by how often the training split has them, most first (ties
 // in dataset order): MostPop's ranking. `counts`, when given, receives the
@@ -46,7 +67,7 @@ std::vector<uint32_t> most_popular_order(const Dataset& data, const Split& split
 
 // The same protocol for MostPop, popularity counted over the training split.
 EvalMetrics evaluate_most_popular(const Dataset& data, const Split& split, const std::vector<int64_t>& targets,
-                                  const EvalOptions& options);
+                                  const EvalOptions& options, std::vector<UserResult>* per_user = nullptr);
 
 // Area under the ROC curve of scores for positives vs negatives (ties count
 // half).
