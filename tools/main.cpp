@@ -18,7 +18,7 @@ const Command kCommands[] = {
     {"demo", barista::cli::run_demo, "the quick start: synthetic data, training, evaluation, recommendations"},
     {"synth", barista::cli::run_synth, "write synthetic coffee-shop data and a training config"},
     {"train", barista::cli::run_train, "train a model on an interaction log"},
-    {"eval", barista::cli::run_eval, "evaluate models: leave-last-out HR, NDCG, AUC, log-loss vs MostPop"},
+    {"eval", barista::cli::run_eval, "evaluate models: HR, NDCG, AUC, log-loss vs MostPop, EASE, item-kNN"},
     {"inspect", barista::cli::run_inspect, "describe a model file: features, shapes, sizes, metadata"},
     {"recommend", barista::cli::run_recommend, "top-K items for a customer"},
     {"score", barista::cli::run_score, "probability that a customer takes given items"},
@@ -47,8 +47,9 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   if (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "version") == 0) {
-    std::printf("barista %s (model format %d.%d, quantization layout %d)\n", barista_version(), BARISTA_FORMAT_MAJOR,
-                BARISTA_FORMAT_MINOR, BARISTA_QUANTIZATION_VERSION);
+    std::printf("barista %s (model format %d.%d, reads formats %d to %d; quantization layout %d)\n",
+                barista_version(), BARISTA_FORMAT_MAJOR, BARISTA_FORMAT_MINOR, BARISTA_FORMAT_MAJOR_OLDEST,
+                BARISTA_FORMAT_MAJOR, BARISTA_QUANTIZATION_VERSION);
     return 0;
   }
   for (const Command& c : kCommands) {

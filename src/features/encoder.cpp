@@ -45,6 +45,15 @@ Status Encoder::input_values(const Example& example, uint32_t input, Span<uint64
   return Status();
 }
 
+Status Encoder::column_values(const Example& example, const ColumnInfo& column, Span<uint64_t>* out) {
+  BARISTA_RETURN_IF_ERROR(input_values(example, column.input, out));
+  if (column.position > 0) {
+    *out = out->size() < column.position ? Span<uint64_t>()
+                                          : Span<uint64_t>(out->data() + out->size() - column.position, 1);
+  }
+  return Status();
+}
+
 float Encoder::input_number(const Example& example, uint32_t input) const {
   const InputInfo& info = model_.inputs()[input];
   if (!info.is_item_side()) {
@@ -80,13 +89,13 @@ Status Encoder::column_ids(const Example& example, uint32_t column_index, Vec<ui
   switch (column.kind) {
     case fb::ColumnKind::Hashed: {
       Span<uint64_t> values;
-      BARISTA_RETURN_IF_ERROR(input_values(example, column.input, &values));
+      BARISTA_RETURN_IF_ERROR(column_values(example, column, &values));
       for (uint64_t fp : values) ids->push_back(static_cast<uint32_t>(fp % column.buckets));
       return Status();
     }
     case fb::ColumnKind::Vocabulary: {
       Span<uint64_t> values;
-      BARISTA_RETURN_IF_ERROR(input_values(example, column.input, &values));
+      BARISTA_RETURN_IF_ERROR(column_values(example, column, &values));
       for (uint64_t fp : values) {
         const int64_t id = vocabulary_id(column, fp);
         if (id >= 0) ids->push_back(static_cast<uint32_t>(id));
@@ -117,7 +126,7 @@ Status Encoder::cross_hashes(const Example& example, uint32_t column_index, Vec<
   if (column.kind == fb::ColumnKind::Hashed) {
     // TensorFlow crosses a hashed column's raw values.
     Span<uint64_t> values;
-    BARISTA_RETURN_IF_ERROR(input_values(example, column.input, &values));
+    BARISTA_RETURN_IF_ERROR(column_values(example, column, &values));
     hashes->insert(hashes->end(), values.begin(), values.end());
     return Status();
   }

@@ -36,6 +36,9 @@ class Encoder {
 
   // Categorical values of `input` as fingerprints.
   Status input_values(const Example& example, uint32_t input, Span<uint64_t>* out);
+  // The values a hashed or vocabulary column reads: its input's, or the one
+  // at its position (the p-th most recent; none when there are fewer).
+  Status column_values(const Example& example, const ColumnInfo& column, Span<uint64_t>* out);
   float input_number(const Example& example, uint32_t input) const;
 
   // Ids of categorical column `column` for the example (appended to `ids`).

@@ -169,6 +169,8 @@ Status view_keys(const Payload& payload, const fb::Keys* keys, const std::string
   return Status();
 }
 
+bool format_supported(uint32_t major) { return major >= BARISTA_FORMAT_MAJOR_OLDEST && major <= BARISTA_FORMAT_MAJOR; }
+
 bool all_finite(const float* v, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     if (!std::isfinite(v[i])) return false;
@@ -265,10 +267,10 @@ Status Model::open_owned(std::unique_ptr<Model> model, const OpenOptions& option
                       fb::ModelIdentifier());
   }
   uint16_t major = 0;
-  if (peek_root_uint16(data, size, 0, &major) && major != BARISTA_FORMAT_MAJOR) {
+  if (peek_root_uint16(data, size, 0, &major) && !format_supported(major)) {
     return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION,
-                      "model file format %u is not supported (this library reads format %d)", major,
-                      BARISTA_FORMAT_MAJOR);
+                      "model file format %u is not supported (this library reads formats %d to %d)", major,
+                      BARISTA_FORMAT_MAJOR_OLDEST, BARISTA_FORMAT_MAJOR);
   }
   flatbuffers::Verifier::Options verifier_options;
   verifier_options.max_depth = 16;
@@ -285,10 +287,10 @@ Status Model::open_owned(std::unique_ptr<Model> model, const OpenOptions& option
   if (reinterpret_cast<uintptr_t>(model->payload_) % kBufferAlignment != 0) {
     return make_error(BARISTA_STATUS_CORRUPT_MODEL, "the payload is not aligned to %zu bytes", kBufferAlignment);
   }
-  if (root.format_major() != BARISTA_FORMAT_MAJOR) {
+  if (!format_supported(root.format_major())) {
     return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION,
-                      "model file format %u is not supported (this library reads format %d)", root.format_major(),
-                      BARISTA_FORMAT_MAJOR);
+                      "model file format %u is not supported (this library reads formats %d to %d)",
+                      root.format_major(), BARISTA_FORMAT_MAJOR_OLDEST, BARISTA_FORMAT_MAJOR);
   }
   if (root.quantization_version() != BARISTA_QUANTIZATION_VERSION) {
     return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION,
@@ -477,6 +479,20 @@ Status Model::validate_columns() {
     }
     if (info.kind != fb::ColumnKind::Crossed) {
       info.side = inputs_[info.input].is_item_side() ? Side::Item : Side::Request;
+    }
+    info.position = col->position();
+    if (info.position > 0) {
+      if (root_->format_major() < 2) {
+        return make_error(BARISTA_STATUS_CORRUPT_MODEL, "column '%s': a position needs format 2 (the file says %u)",
+                          info.name, root_->format_major());
+      }
+      if ((info.kind != fb::ColumnKind::Hashed && info.kind != fb::ColumnKind::Vocabulary) ||
+          info.position > inputs_[info.input].max_values) {
+        return make_error(BARISTA_STATUS_CORRUPT_MODEL,
+                          "column '%s': position %u needs a hashed or vocabulary column over an input of at least "
+                          "as many values",
+                          info.name, info.position);
+      }
     }
   }
   // Second pass: crosses of plain categorical columns.

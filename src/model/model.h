@@ -85,6 +85,7 @@ struct ColumnInfo {
   float inv_stddev = 1.0f;   // Numeric
   Span<uint32_t> crossed;    // Crossed components
   uint64_t hash_key = 0;     // Crossed
+  uint32_t position = 0;     // Hashed, Vocabulary: 0 every value, p the p-th most recent
   Side side = Side::Request;
   bool is_categorical() const { return kind != fb::ColumnKind::Numeric; }
 };

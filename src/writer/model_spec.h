@@ -40,6 +40,8 @@ struct ColumnSpec {
   float stddev = 1.0f;
   std::vector<uint32_t> crossed;  // Crossed: component columns
   uint64_t hash_key = kDefaultCrossHashKey;
+  // Hashed, Vocabulary: 0 all values; p >= 1 the p-th most recent (format 2).
+  uint32_t position = 0;
 
   // Number of ids the column produces (0 for Numeric).
   uint64_t cardinality() const;

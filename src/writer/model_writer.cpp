@@ -257,8 +257,11 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
     const auto boundaries = c.kind == fb::ColumnKind::Bucketized ? b.CreateVector(c.boundaries) : 0;
     const auto crossed = c.kind == fb::ColumnKind::Crossed ? b.CreateVector(c.crossed) : 0;
     columns.push_back(fb::CreateColumn(b, b.CreateString(c.name), c.kind, c.input, c.buckets, vocabulary, boundaries,
-                                       c.mean, c.stddev, crossed, c.hash_key));
+                                       c.mean, c.stddev, crossed, c.hash_key, c.position));
   }
+  // Format 1.1 unless a format-2 field is used: older libraries read it.
+  const bool format2 =
+      std::any_of(spec.columns.begin(), spec.columns.end(), [](const ColumnSpec& c) { return c.position > 0; });
 
   // Wide: one weight vector, terms at consecutive offsets.
   std::vector<float> wide_weights;
@@ -326,7 +329,7 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
   const auto payload_vector = b.CreateVector(payload.bytes());
   // A non-zero placeholder keeps the checksum field in the buffer, so that it
   // can be overwritten in place once the contents are final.
-  const auto model = fb::CreateModel(b, BARISTA_FORMAT_MAJOR, BARISTA_FORMAT_MINOR, BARISTA_QUANTIZATION_VERSION,
+  const auto model = fb::CreateModel(b, format2 ? 2 : 1, format2 ? 0 : 1, BARISTA_QUANTIZATION_VERSION,
                                      metadata, root_inputs, root_columns, spec.user_id_input, spec.item_id_input, wide,
                                      deep, catalog_offset, payload_vector, /*checksum=*/1);
   b.Finish(model, fb::ModelIdentifier());

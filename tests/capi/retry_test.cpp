@@ -7,6 +7,7 @@
 // and the learner can raise.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -131,8 +132,10 @@ struct Objects {
   barista_request* request = nullptr;
   barista_item* item = nullptr;
   barista_request* other_request = nullptr;
-  // Requests that fail where the scorer builds them (hand-made models only).
+  // Requests that fail where the scorer builds them (hand-made models only),
+  // and a catalog item that every one of them fails on.
   std::vector<barista_request*> failing;
+  uint32_t failing_item = 0;
 
   Objects(const Objects&) = delete;
   Objects& operator=(const Objects&) = delete;
@@ -341,8 +344,9 @@ void overlay_calls_repeat(const Objects& o) {
         {"observe_item", [&] { return barista_overlay_observe_item(overlay, o.request, o.item, 1.0f, 1.0f); }});
   }
   for (barista_request* failing : o.failing) {
-    calls.push_back({"observe, failing request",
-                     [&, failing] { return barista_overlay_observe(overlay, failing, item, 1.0f, 1.0f); }});
+    calls.push_back({"observe, failing request", [&, failing] {
+                       return barista_overlay_observe(overlay, failing, o.failing_item, 1.0f, 1.0f);
+                     }});
     calls.push_back({"observe_item, failing request",
                      [&, failing] { return barista_overlay_observe_item(overlay, failing, o.item, 1.0f, 1.0f); }});
   }
@@ -448,8 +452,13 @@ uint32_t column_named(const ModelSpec& spec, const std::string& name) {
 // makes too many combinations, before any item (history x history x item
 // id, in prepare) or in the middle of a block of items (history x history
 // x tags, for items with two or more tags).
-std::vector<uint8_t> crossing_model() {
+std::vector<uint8_t> crossing_model(uint32_t* item_with_two_tags) {
   ModelSpec spec = random_test_model(22);
+  const auto& tags = spec.catalog.categorical.at(kTags);
+  *item_with_two_tags = static_cast<uint32_t>(
+      std::find_if(tags.begin(), tags.end(), [](const std::vector<std::string>& t) { return t.size() >= 2; }) -
+      tags.begin());
+  REQUIRE(*item_with_two_tags < tags.size());
   spec.inputs[kHistory].max_values = 300;
   const uint32_t history = column_named(spec, "history");
   for (const char* item_column : {"item_id", "tags"}) {
@@ -532,8 +541,10 @@ TEST_CASE("every call repeats after its errors on every model of the fuzz corpus
 }
 
 TEST_CASE("every call repeats after its errors: too many cross combinations, before and amid a block of items") {
-  const std::vector<uint8_t> bytes = crossing_model();
+  uint32_t item_with_two_tags = 0;
+  const std::vector<uint8_t> bytes = crossing_model(&item_with_two_tags);
   Objects o(bytes);
+  o.failing_item = item_with_two_tags;
   REQUIRE(barista_request_set_user(o.request, "user-1", BARISTA_STRLEN) == BARISTA_STATUS_OK);
   REQUIRE(barista_request_add_string(o.request, "history", "item-3", BARISTA_STRLEN) == BARISTA_STATUS_OK);
   REQUIRE(barista_item_add_string(o.item, "tags", "sweet", BARISTA_STRLEN) == BARISTA_STATUS_OK);

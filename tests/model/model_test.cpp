@@ -80,7 +80,8 @@ TEST_CASE("schema round trip: what the writer writes, the loader reads back") {
   CHECK(meta->metrics()->Get(1)->name()->str() == "hr@10");
   CHECK(meta->metrics()->Get(1)->value() == 0.125);
   CHECK(meta->properties()->Get(0)->key()->str() == "owner");
-  CHECK(model->root().format_major() == BARISTA_FORMAT_MAJOR);
+  CHECK(model->root().format_major() == 2);  // the test model has positional columns
+  CHECK(model->root().format_minor() == 0);
   CHECK(model->root().quantization_version() == BARISTA_QUANTIZATION_VERSION);
 
   REQUIRE(model->inputs().size() == spec.inputs.size());
@@ -185,13 +186,37 @@ TEST_CASE("a future format or quantization version is refused as such") {
   std::unique_ptr<Model> model;
   Status s = open_bytes(bytes, &model);
   CHECK(s.code() == BARISTA_STATUS_UNSUPPORTED_VERSION);
-  CHECK(s.message().find("format 2") != std::string::npos);
+  CHECK(s.message() == "model file format 3 is not supported (this library reads formats 1 to 2)");
 
   bytes = small_model_bytes();
   REQUIRE(fb::GetMutableModel(bytes.data())->mutate_quantization_version(9));
   s = open_bytes(bytes, &model);
   CHECK(s.code() == BARISTA_STATUS_UNSUPPORTED_VERSION);
   CHECK(s.message().find("quantization") != std::string::npos);
+}
+
+TEST_CASE("format 2 only where a model uses it: positional columns; format 1.1 otherwise, for older readers") {
+  TestModelOptions options;
+  options.items = 6;
+  options.positions = false;
+  std::vector<uint8_t> bytes;
+  REQUIRE(write_model(random_test_model(3, options), WriteOptions(), &bytes).ok());
+  std::unique_ptr<Model> model;
+  REQUIRE(open_bytes(bytes, &model).ok());
+  CHECK(model->root().format_major() == 1);
+  CHECK(model->root().format_minor() == 1);
+  // A library that reads format 1 only refuses a format-2 file by its
+  // major, before anything else (the check every release has made).
+  options.positions = true;
+  REQUIRE(write_model(random_test_model(3, options), WriteOptions(), &bytes).ok());
+  REQUIRE(open_bytes(bytes, &model).ok());
+  CHECK(model->root().format_major() == 2);
+  // A format-1 file with a position is corrupt: a format-1 reader would
+  // have read every value of the input.
+  REQUIRE(fb::GetMutableModel(bytes.data())->mutate_format_major(1));
+  const Status s = open_bytes(bytes, &model);
+  CHECK(s.code() == BARISTA_STATUS_CORRUPT_MODEL);
+  CHECK(s.message() == "column 'last_item': a position needs format 2 (the file says 1)");
 }
 
 TEST_CASE("every truncation of a model file gives a status, never a crash") {
@@ -388,7 +413,7 @@ TEST_CASE("semantic checks name what is wrong") {
   const ModelSpec good = random_test_model(21);
   {
     ModelSpec spec = good;  // an item deep input before a request one
-    std::swap(spec.deep[0], spec.deep[6]);
+    std::swap(spec.deep[0], spec.deep.back());
     refused(spec, "request inputs must come first");
   }
   {

@@ -42,12 +42,21 @@ struct Example {
 
 std::vector<uint64_t> ids(const Example& ex, uint32_t c);
 
+// A hashed or vocabulary column's values: all of its input's, or the p-th
+// from the end.
+std::vector<std::string> column_strings(const Example& ex, const ColumnSpec& column) {
+  std::vector<std::string> all = ex.strings(column.input);
+  if (column.position == 0) return all;
+  if (all.size() < column.position) return {};
+  return {all[all.size() - column.position]};
+}
+
 // The values a cross chains for component c.
 std::vector<uint64_t> cross_values(const Example& ex, uint32_t c) {
   const ColumnSpec& column = ex.spec.columns[c];
   std::vector<uint64_t> out;
   if (column.kind == fb::ColumnKind::Hashed) {
-    for (const std::string& s : ex.strings(column.input)) out.push_back(fingerprint64(s));
+    for (const std::string& s : column_strings(ex, column)) out.push_back(fingerprint64(s));
   } else {
     for (uint64_t id : ids(ex, c)) out.push_back(fingerprint64(std::to_string(id)));
   }
@@ -59,12 +68,12 @@ std::vector<uint64_t> ids(const Example& ex, uint32_t c) {
   std::vector<uint64_t> out;
   switch (column.kind) {
     case fb::ColumnKind::Hashed:
-      for (const std::string& s : ex.strings(column.input)) out.push_back(fingerprint64(s) % column.buckets);
+      for (const std::string& s : column_strings(ex, column)) out.push_back(fingerprint64(s) % column.buckets);
       break;
     case fb::ColumnKind::Vocabulary: {
       std::vector<std::string> vocabulary = column.vocabulary;
       for (int64_t v : column.int_vocabulary) vocabulary.push_back(std::to_string(v));
-      for (const std::string& s : ex.strings(column.input)) {
+      for (const std::string& s : column_strings(ex, column)) {
         auto it = std::find(vocabulary.begin(), vocabulary.end(), s);
         if (it != vocabulary.end()) {
           out.push_back(static_cast<uint64_t>(it - vocabulary.begin()));

@@ -87,6 +87,24 @@ ModelSpec random_test_model(uint64_t seed, const TestModelOptions& options) {
   const uint32_t c_device_user_item = column("device_x_user_x_item", fb::ColumnKind::Crossed, 0, 59);
   spec.columns[c_device_user_item].crossed = {c_device, c_user, c_item};
 
+  // The history's most recent values by position (format 2): the last item
+  // (a vocabulary, crossed with the candidate) and the one before it
+  // (hashed). Appended, so that the columns above keep their indices.
+  uint32_t c_last = 0, c_second_last = 0, c_last_item = 0;
+  if (options.positions) {
+    c_last = column("last_item", fb::ColumnKind::Vocabulary, kHistory, 2);
+    spec.columns[c_last].vocabulary = item_names;
+    if (options.integer_item_ids) {
+      spec.columns[c_last].vocabulary.clear();
+      spec.columns[c_last].int_vocabulary = catalog.int_ids;
+    }
+    spec.columns[c_last].position = 1;
+    c_second_last = column("second_last_item", fb::ColumnKind::Hashed, kHistory, 61);
+    spec.columns[c_second_last].position = 2;
+    c_last_item = column("last_item_x_item", fb::ColumnKind::Crossed, 0, 127);
+    spec.columns[c_last_item].crossed = {c_last, c_item};
+  }
+
   const float s = options.weight_scale;
   auto term = [&](uint32_t c, fb::Combiner combiner) {
     WideTermSpec t;
@@ -113,6 +131,11 @@ ModelSpec random_test_model(uint64_t seed, const TestModelOptions& options) {
   term(c_tags_category, fb::Combiner::Sqrtn);
   term(c_user_device, fb::Combiner::Sum);
   term(c_device_user_item, fb::Combiner::Sum);
+  if (options.positions) {
+    term(c_last, fb::Combiner::Sum);
+    term(c_second_last, fb::Combiner::Sum);
+    term(c_last_item, fb::Combiner::Sum);
+  }
 
   auto deep = [&](uint32_t c, uint32_t dim, fb::Combiner combiner) {
     DeepInputSpec d;
@@ -130,6 +153,10 @@ ModelSpec random_test_model(uint64_t seed, const TestModelOptions& options) {
   width += deep(c_hour, 0, fb::Combiner::Sum);
   width += deep(c_hour_bucket, 3, fb::Combiner::Sum);
   width += deep(c_user_device, 2, fb::Combiner::Sum);
+  if (options.positions) {
+    width += deep(c_last, 4, fb::Combiner::Sum);
+    width += deep(c_second_last, 3, fb::Combiner::Sum);
+  }
   width += deep(c_item, 7, fb::Combiner::Sum);
   width += deep(c_category, 3, fb::Combiner::Sum);
   width += deep(c_tags, 4, fb::Combiner::Sqrtn);

@@ -24,6 +24,9 @@ struct TestModelOptions {
   fb::DType embedding_dtype = fb::DType::F32;
   fb::DType wide_dtype = fb::DType::F32;
   float weight_scale = 0.5f;
+  // Columns at positions of the history (format 2); without them the model
+  // is written as format 1.1.
+  bool positions = true;
 };
 
 // Inputs of the test model, by index.
