@@ -261,6 +261,8 @@ Status read_filter(const json::Value& v, const std::string& path, RowFilter* out
 
 }  // namespace
 
+std::string history_slot_name(uint32_t position) { return "history@" + std::to_string(position); }
+
 const char* combiner_name(CombinerName c) {
   return c == CombinerName::Sum ? "sum" : c == CombinerName::Mean ? "mean" : "sqrtn";
 }
@@ -338,6 +340,10 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
   BARISTA_RETURN_IF_ERROR(nested(r, "item_id", [&](ObjectReader& i) { return read_id(i, &c.item_id, false); }));
   BARISTA_RETURN_IF_ERROR(nested(r, "history", [&](ObjectReader& h) -> Status {
     BARISTA_RETURN_IF_ERROR(h.integer("length", &c.history.length, 0, 4096));
+    BARISTA_RETURN_IF_ERROR(h.integer("slots", &c.history.slots, 0, 64));
+    if (c.history.slots > std::max(c.history.length, 1u)) {
+      return ObjectReader::error(h.key_path("slots"), "must be at most the history length");
+    }
     BARISTA_RETURN_IF_ERROR(h.integer("embedding", &c.history.embedding, 0, 4096));
     BARISTA_RETURN_IF_ERROR(h.boolean("wide", &c.history.wide));
     BARISTA_RETURN_IF_ERROR(h.boolean("share_item_embedding", &c.history.share_item_embedding));
@@ -378,6 +384,7 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
         if (name.type != json::Type::String) return ObjectReader::error(path + ".columns", "expected feature names");
         bool known =
             name.string == "user_id" || name.string == "item_id" || (name.string == "history" && c.history.length > 0);
+        for (uint32_t p = 1; p <= c.history.slots; ++p) known = known || name.string == history_slot_name(p);
         for (const FeatureConfig& f : c.features) {
           if (f.name == name.string) {
             known = true;
@@ -390,6 +397,8 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
         cross.columns.push_back(name.string);
       }
       BARISTA_RETURN_IF_ERROR(x.integer("buckets", &cross.buckets, 1, 2147483648.0));
+      cross.combiner = CombinerName::Sum;
+      BARISTA_RETURN_IF_ERROR(read_combiner(x, &cross.combiner));
       BARISTA_RETURN_IF_ERROR(x.finish());
       c.crosses.push_back(std::move(cross));
     }
@@ -433,6 +442,7 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
     BARISTA_RETURN_IF_ERROR(o.choice("negative_sampling", {"uniform", "popularity"}, &sampling));
     t.sampling = static_cast<TrainingConfig::Sampling>(sampling);
     BARISTA_RETURN_IF_ERROR(o.number("popularity_exponent", &t.popularity_exponent, 0.0, 2.0));
+    BARISTA_RETURN_IF_ERROR(o.boolean("negatives_unseen", &t.negatives_unseen));
     BARISTA_RETURN_IF_ERROR(o.integer("seed", &t.seed, 0, 9007199254740992.0));
     BARISTA_RETURN_IF_ERROR(o.integer("threads", &t.threads, 1, 64));
     BARISTA_RETURN_IF_ERROR(o.integer("patience", &t.patience, 0, 1000));

@@ -47,6 +47,9 @@ struct FeatureConfig {
 struct CrossConfig {
   std::vector<std::string> columns;  // feature names (user_id, item_id, history or features[].name)
   uint64_t buckets = 100000;
+  // How the wide term combines the cross's ids (a history of n items makes
+  // n of them per candidate).
+  CombinerName combiner = CombinerName::Sum;
 };
 
 struct IdConfig {
@@ -59,6 +62,11 @@ struct IdConfig {
 
 struct HistoryConfig {
   uint32_t length = 0;  // 0: no history feature
+  // The last `slots` items each as a feature of their own, "history@1" (the
+  // most recent) to "history@<slots>": an embedding each in the deep part
+  // (its own slice of the first layer, so order counts), and names that
+  // crosses may use ("history@1" x "item_id": what follows what).
+  uint32_t slots = 0;
   uint32_t embedding = 32;
   bool wide = false;
   CombinerName combiner = CombinerName::Mean;
@@ -102,6 +110,9 @@ struct TrainingConfig {
   uint32_t negatives = 4;  // per positive (implicit feedback)
   enum class Sampling { Uniform, Popularity } sampling = Sampling::Uniform;
   double popularity_exponent = 0.75;
+  // Negatives only among items the user never had in training (a shop's
+  // regulars re-buy: an item they had is no evidence of disinterest).
+  bool negatives_unseen = false;
   uint64_t seed = 1;
   uint32_t threads = 2;
   FtrlConfig wide;
@@ -177,5 +188,9 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
 Status load_train_config(const std::string& path, TrainConfig* out);
 
 const char* combiner_name(CombinerName c);
+
+// "history@1": the name of the history's slot at a position (1: the most
+// recent item).
+std::string history_slot_name(uint32_t position);
 
 }  // namespace barista::internal

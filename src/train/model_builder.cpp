@@ -152,6 +152,14 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
                                        std::max<uint64_t>(1, config.item_id.oov_buckets));
     spec.columns[c].vocabulary = item_vocabulary;
     column_of[kHistoryInput] = c;
+    for (uint32_t p = 1; p <= config.history.slots; ++p) {
+      const uint32_t slot = spec.add_column(history_slot_name(p), fb::ColumnKind::Vocabulary,
+                                            static_cast<uint32_t>(history_input),
+                                            std::max<uint64_t>(1, config.item_id.oov_buckets));
+      spec.columns[slot].vocabulary = item_vocabulary;
+      spec.columns[slot].position = p;
+      column_of[history_slot_name(p)] = slot;
+    }
   }
   for (size_t f = 0; f < config.features.size(); ++f) {
     const FeatureConfig& fc = config.features[f];
@@ -239,7 +247,7 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
     if (config.features[f].wide)
       wide_term(column_of[config.features[f].name], to_combiner(config.features[f].combiner));
   }
-  for (uint32_t c : cross_columns) wide_term(c, fb::Combiner::Sum);
+  for (size_t x = 0; x < cross_columns.size(); ++x) wide_term(cross_columns[x], to_combiner(config.crosses[x].combiner));
   for (const std::string& name : config.on_device.learnable) {
     const bool found = std::any_of(spec.wide.begin(), spec.wide.end(),
                                    [&](const WideTermSpec& t) { return spec.columns[t.column].name == name; });
@@ -282,6 +290,9 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
   if (config.user_id.embedding > 0) deep_input(column_of[kUserIdInput], config.user_id.embedding, fb::Combiner::Sum);
   if (history_input >= 0 && config.history.embedding > 0) {
     deep_input(column_of[kHistoryInput], config.history.embedding, to_combiner(config.history.combiner));
+    for (uint32_t p = 1; p <= config.history.slots; ++p) {
+      deep_input(column_of[history_slot_name(p)], config.history.embedding, fb::Combiner::Sum);
+    }
   }
   feature_deep(FeatureSource::User);
   feature_deep(FeatureSource::Context);

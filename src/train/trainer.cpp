@@ -208,7 +208,12 @@ struct Trainer::State {
   void apply_gradients(size_t shard_count);
   void sync_spec();
   Status write_current(std::vector<uint8_t>* bytes);
-  uint32_t sample_negative(Random& random, uint32_t positive) const;
+  // A negative for `user`'s positive: any other item, or with
+  // training.negatives_unseen one the user never had in training.
+  uint32_t sample_negative(Random& random, uint32_t user, uint32_t positive) const;
+  // Per user: the items of their training interactions, sorted
+  // (training.negatives_unseen).
+  std::vector<std::vector<uint32_t>> user_items;
 };
 
 Trainer::Trainer() : state_(new State) {}
@@ -244,16 +249,19 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
   s.width = model.deep_width();
   for (uint32_t k = 0; k < s.dims.size(); ++k) s.table_of.push_back(k);
   if (config.history.length > 0 && config.history.share_item_embedding) {
-    int32_t history = -1, item = -1;
+    // The history and its slots read the item id's table.
+    std::vector<uint32_t> readers;
+    int32_t item = -1;
     for (uint32_t k = 0; k < s.dims.size(); ++k) {
       const std::string name = model.columns()[model.deep_inputs()[k].column].name;
-      if (name == kHistoryInput) history = static_cast<int32_t>(k);
+      if (name == kHistoryInput || name.rfind(std::string(kHistoryInput) + "@", 0) == 0) readers.push_back(k);
       if (name == kItemIdInput) item = static_cast<int32_t>(k);
     }
-    if (history >= 0 && item >= 0 && s.dims[static_cast<size_t>(history)] == s.dims[static_cast<size_t>(item)] &&
-        s.spec.deep[static_cast<size_t>(history)].embedding.size() ==
-            s.spec.deep[static_cast<size_t>(item)].embedding.size()) {
-      s.table_of[static_cast<size_t>(history)] = static_cast<uint32_t>(item);
+    for (uint32_t history : readers) {
+      if (item >= 0 && s.dims[history] == s.dims[static_cast<size_t>(item)] &&
+          s.spec.deep[history].embedding.size() == s.spec.deep[static_cast<size_t>(item)].embedding.size()) {
+        s.table_of[history] = static_cast<uint32_t>(item);
+      }
     }
   }
 
@@ -302,6 +310,16 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
       s.popularity_cdf[i] = total;
     }
     if (total <= 0.0) s.popularity_cdf.clear();  // nothing to weigh by: uniform
+  }
+  if (config.training.negatives_unseen) {
+    s.user_items.resize(data.user_count());
+    for (size_t i = 0; i < data.interactions.size(); ++i) {
+      if (split.in_training[i]) s.user_items[data.interactions[i].user].push_back(data.interactions[i].item);
+    }
+    for (std::vector<uint32_t>& items : s.user_items) {
+      std::sort(items.begin(), items.end());
+      items.erase(std::unique(items.begin(), items.end()), items.end());
+    }
   }
   s.shards.resize(kShards);
   for (ShardWork& w : s.shards) {
@@ -362,8 +380,9 @@ Status Trainer::State::encode_mixed(const FeatureBag& request, uint32_t item) {
   return Status();
 }
 
-uint32_t Trainer::State::sample_negative(Random& random, uint32_t positive) const {
+uint32_t Trainer::State::sample_negative(Random& random, uint32_t user, uint32_t positive) const {
   const uint32_t n = static_cast<uint32_t>(item_encodings.size());
+  const std::vector<uint32_t>* had = user_items.empty() ? nullptr : &user_items[user];
   for (int attempt = 0; attempt < 32; ++attempt) {
     uint32_t item;
     if (popularity_cdf.empty()) {
@@ -374,7 +393,7 @@ uint32_t Trainer::State::sample_negative(Random& random, uint32_t positive) cons
                                    popularity_cdf.begin());
       if (item >= n) item = n - 1;
     }
-    if (item != positive) return item;
+    if (item != positive && (had == nullptr || !std::binary_search(had->begin(), had->end(), item))) return item;
   }
   return (positive + 1) % n;
 }
@@ -739,7 +758,7 @@ Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, Tra
         BARISTA_RETURN_IF_ERROR(add(x.item, x.label, x.weight));
         if (x.label > 0.5f) {
           for (uint32_t k = 0; k < t.negatives; ++k)
-            BARISTA_RETURN_IF_ERROR(add(s.sample_negative(random, x.item), 0.0f, x.weight));
+            BARISTA_RETURN_IF_ERROR(add(s.sample_negative(random, x.user, x.item), 0.0f, x.weight));
         }
       }
       // Fixed shards, computed on the pool, merged in order.

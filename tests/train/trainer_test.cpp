@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <functional>
 #include <memory>
 
 #include "data/requests.h"
@@ -28,7 +29,8 @@ struct Trained {
 };
 
 // Synthetic data in `dir`, then training with a few overrides.
-void train(const TempDir& dir, uint32_t users, uint32_t epochs, uint32_t threads, Trained* out) {
+void train(const TempDir& dir, uint32_t users, uint32_t epochs, uint32_t threads, Trained* out,
+           const std::function<void(TrainConfig*)>& adjust = {}) {
   SynthOptions synth;
   synth.users = users;
   synth.seed = 11;
@@ -38,6 +40,7 @@ void train(const TempDir& dir, uint32_t users, uint32_t epochs, uint32_t threads
   out->config.training.epochs = epochs;
   out->config.training.threads = threads;
   out->config.training.patience = 0;
+  if (adjust) adjust(&out->config);
   REQUIRE(load_dataset(out->config, &out->data).ok());
   out->split = make_split(out->data, out->config.training.holdout, false);
   ModelSpec spec;
@@ -85,10 +88,23 @@ TEST_CASE("training is deterministic: the same seed gives a byte-identical model
   CHECK(model != bytes_of(reseeded));
 }
 
-TEST_CASE("train -> file -> runtime: the runtime's scores equal the trainer's own forward pass") {
+namespace {
+
+void check_trainer_runtime_parity(bool slots) {
   TempDir dir;
   Trained t;
-  train(dir, 200, 2, 2, &t);
+  train(dir, 200, 2, 2, &t, [&](TrainConfig* c) {
+    if (!slots) return;
+    c->history.slots = 2;
+    c->crosses[0].combiner = CombinerName::Mean;
+    CrossConfig last;
+    last.columns = {"history@1", "item_id"};
+    last.buckets = 20000;
+    c->crosses.push_back(last);
+  });
+  size_t slot_inputs = 0;
+  for (const DeepInputSpec& d : t.spec.deep) slot_inputs += t.spec.columns[d.column].name.rfind("history@", 0) == 0;
+  REQUIRE(slot_inputs == (slots ? 2u : 0u));
   const std::vector<uint8_t> bytes = bytes_of(t.spec);
   std::unique_ptr<Model> model;
   REQUIRE(Model::open_buffer(bytes.data(), bytes.size(), OpenOptions(), &model).ok());
@@ -116,6 +132,16 @@ TEST_CASE("train -> file -> runtime: the runtime's scores equal the trainer's ow
     }
   }
   CHECK(compared > 200);
+}
+
+}  // namespace
+
+TEST_CASE("train -> file -> runtime: the runtime's scores equal the trainer's own forward pass") {
+  SUBCASE("the synthetic config") { check_trainer_runtime_parity(false); }
+  // The same with the history's last two items as slots of their own
+  // (format 2's positional columns), the last one crossed with the
+  // candidate, and the whole history's cross by its mean.
+  SUBCASE("history slots and a mean cross") { check_trainer_runtime_parity(true); }
 }
 
 TEST_CASE("on data with planted structure the model clearly beats MostPop, and int8 costs next to nothing") {
