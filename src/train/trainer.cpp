@@ -16,6 +16,7 @@
 #include "kernels/dispatch.h"
 #include "model/model.h"
 #include "score/scorer.h"
+#include "train/ftrl.h"
 #include "train/model_builder.h"
 #include "writer/model_writer.h"
 
@@ -169,9 +170,9 @@ struct Trainer::State {
   // Parameters the trainer owns directly (the rest live in `spec`).
   std::vector<float> wide;  // flat, model file order
   float bias = 0.0f;
-  // FTRL state.
-  std::vector<float> ftrl_z, ftrl_n;
-  float bias_z = 0.0f, bias_n = 0.0f;
+  // FTRL state (double: see ftrl.h).
+  std::vector<double> ftrl_z, ftrl_n;
+  double bias_z = 0.0, bias_n = 0.0;
   // Deep optimizer state, parallel to the parameters.
   std::vector<std::vector<float>> emb_m, emb_v;  // Adam: m, v; Adagrad: v is the accumulator
   std::vector<std::vector<float>> layer_wm, layer_wv, layer_bm, layer_bv;
@@ -268,11 +269,11 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
   // Parameters and optimizer state.
   for (const WideTermSpec& term : s.spec.wide) s.wide.insert(s.wide.end(), term.weights.begin(), term.weights.end());
   s.bias = s.spec.wide_bias;
-  s.ftrl_z.assign(s.wide.size(), 0.0f);
-  s.ftrl_n.assign(s.wide.size(), 0.0f);
+  s.ftrl_z.assign(s.wide.size(), 0.0);
+  s.ftrl_n.assign(s.wide.size(), 0.0);
   // Start FTRL's z so that its weight formula reproduces the initial bias.
   const FtrlConfig& ftrl = config.training.wide;
-  s.bias_z = -s.bias * static_cast<float>(ftrl.beta / ftrl.learning_rate);
+  s.bias_z = -static_cast<double>(s.bias) * ftrl.beta / ftrl.learning_rate;
   const bool adam = config.training.deep.kind == DeepOptimizerConfig::Kind::Adam;
   const float accumulator = adam ? 0.0f : static_cast<float>(config.training.deep.initial_accumulator);
   for (const DeepInputSpec& d : s.spec.deep) {
@@ -520,24 +521,6 @@ void Trainer::State::backward(ShardWork& w) {
   }
 }
 
-namespace {
-
-// FTRL-Proximal, one coordinate (McMahan et al. 2013; TensorFlow's Ftrl with
-// learning_rate_power -0.5: quadratic term (beta + sqrt(n)) / alpha + 2 l2).
-inline float ftrl_step(float gradient, float* z_state, float* n_state, float weight, const FtrlConfig& c) {
-  const double g = static_cast<double>(gradient), w = static_cast<double>(weight);
-  const double n_old = static_cast<double>(*n_state);
-  const double n_new = n_old + g * g;
-  const double sigma = (std::sqrt(n_new) - std::sqrt(n_old)) / c.learning_rate;
-  const double z = static_cast<double>(*z_state) + g - sigma * w;
-  *z_state = static_cast<float>(z);
-  *n_state = static_cast<float>(n_new);
-  if (std::fabs(z) <= c.l1) return 0.0f;
-  const double sign = z < 0 ? -1.0 : 1.0;
-  return static_cast<float>(-(z - sign * c.l1) / ((c.beta + std::sqrt(n_new)) / c.learning_rate + 2.0 * c.l2));
-}
-
-}  // namespace
 
 namespace {
 
