@@ -174,8 +174,8 @@ int run_eval(int argc, char** argv) {
              {"k", "N", "cut-off for HR and NDCG (default: 10)", false},
              {"max-users", "N", "evaluate at most N users, spread evenly (default: all)", false},
              {"no-baselines", "", "leave out EASE and item-kNN (MostPop stays)", false},
-             {"ease-lambda", "L,...", "EASE's lambdas tried on validation (default: 30,100,300,1000)", false},
-             {"knn-neighbors", "K,...", "item-kNN's neighbor counts tried on validation (default: 20,50,100,200)",
+             {"ease-lambda", "L,...", "EASE's lambdas tried on validation (default: 10,30,100,300,1000,3000)", false},
+             {"knn-neighbors", "K,...", "item-kNN's neighbor counts tried on validation (default: 5,10,20,50,100,200)",
               false},
              {"per-user", "FILE", "write each test user's target, rank and hit per method (CSV)", false},
              {"cold-start", "", "the cold-start protocol", false},
@@ -209,10 +209,11 @@ int run_eval(int argc, char** argv) {
   options.k = static_cast<uint32_t>(std::max<uint64_t>(1, k));
   options.max_users = max_users;
   options.seed = config.training.seed;
+  options.threads = std::max(1u, config.training.threads);
   options.negatives = std::max(1u, config.training.negatives);
   std::vector<double> lambdas, neighbors;
-  if (!parse_settings("ease-lambda", args.get("ease-lambda", "30,100,300,1000"), 1e-9, &lambdas) ||
-      !parse_settings("knn-neighbors", args.get("knn-neighbors", "20,50,100,200"), 1, &neighbors)) {
+  if (!parse_settings("ease-lambda", args.get("ease-lambda", "10,30,100,300,1000,3000"), 1e-9, &lambdas) ||
+      !parse_settings("knn-neighbors", args.get("knn-neighbors", "5,10,20,50,100,200"), 1, &neighbors)) {
     return 2;
   }
   std::FILE* per_user = nullptr;

@@ -23,6 +23,7 @@ struct EvalOptions {
   uint32_t negatives = 4;  // per positive, for AUC and log-loss
   uint64_t seed = 1;
   bool pointwise = true;
+  unsigned threads = 1;  // for the baselines' solves
 };
 
 // One evaluated user's outcome, for paired comparisons between methods

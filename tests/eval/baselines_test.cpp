@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "eval/baselines.h"
@@ -107,7 +108,7 @@ TEST_CASE("EASE: the closed form against a brute-force inverse, and the ranks it
   }
   const auto p = inverse(gram);
   ItemItemWeights weights;
-  REQUIRE(fit_ease(g, lambda, &weights).ok());
+  REQUIRE(fit_ease(g, lambda, 2, &weights).ok());
   for (size_t i = 0; i < n; ++i) {
     for (size_t j = 0; j < n; ++j) {
       const double expected = i == j ? 0.0 : -p[i][j] / p[j][j];
@@ -132,6 +133,47 @@ TEST_CASE("EASE: the closed form against a brute-force inverse, and the ranks it
   }
   CHECK(m.users == 6);
   CHECK(m.hit_rate == doctest::Approx(hits / 6.0));
+}
+
+TEST_CASE("EASE: a catalog of several blocks, on one thread and on three, against a brute-force inverse") {
+  // 300 items: three of the solve's 128-item blocks, the last one partial.
+  const size_t n = 300, users = 500;
+  std::vector<std::vector<double>> x(users, std::vector<double>(n, 0.0));
+  uint64_t state = 12345;
+  for (auto& row : x) {
+    for (double& v : row) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      v = (state >> 33) % 100 < 4 ? 1.0 : 0.0;
+    }
+  }
+  CoOccurrence g;
+  g.items = n;
+  g.counts.assign(n * n, 0.0);
+  std::vector<std::vector<double>> gram(n, std::vector<double>(n, 0.0));
+  for (const auto& row : x) {
+    for (size_t i = 0; i < n; ++i) {
+      if (row[i] == 0.0) continue;
+      for (size_t j = 0; j < n; ++j) gram[i][j] += row[j];
+    }
+  }
+  const double lambda = 5.0;
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < n; ++j) g.counts[i * n + j] = gram[i][j];
+    gram[i][i] += lambda;
+  }
+  const auto p = inverse(gram);
+  ItemItemWeights one, three;
+  REQUIRE(fit_ease(g, lambda, 1, &one).ok());
+  REQUIRE(fit_ease(g, lambda, 3, &three).ok());
+  CHECK(one.weights == three.weights);
+  size_t off = 0;
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      const double expected = i == j ? 0.0 : -p[i][j] / p[j][j];
+      if (std::fabs(double{one.weights[i * n + j]} - expected) > 1e-5 + 1e-4 * std::fabs(expected)) ++off;
+    }
+  }
+  CHECK(off == 0);
 }
 
 TEST_CASE("item-kNN: cosine neighbors by brute force, each item keeping its k most similar") {
@@ -186,7 +228,7 @@ TEST_CASE("baselines: settings chosen on validation targets, a refusal above the
   CoOccurrence g;
   REQUIRE(co_occurrence(log.data, log.split, &g).ok());
   ItemItemWeights weights;
-  REQUIRE(fit_ease(g, ease.chosen, &weights).ok());
+  REQUIRE(fit_ease(g, ease.chosen, 1, &weights).ok());
   CHECK(ease.metrics.hit_rate == evaluate_item_item(log.data, log.split, log.split.test, weights, options).hit_rate);
 
   // More items than the dense matrices take: refused with a message, before
