@@ -210,7 +210,8 @@ BARISTA_API barista_open_params barista_open_default_params(void);
 
 /* Opens the model file at `path` by memory-mapping it read-only; nothing is
  * copied. The file must not be modified while the model is open.
- * `params` may be NULL (defaults); `out_error` may be NULL.
+ * Anything but a regular file (a FIFO, a device, a directory) is refused
+ * with BARISTA_STATUS_IO_ERROR, without blocking. `params` may be NULL (defaults); `out_error` may be NULL.
  * On success *out_model receives a model the caller releases with
  * barista_model_free(). */
 BARISTA_API barista_status barista_model_open_file(const char* path, const barista_open_params* params,
@@ -490,8 +491,11 @@ BARISTA_API barista_overlay_params barista_overlay_default_params(void);
  * BARISTA_STATUS_WRONG_MODEL when the files were written for another model,
  * BARISTA_STATUS_UNSUPPORTED_VERSION for another format version,
  * BARISTA_STATUS_CORRUPT_OVERLAY when damaged, BARISTA_STATUS_IO_ERROR when
- * another overlay (in any process) has them open. `params` and `out_error`
- * may be NULL. Free with barista_overlay_free(). */
+ * another overlay (in any process) has them open, or when `path` or
+ * `path`.journal is not a regular file (a FIFO, a directory; refused without
+ * blocking and without creating anything), BARISTA_STATUS_INVALID_ARGUMENT
+ * for an empty path or unknown `flags` bits. `params` and `out_error` may be
+ * NULL. Free with barista_overlay_free(). */
 BARISTA_API barista_status barista_overlay_open(const barista_model* model, const char* path,
                                                 const barista_overlay_params* params, barista_overlay** out_overlay,
                                                 barista_error* out_error);

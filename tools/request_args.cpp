@@ -83,6 +83,10 @@ bool apply_feature(const std::string& text, const Model& model, Features* target
 bool open_request(const Args& args, Model* model, Session* session, Request* request, Overlay* overlay) {
   if (!open_model(args, model)) return false;
   Status status = Session::create(*model, session);
+  if (status && args.has("overlay") && args.get("overlay").empty()) {
+    fail("--overlay needs a path");
+    return false;
+  }
   if (status && args.has("overlay")) {
     barista_overlay_params params = barista_overlay_default_params();
     uint64_t memory = 0;

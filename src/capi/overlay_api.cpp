@@ -72,6 +72,13 @@ barista_status barista_overlay_open(const barista_model* model, const char* path
     ftrl.l2 = params->l2;
     OverlayStore store;
     Status status = OverlayStore::create(params->memory_limit, ftrl, &store);
+    if (status.ok() && (params->flags & ~uint32_t{BARISTA_OVERLAY_SALVAGE}) != 0) {
+      status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "flags: unknown bits 0x%x",
+                          params->flags & ~uint32_t{BARISTA_OVERLAY_SALVAGE});
+    }
+    if (status.ok() && path != nullptr && path[0] == '\0') {
+      status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "the overlay path is empty (NULL keeps it in memory)");
+    }
     if (status.ok() && !(params->shown_weight >= 0.0f && std::isfinite(params->shown_weight))) {
       status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "shown_weight must be finite and >= 0");
     }

@@ -110,12 +110,24 @@ Status OverlayFile::open(const std::string& path, uint64_t model_fingerprint, bo
   file->fingerprint_ = model_fingerprint;
   *report = OverlayRecovery();
   const std::string journal_path = path + ".journal";
+  // Refused paths leave nothing behind: both names are checked before the
+  // journal is created, and a journal created here goes again when the
+  // snapshot beside it is refused.
+  BARISTA_RETURN_IF_ERROR(check_regular_or_absent(path));
+  BARISTA_RETURN_IF_ERROR(check_regular_or_absent(journal_path));
   bool created = false;
   // The journal's lock comes first: a second writer must not even read.
   BARISTA_RETURN_IF_ERROR(file->journal_.open(journal_path, &created));
   uint64_t snapshot_sequence = 0;
-  BARISTA_RETURN_IF_ERROR(
-      load_snapshot(path, model_fingerprint, store, &snapshot_sequence, &file->snapshot_bytes_, report));
+  const Status loaded =
+      load_snapshot(path, model_fingerprint, store, &snapshot_sequence, &file->snapshot_bytes_, report);
+  if (!loaded.ok()) {
+    if (created) {
+      file.reset();  // closes and unlocks the journal
+      (void)remove_file_durably(journal_path);  // best effort: the refusal is what the caller hears
+    }
+    return loaded;
+  }
   file->sequence_ = snapshot_sequence;
 
   Vec<uint8_t> data;

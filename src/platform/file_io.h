@@ -13,6 +13,13 @@
 
 namespace barista::internal {
 
+// Every function here refuses special files (FIFOs, devices, directories)
+// with IO_ERROR, without blocking on them.
+
+// OK when `path` names a regular file or nothing; INVALID_ARGUMENT for an
+// empty path, IO_ERROR for anything else there.
+Status check_regular_or_absent(const std::string& path);
+
 // Reads a whole file; *exists is false (and the call succeeds) when there is
 // no such file.
 Status read_whole_file(const std::string& path, Vec<uint8_t>* out, bool* exists);

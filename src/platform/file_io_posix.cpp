@@ -63,17 +63,60 @@ Status read_all_fd(int fd, uint64_t size, Vec<uint8_t>* out, const std::string& 
   return Status();
 }
 
+// Opens `path` without blocking (a FIFO would otherwise wait for a writer
+// inside open(2)) and refuses anything but a regular file; the descriptor
+// is then switched back to blocking I/O.
+// *missing says whether it failed because nothing is at `path`.
+Status open_regular(const std::string& path, int flags, mode_t mode, int* out, bool* missing = nullptr) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_NONBLOCK | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  if (missing != nullptr) *missing = fd < 0 && errno == ENOENT;
+  if (fd < 0) return io_error("open", path);
+  struct stat info;
+  Status status;
+  if (fstat(fd, &info) != 0) {
+    status = io_error("stat", path);
+  } else if (!S_ISREG(info.st_mode)) {
+    status = make_error(BARISTA_STATUS_IO_ERROR, "'%s' is not a regular file", path.c_str());
+  } else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+    status = io_error("open", path);
+  }
+  if (!status.ok()) {
+    close(fd);
+    return status;
+  }
+  *out = fd;
+  return Status();
+}
+
 }  // namespace
 
+Status check_regular_or_absent(const std::string& path) {
+  if (path.empty()) return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "the path is empty");
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return Status();
+    return io_error("stat", path);
+  }
+  if (!S_ISREG(info.st_mode)) {
+    return make_error(BARISTA_STATUS_IO_ERROR, "'%s' is not a regular file", path.c_str());
+  }
+  return Status();
+}
+
 Status read_whole_file(const std::string& path, Vec<uint8_t>* out, bool* exists) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) {
+  int fd = -1;
+  bool missing = false;
+  const Status opened = open_regular(path, O_RDONLY, 0, &fd, &missing);
+  if (!opened.ok()) {
+    if (missing) {
       *exists = false;
       out->clear();
       return Status();
     }
-    return io_error("open", path);
+    return opened;
   }
   *exists = true;
   struct stat info;
@@ -85,8 +128,8 @@ Status read_whole_file(const std::string& path, Vec<uint8_t>* out, bool* exists)
 
 Status replace_file_durably(const std::string& path, const uint8_t* data, size_t size) {
   const std::string temporary = path + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error("create", temporary);
+  int fd = -1;
+  BARISTA_RETURN_IF_ERROR(open_regular(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0644, &fd));
   Status status = write_all(fd, data, size, temporary);
   if (status.ok() && fsync(fd) != 0) status = io_error("sync", temporary);
   close(fd);
@@ -109,13 +152,15 @@ AppendFile::~AppendFile() {
 
 Status AppendFile::open(const std::string& path, bool* created) {
   path_ = path;
-  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  int fd = -1;
   *created = false;
-  if (fd < 0 && errno == ENOENT) {
-    fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    *created = fd >= 0;
+  bool missing = false;
+  Status opened = open_regular(path, O_RDWR, 0, &fd, &missing);
+  if (!opened.ok() && missing) {
+    opened = open_regular(path, O_RDWR | O_CREAT | O_EXCL, 0644, &fd);
+    *created = opened.ok();
   }
-  if (fd < 0) return io_error("open", path);
+  BARISTA_RETURN_IF_ERROR(opened);
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
     close(fd);

@@ -37,7 +37,8 @@ void FileMap::release() {
 Status FileMap::open(const char* path, uint64_t max_size, FileMap* out) {
   int fd;
   do {
-    fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    // Without blocking: opening a FIFO would wait for a writer.
+    fd = ::open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) {
     return make_error(BARISTA_STATUS_IO_ERROR, "cannot open '%s': %s", path, std::strerror(errno));
