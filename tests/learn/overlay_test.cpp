@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include "barista.h"
 #include "coffee_model.h"
 #include "hash/fingerprint.h"
@@ -286,6 +288,63 @@ TEST_CASE("persisted overlays: synced updates survive, other models and damage a
   CHECK(barista_overlay_open(coffee.model, dir.file("future").c_str(), nullptr, &wrong, &error) ==
         BARISTA_STATUS_UNSUPPORTED_VERSION);
   barista_request_free(dave);
+}
+
+TEST_CASE("overlay paths: special files, empty paths and unknown flags are refused, without blocking or leftovers") {
+  Coffee coffee;
+  TempDir dir;
+  barista_overlay* overlay = nullptr;
+  barista_error error;
+  const auto exists = [](const std::string& path) {
+    struct stat info;
+    return ::lstat(path.c_str(), &info) == 0;
+  };
+  SUBCASE("a FIFO as the overlay or as its journal (opening one for reading would wait for a writer)") {
+    REQUIRE(mkfifo(dir.file("fifo").c_str(), 0600) == 0);
+    CHECK(barista_overlay_open(coffee.model, dir.file("fifo").c_str(), nullptr, &overlay, &error) ==
+          BARISTA_STATUS_IO_ERROR);
+    CHECK(std::string(error.message).find("not a regular file") != std::string::npos);
+    CHECK_FALSE(exists(dir.file("fifo.journal")));
+    REQUIRE(mkfifo(dir.file("learned.journal").c_str(), 0600) == 0);
+    CHECK(barista_overlay_open(coffee.model, dir.file("learned").c_str(), nullptr, &overlay, &error) ==
+          BARISTA_STATUS_IO_ERROR);
+    CHECK_FALSE(exists(dir.file("learned")));
+  }
+  SUBCASE("a directory as the path") {
+    CHECK(barista_overlay_open(coffee.model, dir.path().c_str(), nullptr, &overlay, &error) ==
+          BARISTA_STATUS_IO_ERROR);
+    CHECK_FALSE(exists(dir.path() + ".journal"));
+  }
+  SUBCASE("an empty path (NULL is the in-memory overlay)") {
+    CHECK(barista_overlay_open(coffee.model, "", nullptr, &overlay, &error) == BARISTA_STATUS_INVALID_ARGUMENT);
+    CHECK(std::string(error.message).find("empty") != std::string::npos);
+    CHECK_FALSE(exists(".journal"));
+  }
+  SUBCASE("a snapshot that is refused leaves no new journal beside it") {
+    dir.write("garbage", std::string(100, 'x'));
+    CHECK(barista_overlay_open(coffee.model, dir.file("garbage").c_str(), nullptr, &overlay, &error) ==
+          BARISTA_STATUS_CORRUPT_OVERLAY);
+    CHECK_FALSE(exists(dir.file("garbage.journal")));
+  }
+  SUBCASE("unknown flags") {
+    barista_overlay_params params = barista_overlay_default_params();
+    params.flags = 0x80;
+    CHECK(barista_overlay_open(coffee.model, dir.file("learned").c_str(), &params, &overlay, &error) ==
+          BARISTA_STATUS_INVALID_ARGUMENT);
+    CHECK(std::string(error.message).find("flags") != std::string::npos);
+    CHECK_FALSE(exists(dir.file("learned.journal")));
+  }
+  CHECK(overlay == nullptr);
+}
+
+TEST_CASE("a FIFO as the model file is refused without blocking") {
+  TempDir dir;
+  REQUIRE(mkfifo(dir.file("model").c_str(), 0600) == 0);
+  barista_model* model = nullptr;
+  barista_error error;
+  CHECK(barista_model_open_file(dir.file("model").c_str(), nullptr, &model, &error) == BARISTA_STATUS_IO_ERROR);
+  CHECK(std::string(error.message).find("not a regular file") != std::string::npos);
+  CHECK(model == nullptr);
 }
 
 TEST_CASE("forgetting a customer leaves no trace in memory or in the files after the next sync") {
