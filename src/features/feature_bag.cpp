@@ -100,6 +100,15 @@ Status FeatureBag::set_number(uint32_t input, double value) {
     return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "input '%s': %g is not a finite float",
                       model_->inputs()[input].name, value);
   }
+  for (const ColumnInfo& column : model_->columns()) {
+    if (column.kind != fb::ColumnKind::Numeric || column.input != input) continue;
+    if (!std::isfinite((narrowed - column.mean) * column.inv_stddev)) {
+      return make_error(BARISTA_STATUS_INVALID_ARGUMENT,
+                        "input '%s': %g is out of the range column '%s' standardizes (mean %g, 1/stddev %g)",
+                        model_->inputs()[input].name, value, column.name, static_cast<double>(column.mean),
+                        static_cast<double>(column.inv_stddev));
+    }
+  }
   numbers_[input] = narrowed;
   has_number_[input] = 1;
   return Status();

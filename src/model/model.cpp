@@ -465,6 +465,15 @@ Status Model::validate_columns() {
         }
         info.mean = col->mean();
         info.inv_stddev = 1.0f / col->stddev();
+        // Degenerate but finite (stddev 1e-45, or mean -3e38 with stddev
+        // 1e-30): every value would standardize to infinity and every
+        // score be NaN. Inputs whose own value overflows are refused when
+        // set (FeatureBag::set_number).
+        if (!std::isfinite(info.inv_stddev) || !std::isfinite(info.mean * info.inv_stddev)) {
+          return make_error(BARISTA_STATUS_CORRUPT_MODEL,
+                            "column '%s': mean %g and stddev %g standardize beyond float's range", info.name,
+                            static_cast<double>(info.mean), static_cast<double>(col->stddev()));
+        }
         info.cardinality = 0;
         break;
       case fb::ColumnKind::Crossed:

@@ -128,3 +128,24 @@ TEST_CASE("feature bags refuse what does not fit the model") {
   CHECK(f.request.add_string("device", std::string(70000, 'x')).code() == BARISTA_STATUS_LIMIT_EXCEEDED);
   CHECK(f.item.set_number("hour", 3).code() == BARISTA_STATUS_INVALID_ARGUMENT);
 }
+
+TEST_CASE("a finite number that its numeric column would standardize to infinity is refused when set") {
+  ModelSpec spec = random_test_model(31);
+  bool found = false;
+  for (ColumnSpec& column : spec.columns) {
+    if (column.kind == fb::ColumnKind::Numeric && column.name == "hour") {
+      column.mean = 12.0f;
+      column.stddev = 1e-3f;  // fine for the hours of a day
+      found = true;
+    }
+  }
+  REQUIRE(found);
+  std::vector<uint8_t> storage;
+  std::unique_ptr<Model> model = open_spec(spec, &storage);
+  FeatureBag request{*model, BagRole::Request};
+  CHECK(request.set_number("hour", 23.0).ok());
+  CHECK(request.set_number("hour", 1e35).ok());  // 1e38 once standardized: still a float
+  const Status s = request.set_number("hour", 1e36);  // 1e39: beyond float, every score would be NaN
+  CHECK(s.code() == BARISTA_STATUS_INVALID_ARGUMENT);
+  CHECK(s.message().find("column 'hour' standardizes") != std::string::npos);
+}

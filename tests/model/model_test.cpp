@@ -466,4 +466,21 @@ TEST_CASE("semantic checks name what is wrong") {
     spec.columns[3].boundaries = {6.0f, 11.0f, 18.0f, 14.0f};
     refused(spec, "boundaries");
   }
+  // Finite but degenerate standardizations: every score would be NaN.
+  size_t numeric = good.columns.size();
+  for (size_t c = 0; c < good.columns.size(); ++c) {
+    if (good.columns[c].kind == fb::ColumnKind::Numeric) numeric = c;
+  }
+  REQUIRE(numeric < good.columns.size());
+  {
+    ModelSpec spec = good;
+    spec.columns[numeric].stddev = 1e-45f;
+    refused(spec, "standardize beyond float's range");
+  }
+  {
+    ModelSpec spec = good;
+    spec.columns[numeric].mean = -3e38f;
+    spec.columns[numeric].stddev = 1e-30f;
+    refused(spec, "standardize beyond float's range");
+  }
 }
