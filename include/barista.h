@@ -193,7 +193,12 @@ typedef enum barista_open_flags {
   /* Also check the payload checksum and that every stored number is finite.
    * Costs time proportional to the file size (the default checks grow only
    * with the number of tables). */
-  BARISTA_OPEN_VERIFY_FULL = 1
+  BARISTA_OPEN_VERIFY_FULL = 1,
+  /* barista_model_open_file: read the file into memory of the model's own
+   * instead of mapping it, so that the open model no longer depends on the
+   * file (which may then be truncated or rewritten in place). Costs the
+   * file's size in memory, and a read of the whole file at open. */
+  BARISTA_OPEN_COPY = 2
 } barista_open_flags;
 
 typedef struct barista_open_params {
@@ -209,7 +214,13 @@ typedef struct barista_open_params {
 BARISTA_API barista_open_params barista_open_default_params(void);
 
 /* Opens the model file at `path` by memory-mapping it read-only; nothing is
- * copied. The file must not be modified while the model is open.
+ * copied (unless BARISTA_OPEN_COPY). A mapped file must not be modified in
+ * place while the model is open: truncating it or writing over it (cp onto
+ * it) changes or removes the pages the model reads, and the process dies
+ * (SIGBUS). To update a model, write the new file beside it and rename(2)
+ * it over the old name: open models keep reading the old file, which the
+ * system keeps until they are freed; models opened after the rename get the
+ * new one. Hosts that cannot promise that open with BARISTA_OPEN_COPY.
  * Anything but a regular file (a FIFO, a device, a directory) is refused
  * with BARISTA_STATUS_IO_ERROR, without blocking. `params` may be NULL (defaults); `out_error` may be NULL.
  * On success *out_model receives a model the caller releases with

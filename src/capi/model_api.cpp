@@ -30,6 +30,7 @@ OpenOptions to_options(const barista_open_params* params) {
   OpenOptions options;
   if (params != nullptr) {
     options.verify_full = (params->flags & BARISTA_OPEN_VERIFY_FULL) != 0;
+    options.copy = (params->flags & BARISTA_OPEN_COPY) != 0;
     options.kernels = params->kernels;
   }
   return options;
@@ -57,6 +58,11 @@ barista_status open_failure(barista_error* out_error, const char* message) {
   return BARISTA_STATUS_INVALID_ARGUMENT;
 }
 
+// A flag this library does not know may ask for something it cannot give.
+bool unknown_flags(const barista_open_params* params) {
+  return params != nullptr && (params->flags & ~uint32_t{BARISTA_OPEN_VERIFY_FULL | BARISTA_OPEN_COPY}) != 0;
+}
+
 }  // namespace
 
 extern "C" {
@@ -72,6 +78,7 @@ barista_status barista_model_open_file(const char* path, const barista_open_para
                                        barista_error* out_error) {
   if (path == nullptr) return open_failure(out_error, "path is NULL");
   if (out_model == nullptr) return open_failure(out_error, "out_model is NULL");
+  if (unknown_flags(params)) return open_failure(out_error, "flags: unknown bits");
   return guarded(out_error, [&] {
     std::unique_ptr<Model> model;
     const Status status = Model::open_file(path, to_options(params), &model);
@@ -83,6 +90,7 @@ barista_status barista_model_open_buffer(const void* data, size_t size, const ba
                                          barista_model** out_model, barista_error* out_error) {
   if (data == nullptr) return open_failure(out_error, "data is NULL");
   if (out_model == nullptr) return open_failure(out_error, "out_model is NULL");
+  if (unknown_flags(params)) return open_failure(out_error, "flags: unknown bits");
   return guarded(out_error, [&] {
     std::unique_ptr<Model> model;
     const Status status = Model::open_buffer(data, size, to_options(params), &model);

@@ -231,7 +231,8 @@ Model::~Model() {
 Status Model::open_file(const char* path, const OpenOptions& options, std::unique_ptr<Model>* out) {
   if (path == nullptr) return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "path is NULL");
   std::unique_ptr<Model> model(new Model());
-  BARISTA_RETURN_IF_ERROR(FileMap::open(path, limits::kMaxModelBytes, &model->map_));
+  BARISTA_RETURN_IF_ERROR(options.copy ? FileMap::read(path, limits::kMaxModelBytes, &model->map_)
+                                        : FileMap::open(path, limits::kMaxModelBytes, &model->map_));
   model->data_ = model->map_.data();
   model->size_ = model->map_.size();
   return open_owned(std::move(model), options, out);

@@ -140,6 +140,7 @@ struct CatalogView {
 
 struct OpenOptions {
   bool verify_full = false;
+  bool copy = false;  // open_file: read the file into memory instead of mapping it
   const char* kernels = nullptr;  // NULL/"auto" or a variant name
 };
 

@@ -6,15 +6,17 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/alloc.h"
 #include "platform/file_map.h"
 
 namespace barista::internal {
 
 FileMap::~FileMap() { release(); }
 
-FileMap::FileMap(FileMap&& other) noexcept : data_(other.data_), size_(other.size_) {
+FileMap::FileMap(FileMap&& other) noexcept : data_(other.data_), size_(other.size_), copied_(other.copied_) {
   other.data_ = nullptr;
   other.size_ = 0;
+  other.copied_ = false;
 }
 
 FileMap& FileMap::operator=(FileMap&& other) noexcept {
@@ -22,47 +24,66 @@ FileMap& FileMap::operator=(FileMap&& other) noexcept {
     release();
     data_ = other.data_;
     size_ = other.size_;
+    copied_ = other.copied_;
     other.data_ = nullptr;
     other.size_ = 0;
+    other.copied_ = false;
   }
   return *this;
 }
 
 void FileMap::release() {
-  if (data_ != nullptr) munmap(const_cast<uint8_t*>(data_), size_);
+  if (data_ != nullptr) {
+    if (copied_) {
+      deallocate(const_cast<uint8_t*>(data_));
+    } else {
+      munmap(const_cast<uint8_t*>(data_), size_);
+    }
+  }
   data_ = nullptr;
   size_ = 0;
+  copied_ = false;
 }
 
-Status FileMap::open(const char* path, uint64_t max_size, FileMap* out) {
+namespace {
+
+// Opens `path` for reading without blocking (opening a FIFO would wait for
+// a writer) and checks that it is a regular file of 1 to max_size bytes.
+Status open_checked(const char* path, uint64_t max_size, int* out_fd, uint64_t* out_size) {
   int fd;
   do {
-    // Without blocking: opening a FIFO would wait for a writer.
     fd = ::open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) {
     return make_error(BARISTA_STATUS_IO_ERROR, "cannot open '%s': %s", path, std::strerror(errno));
   }
   struct stat info;
+  Status status;
   if (fstat(fd, &info) != 0) {
-    const int error = errno;
-    close(fd);
-    return make_error(BARISTA_STATUS_IO_ERROR, "cannot stat '%s': %s", path, std::strerror(error));
+    status = make_error(BARISTA_STATUS_IO_ERROR, "cannot stat '%s': %s", path, std::strerror(errno));
+  } else if (!S_ISREG(info.st_mode)) {
+    status = make_error(BARISTA_STATUS_IO_ERROR, "'%s' is not a regular file", path);
+  } else if (static_cast<uint64_t>(info.st_size) > max_size) {
+    status = make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "'%s' is %llu bytes, more than the %llu a model may have", path,
+                        static_cast<unsigned long long>(info.st_size), static_cast<unsigned long long>(max_size));
+  } else if (info.st_size == 0) {
+    status = make_error(BARISTA_STATUS_NOT_A_MODEL, "'%s' is empty", path);
   }
-  if (!S_ISREG(info.st_mode)) {
+  if (!status.ok()) {
     close(fd);
-    return make_error(BARISTA_STATUS_IO_ERROR, "'%s' is not a regular file", path);
+    return status;
   }
-  const uint64_t size = static_cast<uint64_t>(info.st_size);
-  if (size > max_size) {
-    close(fd);
-    return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "'%s' is %llu bytes, more than the %llu a model may have", path,
-                      static_cast<unsigned long long>(size), static_cast<unsigned long long>(max_size));
-  }
-  if (size == 0) {
-    close(fd);
-    return make_error(BARISTA_STATUS_NOT_A_MODEL, "'%s' is empty", path);
-  }
+  *out_fd = fd;
+  *out_size = static_cast<uint64_t>(info.st_size);
+  return Status();
+}
+
+}  // namespace
+
+Status FileMap::open(const char* path, uint64_t max_size, FileMap* out) {
+  int fd = -1;
+  uint64_t size = 0;
+  BARISTA_RETURN_IF_ERROR(open_checked(path, max_size, &fd, &size));
   void* address = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   const int error = errno;
   close(fd);  // the mapping keeps the file alive
@@ -72,6 +93,41 @@ Status FileMap::open(const char* path, uint64_t max_size, FileMap* out) {
   out->release();
   out->data_ = static_cast<const uint8_t*>(address);
   out->size_ = size;
+  return Status();
+}
+
+Status FileMap::read(const char* path, uint64_t max_size, FileMap* out) {
+  int fd = -1;
+  uint64_t size = 0;
+  BARISTA_RETURN_IF_ERROR(open_checked(path, max_size, &fd, &size));
+  auto* copy = static_cast<uint8_t*>(allocate_aligned(size, 64));
+  if (copy == nullptr) {
+    close(fd);
+    return make_error(BARISTA_STATUS_OUT_OF_MEMORY, "cannot allocate %llu bytes to read '%s' into",
+                      static_cast<unsigned long long>(size), path);
+  }
+  uint64_t done = 0;
+  Status status;
+  while (done < size && status.ok()) {
+    const ssize_t got = pread(fd, copy + done, size - done, static_cast<off_t>(done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      status = make_error(BARISTA_STATUS_IO_ERROR, "cannot read '%s': %s", path, std::strerror(errno));
+    } else if (got == 0) {
+      status = make_error(BARISTA_STATUS_IO_ERROR, "'%s' became shorter while it was read", path);
+    } else {
+      done += static_cast<uint64_t>(got);
+    }
+  }
+  close(fd);
+  if (!status.ok()) {
+    deallocate(copy);
+    return status;
+  }
+  out->release();
+  out->data_ = copy;
+  out->size_ = size;
+  out->copied_ = true;
   return Status();
 }
 

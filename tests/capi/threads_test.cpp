@@ -5,12 +5,18 @@
 // it also proves the sharing race-free.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "barista.h"
 #include "coffee_model.h"
+#include "support/temp_dir.h"
 #include "writer/model_writer.h"
 
 using namespace barista::internal;
@@ -109,4 +115,112 @@ TEST_CASE("one model, many threads: sessions recommend concurrently while an ove
   // What the learner learned stayed in its overlay: the shared model is as it was.
   for (size_t t = 0; t < users.size(); ++t) CHECK(recommend_once(model, users[t], 8.0 + t) == expected[t]);
   barista_model_free(model);
+}
+
+namespace {
+
+// Every catalog item's score for `user`, through a session and request of
+// its own.
+std::vector<float> all_scores(barista_model* model, const char* user) {
+  barista_model_info info;
+  barista_model_get_info(model, &info);
+  std::vector<uint32_t> items(info.item_count);
+  for (uint32_t i = 0; i < items.size(); ++i) items[i] = i;
+  std::vector<float> scores(items.size(), -1.0f);
+  barista_session* session = nullptr;
+  barista_request* request = nullptr;
+  barista_session_create(model, &session);
+  barista_request_create(model, &request);
+  barista_request_set_user(request, user, BARISTA_STRLEN);
+  barista_request_set_number(request, "hour", 9.0);
+  if (barista_session_score(session, request, items.data(), items.size(), scores.data(), scores.size()) !=
+      BARISTA_STATUS_OK) {
+    scores.clear();
+  }
+  barista_request_free(request);
+  barista_session_free(session);
+  return scores;
+}
+
+void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+}  // namespace
+
+TEST_CASE("a model file replaced while threads score with it: renamed over when mapped, rewritten in place when "
+          "copied") {
+  std::vector<uint8_t> old_bytes, new_bytes;
+  ModelSpec spec = barista::cli::make_coffee_model();
+  REQUIRE(write_model(spec, WriteOptions(), &old_bytes).ok());
+  spec.wide_bias += 0.5f;
+  REQUIRE(write_model(spec, WriteOptions(), &new_bytes).ok());
+  barista_test::TempDir dir;
+  const std::string path = dir.file("model.barista");
+  for (const bool copy : {false, true}) {
+    CAPTURE(copy);
+    write_bytes(path, old_bytes);
+    barista_open_params params = barista_open_default_params();
+    params.flags = copy ? BARISTA_OPEN_COPY : BARISTA_OPEN_DEFAULT;
+    barista_model* model = nullptr;
+    REQUIRE(barista_model_open_file(path.c_str(), &params, &model, nullptr) == BARISTA_STATUS_OK);
+    const std::vector<float> expected = all_scores(model, "alice");
+    REQUIRE(!expected.empty());
+
+    std::atomic<bool> stop{false};
+    std::atomic<int> rounds{0};
+    std::vector<int> mismatches(2, 0);
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < mismatches.size(); ++t) {
+      threads.emplace_back([&, t] {
+        while (!stop.load()) {
+          mismatches[t] += all_scores(model, "alice") != expected;
+          rounds.fetch_add(1);
+        }
+      });
+    }
+    const auto wait_for = [&](int more) {
+      const int until = rounds.load() + more;
+      while (rounds.load() < until) std::this_thread::yield();
+    };
+    wait_for(20);
+    if (copy) {
+      // In place: cut to nothing, then written over with the new model.
+      REQUIRE(::truncate(path.c_str(), 0) == 0);
+      wait_for(20);
+      write_bytes(path, new_bytes);
+    } else {
+      // The documented update: written beside, renamed over.
+      write_bytes(path + ".new", new_bytes);
+      REQUIRE(std::rename((path + ".new").c_str(), path.c_str()) == 0);
+    }
+    wait_for(100);
+    stop = true;
+    for (std::thread& thread : threads) thread.join();
+    CHECK(mismatches == std::vector<int>{0, 0});
+    CHECK(all_scores(model, "alice") == expected);
+    barista_model_free(model);
+
+    // A model opened now is the new one.
+    barista_model* fresh = nullptr;
+    REQUIRE(barista_model_open_file(path.c_str(), &params, &fresh, nullptr) == BARISTA_STATUS_OK);
+    const std::vector<float> now = all_scores(fresh, "alice");
+    REQUIRE(now.size() == expected.size());
+    CHECK(now != expected);
+    barista_model_free(fresh);
+  }
+}
+
+TEST_CASE("unknown open flags are refused") {
+  std::vector<uint8_t> bytes;
+  REQUIRE(write_model(barista::cli::make_coffee_model(), WriteOptions(), &bytes).ok());
+  barista_open_params params = barista_open_default_params();
+  params.flags = 0x100;
+  barista_model* model = nullptr;
+  barista_error error;
+  CHECK(barista_model_open_buffer(bytes.data(), bytes.size(), &params, &model, &error) ==
+        BARISTA_STATUS_INVALID_ARGUMENT);
+  CHECK(std::string(error.message).find("flags") != std::string::npos);
+  CHECK(model == nullptr);
 }
