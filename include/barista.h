@@ -545,7 +545,11 @@ BARISTA_API barista_status barista_overlay_forget_user(barista_overlay* overlay,
 
 /* Makes everything observed so far durable (fsync of the journal, and of
  * the directory where files were created or replaced). Compacts the journal
- * into the snapshot when it has grown. A no-op for an in-memory overlay. */
+ * into the snapshot when it has grown. A no-op for an in-memory overlay.
+ * After a failed sync (BARISTA_STATUS_IO_ERROR: a write or fsync failed,
+ * and the system may have dropped what was written), the next sync
+ * rewrites everything from memory (a compaction) before it returns OK, and
+ * unsynced_bytes counts what is not known to be durable until then. */
 BARISTA_API barista_status barista_overlay_sync(barista_overlay* overlay);
 
 /* Rewrites the snapshot from memory and starts the journal afresh. */

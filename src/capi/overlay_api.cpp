@@ -211,7 +211,7 @@ barista_status barista_overlay_get_stats(const barista_overlay* overlay, barista
   stats.updates = overlay->store.updates();
   stats.journal_bytes = overlay->file ? overlay->file->journal_bytes() : 0;
   stats.snapshot_bytes = overlay->file ? overlay->file->snapshot_bytes() : 0;
-  stats.unsynced_bytes = overlay->file ? overlay->file->pending_bytes() : 0;
+  stats.unsynced_bytes = overlay->file ? overlay->file->unsynced_bytes() : 0;
   stats.recovered_records = overlay->recovery.records_replayed;
   stats.discarded_bytes = overlay->recovery.bytes_discarded;
   *out_stats = stats;

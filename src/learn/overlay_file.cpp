@@ -250,11 +250,25 @@ void OverlayFile::record_forget(uint64_t user) {
 }
 
 Status OverlayFile::sync(const OverlayStore& store) {
+  // After a failed write or fsync the journal cannot be trusted: since
+  // Linux 4.13 the pages whose fsync failed may be dropped while the next
+  // fsync succeeds. Nothing is acknowledged again until everything has been
+  // rewritten from memory by a compaction.
+  if (rewrite_) return compact(store);
+  Status status;
   if (!pending_.empty()) {
-    BARISTA_RETURN_IF_ERROR(journal_.append(pending_.data(), pending_.size()));
-    pending_.clear();
+    status = journal_.append(pending_.data(), pending_.size());
+    if (status.ok()) {
+      appended_unsynced_ += pending_.size();
+      pending_.clear();
+    }
   }
-  BARISTA_RETURN_IF_ERROR(journal_.sync());
+  if (status.ok()) status = journal_.sync();
+  if (!status.ok()) {
+    rewrite_ = true;
+    return status;
+  }
+  appended_unsynced_ = 0;
   if (forgotten_ || journal_.size() > std::max(kCompactAfter, 2 * snapshot_bytes_)) return compact(store);
   return Status();
 }
@@ -279,14 +293,19 @@ Status OverlayFile::compact(const OverlayStore& store) {
   put64(&file, fingerprint64(body.data(), body.size()));
   put64(&file, fingerprint64(file.data(), file.size()));
   file.insert(file.end(), body.begin(), body.end());
+  // Until the journal is afresh too, a failure leaves the next sync to
+  // compact again.
+  rewrite_ = true;
   BARISTA_RETURN_IF_ERROR(replace_file_durably(path_, file.data(), file.size()));
   snapshot_bytes_ = file.size();
   pending_.clear();
+  appended_unsynced_ = 0;
   // The snapshot holds it all: the journal starts afresh after it.
   BARISTA_RETURN_IF_ERROR(journal_.truncate(0));
   BARISTA_RETURN_IF_ERROR(write_journal_header());
   BARISTA_RETURN_IF_ERROR(journal_.sync());
   forgotten_ = false;
+  rewrite_ = false;
   return Status();
 }
 

@@ -64,7 +64,9 @@ class OverlayFile {
 
   uint64_t journal_bytes() const { return journal_.size(); }
   uint64_t snapshot_bytes() const { return snapshot_bytes_; }
-  uint64_t pending_bytes() const { return pending_.size(); }
+  // Recorded but not known to be durable: pending records, and records
+  // written whose fsync failed (until a compaction rewrites them).
+  uint64_t unsynced_bytes() const { return pending_.size() + appended_unsynced_; }
 
  private:
   Status write_journal_header();
@@ -74,6 +76,8 @@ class OverlayFile {
   uint64_t sequence_ = 0;  // of the last record
   uint64_t snapshot_bytes_ = 0;
   bool forgotten_ = false;
+  bool rewrite_ = false;            // a write or fsync failed: the next sync compacts
+  uint64_t appended_unsynced_ = 0;  // written to the journal, fsync not (yet) succeeded
   AppendFile journal_;
   Vec<uint8_t> pending_;
 };
