@@ -1,5 +1,6 @@
 #include "config/train_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -87,8 +88,14 @@ class ObjectReader {
       bool known = false;
       for (const std::string& k : used_) known = known || k == member.first;
       if (!known) {
+        // Each known key once, in the order first read (a key may be read twice).
+        std::vector<std::string> listed;
         std::string list;
-        for (const std::string& k : used_) list += (list.empty() ? "" : ", ") + k;
+        for (const std::string& k : used_) {
+          if (std::find(listed.begin(), listed.end(), k) != listed.end()) continue;
+          listed.push_back(k);
+          list += (list.empty() ? "" : ", ") + k;
+        }
         return error(key_path(member.first), "unknown key (known here: " + list + ")");
       }
     }

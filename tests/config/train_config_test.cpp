@@ -57,6 +57,9 @@ TEST_CASE("train config: every error names the offending key") {
             .find("features[0].aggregate: median and mean are for numbers") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": "x", "usr": "u"}}})")
             .find("config: data.interactions.usr: unknown key") != std::string::npos);
+  // Known keys listed once each.
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "dat": 1})")
+            .find("(known here: name, data, user_id,") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": 3}}})")
             .find("data.interactions.path: expected a string, got a number") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "training": {"epochs": 0}})")
