@@ -82,8 +82,8 @@ Status fit_ease(const CoOccurrence& g, double lambda, unsigned threads, ItemItem
     return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "EASE: X^T X + %g I is not positive definite", lambda);
   }
   // P = (L L^T)^-1 = W^T W with W = L^-1, lower triangular. Both steps skip
-  // W's zeros (1/3 n^3 and n^3 multiply-adds, where solving L L^T P = I
-  // takes 2 n^3) and split into blocks that run on `threads` threads: the
+  // W's zeros (n^3/6 and n^3/2 multiply-adds, where solving L L^T P = I
+  // takes n^3) and split into blocks that run on `threads` threads: the
   // columns [a, b) of W are L[a:, a:]^-1 I[a:, a:b]; the rows [a, b) of P
   // are W[a:, a:b]^T W[a:, :].
   constexpr Eigen::Index kBlock = 128;

@@ -1,5 +1,6 @@
 // Read-only memory mapping of a whole file (or a private copy of it): the
-// one platform-specific piece the runtime needs. One implementation file per OS (file_map_posix.cpp).
+// one platform-specific piece the runtime needs. One implementation file
+// per OS (file_map_posix.cpp).
 #pragma once
 
 #include <cstddef>
