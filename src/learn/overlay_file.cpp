@@ -110,11 +110,11 @@ Status OverlayFile::open(const std::string& path, uint64_t model_fingerprint, bo
   file->fingerprint_ = model_fingerprint;
   *report = OverlayRecovery();
   const std::string journal_path = path + ".journal";
-  // Refused paths leave nothing behind: both names are checked before the
-  // journal is created, and a journal created here goes again when the
-  // snapshot beside it is refused.
+  // Refused paths leave nothing behind: the snapshot's name is checked
+  // before the journal is created (the journal's own is checked as it is
+  // opened), and a journal created here goes again when the snapshot
+  // beside it is refused.
   BARISTA_RETURN_IF_ERROR(check_regular_or_absent(path));
-  BARISTA_RETURN_IF_ERROR(check_regular_or_absent(journal_path));
   bool created = false;
   // The journal's lock comes first: a second writer must not even read.
   BARISTA_RETURN_IF_ERROR(file->journal_.open(journal_path, &created));

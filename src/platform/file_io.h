@@ -1,6 +1,6 @@
-// Durable file I/O for the overlay (the rest of the platform layer: reading
-// and appending, fsync of files and directories, atomic replacement, an
-// exclusive advisory lock). One implementation file per OS
+// File I/O for the overlay and the model file (the rest of the platform
+// layer: opening regular files only, reading and appending, fsync of files
+// and directories, atomic replacement, an exclusive advisory lock). One implementation file per OS
 // (file_io_posix.cpp).
 #pragma once
 
@@ -15,6 +15,12 @@ namespace barista::internal {
 
 // Every function here refuses special files (FIFOs, devices, directories)
 // with IO_ERROR, without blocking on them.
+
+// Opens `path` with open(2) `flags` (O_NONBLOCK and O_CLOEXEC added, so
+// that a FIFO cannot block) and refuses anything but a regular file; the
+// descriptor is blocking afterwards. *missing, when given, says whether the
+// failure was that nothing is at `path`.
+Status open_regular_file(const std::string& path, int flags, unsigned mode, int* out, bool* missing = nullptr);
 
 // OK when `path` names a regular file or nothing; INVALID_ARGUMENT for an
 // empty path, IO_ERROR for anything else there.

@@ -63,14 +63,12 @@ Status read_all_fd(int fd, uint64_t size, Vec<uint8_t>* out, const std::string& 
   return Status();
 }
 
-// Opens `path` without blocking (a FIFO would otherwise wait for a writer
-// inside open(2)) and refuses anything but a regular file; the descriptor
-// is then switched back to blocking I/O.
-// *missing says whether it failed because nothing is at `path`.
-Status open_regular(const std::string& path, int flags, mode_t mode, int* out, bool* missing = nullptr) {
+}  // namespace
+
+Status open_regular_file(const std::string& path, int flags, unsigned mode, int* out, bool* missing) {
   int fd;
   do {
-    fd = ::open(path.c_str(), flags | O_NONBLOCK | O_CLOEXEC, mode);
+    fd = ::open(path.c_str(), flags | O_NONBLOCK | O_CLOEXEC, static_cast<mode_t>(mode));
   } while (fd < 0 && errno == EINTR);
   if (missing != nullptr) *missing = fd < 0 && errno == ENOENT;
   if (fd < 0) return io_error("open", path);
@@ -91,8 +89,6 @@ Status open_regular(const std::string& path, int flags, mode_t mode, int* out, b
   return Status();
 }
 
-}  // namespace
-
 Status check_regular_or_absent(const std::string& path) {
   if (path.empty()) return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "the path is empty");
   struct stat info;
@@ -109,7 +105,7 @@ Status check_regular_or_absent(const std::string& path) {
 Status read_whole_file(const std::string& path, Vec<uint8_t>* out, bool* exists) {
   int fd = -1;
   bool missing = false;
-  const Status opened = open_regular(path, O_RDONLY, 0, &fd, &missing);
+  const Status opened = open_regular_file(path, O_RDONLY, 0, &fd, &missing);
   if (!opened.ok()) {
     if (missing) {
       *exists = false;
@@ -129,7 +125,7 @@ Status read_whole_file(const std::string& path, Vec<uint8_t>* out, bool* exists)
 Status replace_file_durably(const std::string& path, const uint8_t* data, size_t size) {
   const std::string temporary = path + ".tmp";
   int fd = -1;
-  BARISTA_RETURN_IF_ERROR(open_regular(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0644, &fd));
+  BARISTA_RETURN_IF_ERROR(open_regular_file(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0644, &fd));
   Status status = write_all(fd, data, size, temporary);
   if (status.ok() && fsync(fd) != 0) status = io_error("sync", temporary);
   close(fd);
@@ -155,9 +151,9 @@ Status AppendFile::open(const std::string& path, bool* created) {
   int fd = -1;
   *created = false;
   bool missing = false;
-  Status opened = open_regular(path, O_RDWR, 0, &fd, &missing);
+  Status opened = open_regular_file(path, O_RDWR, 0, &fd, &missing);
   if (!opened.ok() && missing) {
-    opened = open_regular(path, O_RDWR | O_CREAT | O_EXCL, 0644, &fd);
+    opened = open_regular_file(path, O_RDWR | O_CREAT | O_EXCL, 0644, &fd);
     *created = opened.ok();
   }
   BARISTA_RETURN_IF_ERROR(opened);

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "common/alloc.h"
+#include "platform/file_io.h"
 #include "platform/file_map.h"
 
 namespace barista::internal {
@@ -47,22 +48,15 @@ void FileMap::release() {
 
 namespace {
 
-// Opens `path` for reading without blocking (opening a FIFO would wait for
-// a writer) and checks that it is a regular file of 1 to max_size bytes.
+// Opens `path` for reading (a regular file, without blocking on a FIFO)
+// and checks that it has 1 to max_size bytes.
 Status open_checked(const char* path, uint64_t max_size, int* out_fd, uint64_t* out_size) {
-  int fd;
-  do {
-    fd = ::open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) {
-    return make_error(BARISTA_STATUS_IO_ERROR, "cannot open '%s': %s", path, std::strerror(errno));
-  }
+  int fd = -1;
+  BARISTA_RETURN_IF_ERROR(open_regular_file(path, O_RDONLY, 0, &fd));
   struct stat info;
   Status status;
   if (fstat(fd, &info) != 0) {
     status = make_error(BARISTA_STATUS_IO_ERROR, "cannot stat '%s': %s", path, std::strerror(errno));
-  } else if (!S_ISREG(info.st_mode)) {
-    status = make_error(BARISTA_STATUS_IO_ERROR, "'%s' is not a regular file", path);
   } else if (static_cast<uint64_t>(info.st_size) > max_size) {
     status = make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "'%s' is %llu bytes, more than the %llu a model may have", path,
                         static_cast<unsigned long long>(info.st_size), static_cast<unsigned long long>(max_size));
