@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <utility>
@@ -25,8 +26,48 @@ inline void* allocate_aligned(size_t size, size_t alignment) {
 }
 inline void deallocate(void* p) { std::free(p); }
 #else
+// A standard allocator over mimalloc that throws std::bad_alloc when the heap
+// is exhausted, which the C API turns into BARISTA_STATUS_OUT_OF_MEMORY
+// (capi/handles.h). mimalloc's own mi_stl_allocator goes through mi_new_n,
+// which in a mimalloc built as C (Debian's) calls abort() instead: one
+// allocation failure would end the host.
 template <class T>
-using Vec = std::vector<T, mi_stl_allocator<T> >;
+struct MiAllocator {
+  using value_type = T;
+  MiAllocator() noexcept = default;
+  template <class U>
+  MiAllocator(const MiAllocator<U>&) noexcept {}
+
+  T* allocate(size_t count) {
+    // mi_mallocn and mi_malloc_aligned return nullptr on overflow or
+    // exhaustion; they never abort.
+    void* memory = alignof(T) <= alignof(std::max_align_t)
+                       ? mi_mallocn(count, sizeof(T))
+                       : (count > SIZE_MAX / sizeof(T) ? nullptr : mi_malloc_aligned(count * sizeof(T), alignof(T)));
+    if (memory == nullptr) throw_bad_alloc();
+    return static_cast<T*>(memory);
+  }
+  void deallocate(T* p, size_t) noexcept { mi_free(p); }
+
+  template <class U>
+  bool operator==(const MiAllocator<U>&) const noexcept { return true; }
+  template <class U>
+  bool operator!=(const MiAllocator<U>&) const noexcept { return false; }
+
+ private:
+  [[noreturn]] static void throw_bad_alloc() {
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+    throw std::bad_alloc();
+#else
+    // Without exceptions an exhausted container ends the process, as
+    // operator new does in the host's own code (common/exceptions.h).
+    std::abort();
+#endif
+  }
+};
+
+template <class T>
+using Vec = std::vector<T, MiAllocator<T> >;
 
 inline void* allocate_aligned(size_t size, size_t alignment) { return mi_malloc_aligned(size, alignment); }
 inline void deallocate(void* p) { mi_free(p); }
