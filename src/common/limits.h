@@ -23,5 +23,9 @@ constexpr uint32_t kMaxItems = 1u << 26;
 constexpr uint32_t kMaxStringBytes = 1u << 16;  // one id or value
 // Cartesian products of a crossed column in one request x item.
 constexpr uint32_t kMaxCrossProduct = 1u << 16;
+// Combinations of every crossed wide term together for one request and one
+// item, item-side values counted at their input's max_values: the wide
+// part's work per item, whatever the number of terms.
+constexpr uint64_t kMaxCrossCombinations = 1u << 16;
 
 }  // namespace barista::internal::limits

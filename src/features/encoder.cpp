@@ -152,6 +152,37 @@ Status Encoder::extend_cross(const ColumnInfo& crossed, Span<uint64_t> hashes, V
   return Status();
 }
 
+Status Encoder::check_crosses(const FeatureBag& request) const {
+  uint64_t total = 0;
+  for (Span<WideTermInfo> terms : {model_.wide_request_terms(), model_.wide_item_terms(), model_.wide_mixed_terms()}) {
+    for (const WideTermInfo& term : terms) {
+      const ColumnInfo& column = model_.columns()[term.column];
+      if (column.kind != fb::ColumnKind::Crossed) continue;
+      uint64_t combinations = 1;
+      for (uint32_t component : column.crossed) {
+        const ColumnInfo& part = model_.columns()[component];
+        uint64_t ids = part.max_ids;
+        if (part.side == Side::Request && part.kind != fb::ColumnKind::Bucketized) {
+          const size_t values = request.values(part.input).size();
+          ids = part.position > 0 ? std::min<uint64_t>(values, 1) : values;
+        }
+        // Each factor is at most 4096 (max_values) and the product stops
+        // at the limit: no overflow.
+        combinations = std::min(combinations * ids, limits::kMaxCrossCombinations + 1);
+      }
+      total += combinations;
+      if (total > limits::kMaxCrossCombinations) return too_many_cross_combinations(column);
+    }
+  }
+  return Status();
+}
+
+Status too_many_cross_combinations(const ColumnInfo& column) {
+  return make_error(BARISTA_STATUS_LIMIT_EXCEEDED,
+                    "the crossed wide terms would make more than %llu combinations for one item (at '%s')",
+                    static_cast<unsigned long long>(limits::kMaxCrossCombinations), column.name);
+}
+
 float Encoder::numeric_value(const Example& example, uint32_t column_index) const {
   const ColumnInfo& column = model_.columns()[column_index];
   return (input_number(example, column.input) - column.mean) * column.inv_stddev;

@@ -51,6 +51,12 @@ class Encoder {
   // Standardized value of numeric column `column`.
   float numeric_value(const Example& example, uint32_t column) const;
 
+  // LIMIT_EXCEEDED when the crossed wide terms together would make more
+  // than limits::kMaxCrossCombinations combinations for this request and
+  // one item (item-side columns at their most ids, ColumnInfo::max_ids).
+  // Checked once per request, before any item is scored.
+  Status check_crosses(const FeatureBag& request) const;
+
   // Sum of the wide terms `terms` for the example (no bias).
   Status wide_sum(const Example& example, Span<WideTermInfo> terms, float* out);
   // One term's contribution given the ids of its (categorical) column.
@@ -70,6 +76,10 @@ class Encoder {
   Vec<uint64_t> next_partials_;
   uint64_t item_key_ = 0;  // storage for the catalog item id's fingerprint
 };
+
+// LIMIT_EXCEEDED: the crossed wide terms, up to `column`, make more than
+// limits::kMaxCrossCombinations combinations for one item.
+Status too_many_cross_combinations(const ColumnInfo& column);
 
 // 1, 1/n or 1/sqrt(n) for n combined ids (0 when n == 0).
 float combiner_scale(fb::Combiner combiner, size_t n);

@@ -16,6 +16,9 @@ static_assert(FLATBUFFERS_LITTLEENDIAN, "barista reads model arrays in place and
 namespace {
 
 constexpr size_t kBufferAlignment = 8;
+// ColumnInfo::max_ids of a cross saturates here: far beyond every limit it is
+// compared with, and a factor of at most 4096 more cannot overflow.
+constexpr uint64_t kSaturatedIds = uint64_t{1} << 32;
 
 template <class T>
 uint32_t size_of(const flatbuffers::Vector<T>* v) {
@@ -491,6 +494,9 @@ Status Model::validate_columns() {
       info.side = inputs_[info.input].is_item_side() ? Side::Item : Side::Request;
     }
     info.position = col->position();
+    if ((info.kind == fb::ColumnKind::Hashed || info.kind == fb::ColumnKind::Vocabulary) && info.position == 0) {
+      info.max_ids = inputs_[info.input].max_values;
+    }
     if (info.position > 0) {
       if (root_->format_major() < 2) {
         return make_error(BARISTA_STATUS_CORRUPT_MODEL, "column '%s': a position needs format 2 (the file says %u)",
@@ -530,6 +536,7 @@ Status Model::validate_columns() {
                           part.name);
       }
       (part.side == Side::Item ? item : request) = true;
+      info.max_ids = std::min(info.max_ids * part.max_ids, kSaturatedIds);
     }
     info.side = request && item ? Side::Mixed : (item ? Side::Item : Side::Request);
   }
@@ -552,6 +559,13 @@ Status Model::validate_wide() {
     return make_error(BARISTA_STATUS_CORRUPT_MODEL, "wide weights must be one F32 or F16 column");
   }
   bool any_learnable = false;
+  // Each term's weights, to refuse two terms on one column or on shared
+  // weights: the writer never makes them, and a file that repeats one
+  // expensive cross thousands of times would multiply the work of every
+  // request (crosses are also capped per request, Encoder::check_crosses).
+  Vec<uint32_t> term_of_column(columns_.size(), UINT32_MAX);
+  Vec<std::pair<uint64_t, uint64_t>> ranges;  // [offset, end) of each term's weights
+  ranges.reserve(term_count);
   for (uint32_t t = 0; t < term_count; ++t) {
     const fb::WideTerm* term = wide->terms()->Get(t);
     if (term->column() >= columns_.size()) {
@@ -568,12 +582,26 @@ Status Model::validate_wide() {
           column.name, static_cast<unsigned long long>(term->offset()),
           static_cast<unsigned long long>(term->offset() + span), static_cast<unsigned long long>(wide_weights_.rows));
     }
+    if (term_of_column[term->column()] != UINT32_MAX) {
+      return make_error(BARISTA_STATUS_CORRUPT_MODEL, "wide terms %u and %u both read column '%s'",
+                        term_of_column[term->column()], t, column.name);
+    }
+    term_of_column[term->column()] = t;
+    ranges.emplace_back(term->offset(), term->offset() + span);
     const WideTermInfo info{term->column(), static_cast<uint32_t>(term->offset()), term->combiner(), term->learnable()};
     any_learnable = any_learnable || info.learnable;
     switch (column.side) {
       case Side::Request: wide_request_terms_.push_back(info); break;
       case Side::Item: wide_item_terms_.push_back(info); break;
       case Side::Mixed: wide_mixed_terms_.push_back(info); break;
+    }
+  }
+  std::sort(ranges.begin(), ranges.end());
+  for (size_t i = 1; i < ranges.size(); ++i) {
+    if (ranges[i].first < ranges[i - 1].second) {
+      return make_error(BARISTA_STATUS_CORRUPT_MODEL, "two wide terms share the wide weights [%llu, %llu)",
+                        static_cast<unsigned long long>(ranges[i].first),
+                        static_cast<unsigned long long>(std::min(ranges[i].second, ranges[i - 1].second)));
     }
   }
   if (!any_learnable) {

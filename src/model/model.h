@@ -86,6 +86,10 @@ struct ColumnInfo {
   Span<uint32_t> crossed;    // Crossed components
   uint64_t hash_key = 0;     // Crossed
   uint32_t position = 0;     // Hashed, Vocabulary: 0 every value, p the p-th most recent
+  // The most ids one example can give: its input's max_values for a hashed
+  // or vocabulary column of every value, 1 for a position or a bucketized
+  // column, the product of the components' for a cross (saturating).
+  uint64_t max_ids = 1;
   Side side = Side::Request;
   bool is_categorical() const { return kind != fb::ColumnKind::Numeric; }
 };

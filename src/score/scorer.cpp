@@ -47,6 +47,7 @@ Scorer::Scorer(const Model& model) : model_(model), encoder_(model) {
 // Plain forward pass
 
 Status Scorer::logit_plain(const FeatureBag& request, ItemRef item, float* logit) {
+  BARISTA_RETURN_IF_ERROR(encoder_.check_crosses(request));
   const Example example{&request, item};
   const KernelTable& k = model_.kernels();
 
@@ -83,6 +84,7 @@ Status Scorer::logit_plain(const FeatureBag& request, ItemRef item, float* logit
 
 Status Scorer::prepare(const FeatureBag& request) {
   prepared_ = nullptr;
+  BARISTA_RETURN_IF_ERROR(encoder_.check_crosses(request));
   const Example example{&request, ItemRef{}};
   float sum = 0.0f;
   BARISTA_RETURN_IF_ERROR(encoder_.wide_sum(example, model_.wide_request_terms(), &sum));
@@ -281,6 +283,7 @@ Status Scorer::mixed_catalog_indices(const uint32_t* items, uint32_t rows) {
   const size_t weight_bytes = weights.dtype == fb::DType::F16 ? 2 : 4;
   block_indices_.clear();
   block_counts_.clear();
+  std::fill(block_combinations_, block_combinations_ + rows, uint64_t{0});
   for (MixedTerm& m : mixed_) {
     if (!m.item_only_last) continue;
     const ColumnInfo& column = model_.columns()[m.term.column];
@@ -302,6 +305,8 @@ Status Scorer::mixed_catalog_indices(const uint32_t* items, uint32_t rows) {
         return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "crossed column '%s' would make %zu combinations (limit %u)",
                           column.name, combinations, limits::kMaxCrossProduct);
       }
+      block_combinations_[r] += combinations;
+      if (block_combinations_[r] > limits::kMaxCrossCombinations) return too_many_cross_combinations(column);
       counts[r] = static_cast<uint32_t>(combinations);
       total += combinations;
     }
@@ -372,7 +377,7 @@ void Scorer::add_mixed_catalog_sums(uint32_t rows, float* out) const {
   }
 }
 
-Status Scorer::mixed_wide(const Example& example, bool block_terms_done, float* out) {
+Status Scorer::mixed_wide(const Example& example, bool block_terms_done, uint64_t combinations, float* out) {
   const TensorView& weights = model_.wide_weights();
   const KernelTable& k = model_.kernels();
   float total = 0.0f;
@@ -403,6 +408,8 @@ Status Scorer::mixed_wide(const Example& example, bool block_terms_done, float* 
         BARISTA_RETURN_IF_ERROR(encoder_.extend_cross(column, m.request_hashes[c], &partials_));
       }
     }
+    combinations += partials_.size();
+    if (combinations > limits::kMaxCrossCombinations) return too_many_cross_combinations(column);
     ids_.resize(partials_.size());
     for (size_t i = 0; i < partials_.size(); ++i) {
       ids_[i] = m.term.offset + static_cast<uint32_t>(m.buckets.fast.mod(partials_[i]));
@@ -529,7 +536,8 @@ Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logit
       float mixed = 0.0f;
       if (other_mixed_terms_) {
         float other = 0.0f;
-        BARISTA_RETURN_IF_ERROR(mixed_wide(Example{prepared_, ItemRef::catalog(item)}, true, &other));
+        BARISTA_RETURN_IF_ERROR(
+            mixed_wide(Example{prepared_, ItemRef::catalog(item)}, true, block_combinations_[r], &other));
         mixed += other;
       }
       float learned_item = 0.0f;
@@ -568,7 +576,7 @@ Status Scorer::logits_described(Span<const FeatureBag*> items, float* logits) {
       halves_[r] = half;
       float item_wide = 0.0f, mixed = 0.0f;
       BARISTA_RETURN_IF_ERROR(encoder_.wide_sum(example, model_.wide_item_terms(), &item_wide));
-      BARISTA_RETURN_IF_ERROR(mixed_wide(example, false, &mixed));
+      BARISTA_RETURN_IF_ERROR(mixed_wide(example, false, 0, &mixed));
       float learned_item = 0.0f;
       if (use_learned_items_) BARISTA_RETURN_IF_ERROR(learned_item_sum(example, &learned_item));
       wide_[r] = wide_request_ + item_wide + mixed + learned_item;

@@ -104,7 +104,10 @@ class Scorer {
 
   // Mixed terms of one item; `block_terms_done` skips the block's
   // item_only_last terms (mixed_catalog_indices and _sums).
-  Status mixed_wide(const Example& example, bool block_terms_done, float* out);
+  // `combinations` counts the item's cross combinations so far (the block
+  // terms'); the item fails with LIMIT_EXCEEDED past
+  // limits::kMaxCrossCombinations, whatever its catalog values.
+  Status mixed_wide(const Example& example, bool block_terms_done, uint64_t combinations, float* out);
   // The item_only_last mixed terms of a block of catalog items: their weight
   // indices, prefetched; then, after other work, their sums added to out.
   Status mixed_catalog_indices(const uint32_t* items, uint32_t rows);
@@ -175,6 +178,7 @@ class Scorer {
   const float* halves_[kBlock];
   float wide_[kBlock];
   Vec<uint32_t> block_counts_;      // combinations per item_only_last term and row
+  uint64_t block_combinations_[kBlock] = {};  // per row, over the item_only_last terms
   Vec<uint32_t> block_indices_;     // their wide indices, term by term, row by row
   Vec<uint64_t> block_mixed_;       // a block's item hashes (mixed_catalog_indices)
   Vec<uint32_t> block_by_prefix_;   // one term's indices, prefix by prefix

@@ -299,6 +299,9 @@ void overlay_calls_repeat(const Objects& o) {
   // A first observation, so that failures meet learned state; where it
   // fails, every observation of the request does, and joins the calls below.
   const bool learns = n > 0 && barista_overlay_observe(overlay, o.request, 0, 1.0f, 1.0f) == BARISTA_STATUS_OK;
+  // A described item needs no catalog: it may learn where catalog items fail.
+  const bool learns_described =
+      barista_overlay_observe_item(overlay, o.request, o.item, 1.0f, 1.0f) == BARISTA_STATUS_OK;
   barista_session* session = nullptr;
   REQUIRE(barista_session_create(o.model, &session) == BARISTA_STATUS_OK);
   REQUIRE(barista_session_set_overlay(session, overlay) == BARISTA_STATUS_OK);
@@ -340,6 +343,8 @@ void overlay_calls_repeat(const Objects& o) {
                        const uint32_t shown[] = {0, item};
                        return barista_overlay_observe_shown(overlay, o.request, shown, 2, 0);
                      }});
+  }
+  if (!learns_described) {
     calls.push_back(
         {"observe_item", [&] { return barista_overlay_observe_item(overlay, o.request, o.item, 1.0f, 1.0f); }});
   }
@@ -448,17 +453,19 @@ uint32_t column_named(const ModelSpec& spec, const std::string& name) {
 }
 
 // The test model with two crosses of the history with itself and an item
-// column, and room for 300 history values: a request with many values
-// makes too many combinations, before any item (history x history x item
-// id, in prepare) or in the middle of a block of items (history x history
-// x tags, for items with two or more tags).
-std::vector<uint8_t> crossing_model(uint32_t* item_with_two_tags) {
+// column, room for 300 history values, and at most two tags per item: a
+// request with many values makes too many combinations (history pairs x
+// (1 item id + 2 tags) > 65,536), checked before any item; with fewer, it
+// still does for a catalog item with three tags (the writer does not refuse
+// more values than max_values in the catalog), in the middle of a block.
+std::vector<uint8_t> crossing_model(uint32_t* item_with_three_tags) {
   ModelSpec spec = random_test_model(22);
   const auto& tags = spec.catalog.categorical.at(kTags);
-  *item_with_two_tags = static_cast<uint32_t>(
-      std::find_if(tags.begin(), tags.end(), [](const std::vector<std::string>& t) { return t.size() >= 2; }) -
+  *item_with_three_tags = static_cast<uint32_t>(
+      std::find_if(tags.begin(), tags.end(), [](const std::vector<std::string>& t) { return t.size() >= 3; }) -
       tags.begin());
-  REQUIRE(*item_with_two_tags < tags.size());
+  REQUIRE(*item_with_three_tags < tags.size());
+  spec.inputs[kTags].max_values = 2;
   spec.inputs[kHistory].max_values = 300;
   const uint32_t history = column_named(spec, "history");
   for (const char* item_column : {"item_id", "tags"}) {
@@ -485,12 +492,35 @@ barista_request* request_with_history(const Objects& o, int values) {
   return request;
 }
 
+// The crash of issue 22, rebuilt through the schema: a valid model whose
+// last catalog value offset points far past the value fingerprints, sealed
+// with a correct checksum. (The fuzzer's file that first crashed repeated a
+// wide term, which is now refused at open: see the next test.)
+std::vector<uint8_t> catalog_out_of_range_model() {
+  uint32_t item_with_three_tags = 0;
+  std::vector<uint8_t> bytes = crossing_model(&item_with_three_tags);  // its crosses hash every item's tags
+  const fb::Slice* offsets = fb::GetModel(bytes.data())->catalog()->value_offsets();
+  REQUIRE(offsets != nullptr);
+  REQUIRE(offsets->count() > 1);
+  mutable_array<uint32_t>(&bytes, offsets)[offsets->count() - 1] = 1u << 30;
+  reseal_checksum(&bytes);
+  return bytes;
+}
+
 }  // namespace
 
-TEST_CASE("the crash of issue 22: a catalog whose values are out of range fails every call that reads it, every time") {
+TEST_CASE("the fuzzer's file of issue 22 repeats a wide term, and is refused at open") {
   const std::filesystem::path path = std::filesystem::path(BARISTA_MODEL_CORPUS) / "retry-after-error";
   const std::vector<uint8_t> bytes = read_file(path);
-  REQUIRE(bytes.size() == 6464);
+  barista_error error;
+  barista_model* model = nullptr;
+  CHECK(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, &error) == BARISTA_STATUS_CORRUPT_MODEL);
+  CHECK(std::string(error.message).find("both read column 'user_x_item'") != std::string::npos);
+  CHECK(model == nullptr);
+}
+
+TEST_CASE("the crash of issue 22: a catalog whose values are out of range fails every call that reads it, every time") {
+  const std::vector<uint8_t> bytes = catalog_out_of_range_model();
   barista_error error;
   barista_model* model = nullptr;
   REQUIRE(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, &error) == BARISTA_STATUS_OK);
@@ -541,35 +571,39 @@ TEST_CASE("every call repeats after its errors on every model of the fuzz corpus
 }
 
 TEST_CASE("every call repeats after its errors: too many cross combinations, before and amid a block of items") {
-  uint32_t item_with_two_tags = 0;
-  const std::vector<uint8_t> bytes = crossing_model(&item_with_two_tags);
+  uint32_t item_with_three_tags = 0;
+  const std::vector<uint8_t> bytes = crossing_model(&item_with_three_tags);
   Objects o(bytes);
-  o.failing_item = item_with_two_tags;
+  o.failing_item = item_with_three_tags;
   REQUIRE(barista_request_set_user(o.request, "user-1", BARISTA_STRLEN) == BARISTA_STATUS_OK);
   REQUIRE(barista_request_add_string(o.request, "history", "item-3", BARISTA_STRLEN) == BARISTA_STATUS_OK);
   REQUIRE(barista_item_add_string(o.item, "tags", "sweet", BARISTA_STRLEN) == BARISTA_STATUS_OK);
   REQUIRE(barista_item_add_string(o.item, "tags", "hot", BARISTA_STRLEN) == BARISTA_STATUS_OK);
-  o.failing.push_back(request_with_history(o, 300));  // 90,000 history pairs: prepare fails
-  o.failing.push_back(request_with_history(o, 200));  // 40,000 pairs x 2 or more tags: a block fails
+  o.failing.push_back(request_with_history(o, 300));  // 90,000 history pairs x 3: prepare fails
+  barista_request* amid = request_with_history(o, 147);  // 21,609 pairs x 3 passes; x 4: a block fails
   barista_session* session = nullptr;
   REQUIRE(barista_session_create(o.model, &session) == BARISTA_STATUS_OK);
   barista_recommendation top[10];
   size_t count = 0;
-  for (barista_request* failing : o.failing) {
+  for (barista_request* failing : {o.failing[0], amid, o.failing[0], amid}) {
     CHECK(barista_session_recommend(session, failing, nullptr, top, 10, &count) == BARISTA_STATUS_LIMIT_EXCEEDED);
     CHECK(std::string(barista_session_last_error(session)).find("combinations") != std::string::npos);
   }
-  // The second fails amid the catalog, not before it: items with fewer
-  // than two tags score.
+  // The second fails amid the catalog, not before it: items with two tags
+  // or fewer score, and so does a described item (at most two tags).
   size_t scored = 0, failed = 0;
   for (uint32_t item = 0; item < item_count(o.model); ++item) {
     float score = 0.0f;
-    const barista_status status = barista_session_score(session, o.failing[1], &item, 1, &score, 1);
+    const barista_status status = barista_session_score(session, amid, &item, 1, &score, 1);
     CHECK((status == BARISTA_STATUS_OK || status == BARISTA_STATUS_LIMIT_EXCEEDED));
     (status == BARISTA_STATUS_OK ? scored : failed) += 1;
   }
   CHECK(scored > 0);
   CHECK(failed > 0);
+  float score = 0.0f;
+  const barista_item* described[] = {o.item};
+  CHECK(barista_session_score_items(session, amid, described, 1, &score, 1) == BARISTA_STATUS_OK);
+  barista_request_free(amid);
   barista_session_free(session);
   every_call_repeats(&o);
 }

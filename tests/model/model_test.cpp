@@ -484,3 +484,70 @@ TEST_CASE("semantic checks name what is wrong") {
     refused(spec, "standardize beyond float's range");
   }
 }
+
+TEST_CASE("wide terms that repeat a column or share weights are refused at open") {
+  // The writer never makes them; a file that repeats one expensive cross
+  // thousands of times would multiply the work of every request.
+  ModelSpec spec = random_test_model(3);
+  spec.wide.push_back(spec.wide.back());  // the writer places it on weights of its own
+  std::vector<uint8_t> bytes;
+  Status s = write_model(spec, WriteOptions(), &bytes);  // the writer opens what it writes
+  CHECK(s.code() == BARISTA_STATUS_CORRUPT_MODEL);
+  CHECK(s.message().find("both read column") != std::string::npos);
+  std::unique_ptr<Model> model;
+
+  // Two terms on different columns whose weight ranges overlap.
+  bytes = small_model_bytes();
+  const auto* terms = fb::GetModel(bytes.data())->wide()->terms();
+  REQUIRE(terms->size() >= 2);
+  const_cast<fb::WideTerm*>(terms->Get(1))->mutate_offset(terms->Get(0)->offset());
+  reseal_checksum(&bytes);
+  s = open_bytes(bytes, &model);
+  CHECK(s.code() == BARISTA_STATUS_CORRUPT_MODEL);
+  CHECK(s.message().find("share the wide weights") != std::string::npos);
+}
+
+TEST_CASE("crosses are capped per request and item across all wide terms, before any item is scored") {
+  // Issue 15's shape: many crossed terms over a big basket x the item id,
+  // each within the per-cross limit, made one recommendation take 46 s and
+  // 1.7 GB. Here 1,000 distinct crosses (distinct hash keys): a request
+  // with 100 basket values would make 100,000 combinations per item.
+  ModelSpec spec = random_test_model(4);
+  const uint32_t basket = spec.add_categorical_input("basket", fb::Source::Context, 4096);
+  const uint32_t basket_column = spec.add_column("basket", fb::ColumnKind::Hashed, basket, 64);
+  uint32_t item_id_column = 0;
+  for (uint32_t c = 0; c < spec.columns.size(); ++c) {
+    if (spec.columns[c].kind != fb::ColumnKind::Crossed && spec.columns[c].input == spec.item_id_input) {
+      item_id_column = c;
+    }
+  }
+  for (int i = 0; i < 1000; ++i) {
+    const uint32_t c = spec.add_column("basket_x_item_" + std::to_string(i), fb::ColumnKind::Crossed, 0, 97);
+    spec.columns[c].crossed = {basket_column, item_id_column};
+    spec.columns[c].hash_key = kDefaultCrossHashKey + static_cast<uint64_t>(i);
+    WideTermSpec term;
+    term.column = c;
+    term.weights.assign(97, 0.01f);
+    spec.wide.push_back(term);
+  }
+  std::vector<uint8_t> storage;
+  const auto model = open_spec(spec, &storage);
+  Scorer scorer(*model);
+  RecommendQuery query;
+  Vec<Scored> top;
+  for (const int values : {100, 50}) {
+    FeatureBag request(*model, BagRole::Request);
+    for (int v = 0; v < values; ++v) REQUIRE(request.add_string("basket", "product-" + std::to_string(v)).ok());
+    CAPTURE(values);
+    const Status s = scorer.recommend(request, query, &top);
+    if (values == 100) {
+      CHECK(s.code() == BARISTA_STATUS_LIMIT_EXCEEDED);
+      CHECK(s.message().find("combinations for one item") != std::string::npos);
+      float logit = 0.0f;
+      CHECK(scorer.logit_plain(request, ItemRef::catalog(0), &logit).code() == BARISTA_STATUS_LIMIT_EXCEEDED);
+    } else {
+      CHECK(s.ok());
+      CHECK(top.size() == query.k);
+    }
+  }
+}
