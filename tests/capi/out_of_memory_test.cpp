@@ -31,9 +31,9 @@ using namespace barista::internal;
 
 namespace {
 
-// The child's exit code: every call succeeded, a call returned a status
-// other than OUT_OF_MEMORY, or kFirstCall + the index of the call that ran
-// out of memory.
+// The child's exit code: every call succeeded at once, a call failed
+// otherwise than with OUT_OF_MEMORY or failed again with memory back, or
+// kFirstCall + the index of the call that ran out of memory, then succeeded.
 enum Outcome { kAllOk = 0, kOtherStatus = 2, kFirstCall = 10 };
 
 size_t address_space_in_use() {
@@ -50,34 +50,51 @@ size_t address_space_in_use() {
 // heaps (the library's mimalloc and the C++ runtime's malloc) in 64 KiB
 // pieces, then gives `headroom` bytes back to each. Capping alone is too
 // coarse: mimalloc reserves 32 MiB at a time, and most calls would find
-// room in what is already reserved.
-void leave_headroom(size_t headroom) {
-  constexpr size_t kPiece = 65536, kMaxPieces = size_t{1} << 16;  // up to 4 GiB per heap
-  static void* mimalloc_pieces[kMaxPieces];
-  static void* malloc_pieces[kMaxPieces];
-  const rlimit cap{address_space_in_use(), RLIM_INFINITY};
-  if (setrlimit(RLIMIT_AS, &cap) != 0) _exit(3);
-  size_t taken_mimalloc = 0, taken_malloc = 0;
-  while (taken_mimalloc < kMaxPieces && (mimalloc_pieces[taken_mimalloc] = mi_malloc(kPiece)) != nullptr) {
-    ++taken_mimalloc;
+// room in what is already reserved. give_back() returns everything.
+class Starvation {
+ public:
+  void leave_headroom(size_t headroom) {
+    const rlimit cap{address_space_in_use(), RLIM_INFINITY};
+    if (setrlimit(RLIMIT_AS, &cap) != 0) _exit(3);
+    while (mimalloc_ < kMaxPieces && (mimalloc_pieces_[mimalloc_] = mi_malloc(kPiece)) != nullptr) ++mimalloc_;
+    while (malloc_ < kMaxPieces && (malloc_pieces_[malloc_] = std::malloc(kPiece)) != nullptr) ++malloc_;
+    for (size_t given = 0; given < headroom && mimalloc_ > 0; given += kPiece) mi_free(mimalloc_pieces_[--mimalloc_]);
+    for (size_t given = 0; given < headroom && malloc_ > 0; given += kPiece) std::free(malloc_pieces_[--malloc_]);
   }
-  while (taken_malloc < kMaxPieces && (malloc_pieces[taken_malloc] = std::malloc(kPiece)) != nullptr) ++taken_malloc;
-  for (size_t given = 0; given < headroom && taken_mimalloc > 0; given += kPiece) {
-    mi_free(mimalloc_pieces[--taken_mimalloc]);
+  void give_back() {
+    while (mimalloc_ > 0) mi_free(mimalloc_pieces_[--mimalloc_]);
+    while (malloc_ > 0) std::free(malloc_pieces_[--malloc_]);
+    const rlimit none{RLIM_INFINITY, RLIM_INFINITY};
+    if (setrlimit(RLIMIT_AS, &none) != 0) _exit(3);
   }
-  for (size_t given = 0; given < headroom && taken_malloc > 0; given += kPiece) std::free(malloc_pieces[--taken_malloc]);
-}
 
-// Everything a host does, stopping at the first status that is not OK; the
-// memory runs out just before call number `capped_call`.
+ private:
+  static constexpr size_t kPiece = 65536, kMaxPieces = size_t{1} << 16;  // up to 4 GiB per heap
+  void* mimalloc_pieces_[kMaxPieces];
+  void* malloc_pieces_[kMaxPieces];
+  size_t mimalloc_ = 0, malloc_ = 0;
+};
+Starvation starvation;  // 1 MiB of pointers, reserved before any cap
+
+// Everything a host does. Memory runs out just before call number
+// `capped_call`; when that call returns OUT_OF_MEMORY, the memory comes back
+// and the same call is made again, and it and every later call must succeed
+// (the objects stay usable after an allocation failure).
 int host_calls(const std::string& model_path, int capped_call, size_t headroom) {
   barista_status status = BARISTA_STATUS_OK;
-  int calls = 0;
+  int calls = 0, out_of_memory_at = -1;
   auto call = [&](auto&& body) {
-    if (status != BARISTA_STATUS_OK) return false;
-    if (calls++ == capped_call) leave_headroom(headroom);
+    if (status != BARISTA_STATUS_OK) return;
+    if (calls == capped_call) starvation.leave_headroom(headroom);
     status = body();
-    return status == BARISTA_STATUS_OK;
+    if (calls == capped_call) {
+      starvation.give_back();
+      if (status == BARISTA_STATUS_OUT_OF_MEMORY) {
+        out_of_memory_at = calls;
+        status = body();
+      }
+    }
+    ++calls;
   };
   barista_model* model = nullptr;
   barista_session* session = nullptr;
@@ -106,10 +123,11 @@ int host_calls(const std::string& model_path, int capped_call, size_t headroom) 
   barista_request_free(request);
   barista_session_free(session);
   barista_model_free(model);
-  if (status == BARISTA_STATUS_OK) return kAllOk;
-  if (status == BARISTA_STATUS_OUT_OF_MEMORY) return kFirstCall + calls - 1;
-  std::fprintf(stderr, "unexpected status %s\n", barista_status_name(status));
-  return kOtherStatus;
+  if (status != BARISTA_STATUS_OK) {
+    std::fprintf(stderr, "call %d: unexpected status %s\n", calls, barista_status_name(status));
+    return kOtherStatus;
+  }
+  return out_of_memory_at < 0 ? kAllOk : kFirstCall + out_of_memory_at;
 }
 constexpr int kCalls = 10;
 
@@ -138,9 +156,10 @@ TEST_CASE("every call returns OUT_OF_MEMORY or succeeds as the heap runs out, ne
   REQUIRE(write_model_file(barista::cli::make_random_model(shape, 5), WriteOptions{}, path).ok());
 
   // Before each call in turn, 0, 64 KiB, 128 KiB, ... 256 MiB of memory
-  // left: every run ends with every call OK or with one
-  // OUT_OF_MEMORY, and the failures are spread over the calls that allocate
-  // (opening, the scorer's caches, the session's scratch, the overlay).
+  // left: every run ends with every call OK, or with one OUT_OF_MEMORY
+  // that succeeds when retried with memory back; the failures are spread
+  // over the calls that allocate (opening, the scorer's caches, the
+  // session's scratch, the overlay).
   std::set<int> failed_calls;
   for (int capped_call = 0; capped_call < kCalls; ++capped_call) {
     for (size_t headroom = 0; headroom <= (size_t{256} << 20); headroom = headroom == 0 ? 65536 : headroom * 2) {
