@@ -2,10 +2,12 @@
 // config's data — MostPop, EASE, item-kNN and each model side by side.
 // barista eval CONFIG --cold-start [...]: the cold-start protocol
 // (eval/cold_start.h), training its own models without the held-out users.
+#include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -15,6 +17,7 @@
 #include "eval/baselines.h"
 #include "eval/cold_start.h"
 #include "eval_report.h"
+#include "train/size_estimate.h"
 #include "train/trainer.h"
 #include "writer/model_writer.h"
 
@@ -56,9 +59,11 @@ int run_cold_start(const Args& args, TrainConfig config) {
   options.exclude_seen = !args.has("repeats");
   const bool json = args.has("json");
 
-  Dataset data;
-  Status status = load_dataset(config, &data);
+  // What cannot be trained is refused before the data is read.
+  Status status = check_trainable(config);
   if (!status.ok()) return fail(status.message());
+  Dataset data;
+  if (!(status = load_dataset(config, &data)).ok()) return fail(status.message());
   std::vector<ColdStartRow> total;
   for (uint32_t fold = 0; fold < folds; ++fold) {
     Split split = make_split(data, config.training.holdout, config.training.patience > 0);
@@ -219,7 +224,7 @@ int run_eval(int argc, char** argv) {
   std::FILE* per_user = nullptr;
   if (args.has("per-user")) {
     per_user = std::fopen(args.get("per-user").c_str(), "w");
-    if (per_user == nullptr) return fail("cannot write '" + args.get("per-user") + "'");
+    if (per_user == nullptr) return fail("cannot write '" + args.get("per-user") + "': " + std::strerror(errno));
     std::fprintf(per_user, "method,user,target,rank,hit\n");
   }
   std::vector<UserResult> results;
@@ -259,7 +264,7 @@ int run_eval(int argc, char** argv) {
   }
   for (const std::string& path : args.all("model")) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return fail("cannot read '" + path + "'");
+    if (!in) return fail("cannot read '" + path + "': " + std::strerror(errno));
     const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EvalRow row;
     row.name = path;
@@ -270,7 +275,9 @@ int run_eval(int argc, char** argv) {
     if (per_user) write_per_user(per_user, data, path, results, options.k);
     rows.push_back(row);
   }
-  if (per_user != nullptr && std::fclose(per_user) != 0) return fail("cannot write '" + args.get("per-user") + "'");
+  if (per_user != nullptr && std::fclose(per_user) != 0) {
+    return fail("cannot write '" + args.get("per-user") + "': " + std::strerror(errno));
+  }
   const char* target = config.training.holdout == TrainingConfig::Holdout::LastNew ? "last-new-item" : "last";
   if (json) {
     Json j;

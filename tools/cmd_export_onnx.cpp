@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "export/onnx_export.h"
+#include "platform/file_io.h"
 #include "features/encoder.h"
 #include "features/feature_bag.h"
 #include "kernels/kernel_list.h"
@@ -27,11 +28,9 @@ namespace {
 using internal::FeatureBag;
 using internal::OnnxTensor;
 
-bool write_file(const std::string& path, const void* data, size_t size) {
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return false;
-  const bool ok = std::fwrite(data, 1, size, f) == size;
-  return std::fclose(f) == 0 && ok;
+// Errors name the OS reason; a failed write leaves no stray file.
+internal::Status write_file(const std::string& path, const void* data, size_t size) {
+  return internal::replace_file_durably(path, static_cast<const uint8_t*>(data), size);
 }
 
 // A made-up customer, as `barista bench` makes them: a user id, catalog
@@ -144,7 +143,7 @@ int run_export_onnx(int argc, char** argv) {
   if (!status.ok()) return fail(args.positional()[0] + ": " + status.message());
   std::vector<uint8_t> onnx;
   if (!(status = internal::export_onnx(*model, &onnx)).ok()) return fail(status.message());
-  if (!write_file(args.get("out"), onnx.data(), onnx.size())) return fail("cannot write " + args.get("out"));
+  if (!(status = write_file(args.get("out"), onnx.data(), onnx.size())).ok()) return fail(status.message());
   std::printf("wrote %s (%.1f MiB)\n", args.get("out").c_str(), static_cast<double>(onnx.size()) / (1 << 20));
   if (!args.has("batch-dir")) return 0;
 
@@ -179,17 +178,18 @@ int run_export_onnx(int argc, char** argv) {
   manifest.begin_object().key("batch").value(n).key("inputs").begin_array();
   for (const OnnxTensor& t : inputs) {
     const std::string file = t.name + ".bin";
-    const bool ok = t.is_int64 ? write_file(dir + "/" + file, t.int64_values.data(), t.int64_values.size() * 8)
-                               : write_file(dir + "/" + file, t.float_values.data(), t.float_values.size() * 4);
-    if (!ok) return fail("cannot write " + dir + "/" + file);
+    status = t.is_int64 ? write_file(dir + "/" + file, t.int64_values.data(), t.int64_values.size() * 8)
+                        : write_file(dir + "/" + file, t.float_values.data(), t.float_values.size() * 4);
+    if (!status.ok()) return fail(status.message());
     manifest.begin_object().key("name").value(t.name).key("type").value(t.is_int64 ? "int64" : "float32");
     manifest.key("file").value(file).key("dims").begin_array();
     for (int64_t d : t.dims) manifest.value(d);
     manifest.end_array().end_object();
   }
   manifest.end_array();
-  if (!write_file(dir + "/expected.bin", expected.data(), expected.size() * 4))
-    return fail("cannot write expected.bin");
+  if (!(status = write_file(dir + "/expected.bin", expected.data(), expected.size() * 4)).ok()) {
+    return fail(status.message());
+  }
   manifest.key("expected").value("expected.bin");
 
   // barista's speed on the same batch, one thread.
@@ -223,7 +223,7 @@ int run_export_onnx(int argc, char** argv) {
   manifest.key("plain_vs_fast_max_abs_diff").value(static_cast<double>(plain_diff));
   manifest.end_object().end_object();
   const std::string text = manifest.str() + "\n";
-  if (!write_file(dir + "/manifest.json", text.data(), text.size())) return fail("cannot write manifest.json");
+  if (!(status = write_file(dir + "/manifest.json", text.data(), text.size())).ok()) return fail(status.message());
   std::printf("wrote a batch of %u items to %s/\n", n, dir.c_str());
   std::printf("barista, one thread (%s kernels), same request and items:\n", model->kernels().isa);
   std::printf("  fast path (precomputed item halves):   %10.0f items/s     (p50 %.3f ms per batch)\n", fast_rate,

@@ -10,6 +10,8 @@
 #include "cli.h"
 #include "commands.h"
 #include "eval_report.h"
+#include "platform/file_io.h"
+#include "train/size_estimate.h"
 #include "train/trainer.h"
 #include "writer/model_writer.h"
 
@@ -69,6 +71,12 @@ int run_train(int argc, char** argv) {
   const bool quiet = args.has("quiet") || args.has("json");
   // Progress goes to stderr so that --json keeps stdout clean.
   std::FILE* progress = stderr;
+
+  // What cannot be trained or written is refused before the data is read:
+  // a model too large for the format or the memory, an output path that is
+  // a folder or in a folder that takes no files.
+  if (!(status = check_trainable(config)).ok()) return fail(status.message());
+  if (!(status = check_replaceable(args.get("out"))).ok()) return fail(status.message());
 
   const auto t0 = std::chrono::steady_clock::now();
   Dataset data;

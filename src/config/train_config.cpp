@@ -1,7 +1,9 @@
 #include "config/train_config.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -489,7 +491,9 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
 
 Status load_train_config(const std::string& path, TrainConfig* out) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(BARISTA_STATUS_IO_ERROR, "cannot read the config '%s'", path.c_str());
+  if (!in) {
+    return make_error(BARISTA_STATUS_IO_ERROR, "cannot read the config '%s': %s", path.c_str(), std::strerror(errno));
+  }
   std::stringstream text;
   text << in.rdbuf();
   const size_t slash = path.find_last_of('/');

@@ -3,8 +3,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <vector>
 
@@ -41,9 +43,14 @@ std::vector<Category> categories() {
 
 const std::vector<const char*> kRegions = {"north", "south", "east", "west", "center"};
 
+Status cannot_write(const std::string& what) {
+  return make_error(BARISTA_STATUS_IO_ERROR, "cannot write %s: %s", what.c_str(), std::strerror(errno));
+}
+
 Status make_directory(const std::string& path) {
   if (mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-    return make_error(BARISTA_STATUS_IO_ERROR, "cannot create the directory '%s'", path.c_str());
+    return make_error(BARISTA_STATUS_IO_ERROR, "cannot create the directory '%s': %s", path.c_str(),
+                      std::strerror(errno));
   }
   return Status();
 }
@@ -125,6 +132,7 @@ Status write_synthetic_data(const SynthOptions& options, const std::string& dire
     items[order[r]].log_popularity = -1.0 * std::log(static_cast<double>(r) + 3.0);
 
   std::ofstream item_file(directory + "/items.csv", std::ios::binary);
+  if (!item_file) return cannot_write(directory + "/items.csv");
   item_file << "item,category,flavor,price\n";
   for (const Item& item : items) {
     item_file << '"' << item.id << "\"," << cats[static_cast<size_t>(item.category)].name << ",\"" << item.flavor
@@ -134,6 +142,8 @@ Status write_synthetic_data(const SynthOptions& options, const std::string& dire
   // Users: one or two favorite categories; the region hints at the first.
   std::ofstream user_file(directory + "/users.csv", std::ios::binary);
   std::ofstream log(directory + "/interactions.csv", std::ios::binary);
+  if (!user_file) return cannot_write(directory + "/users.csv");
+  if (!log) return cannot_write(directory + "/interactions.csv");
   user_file << "user,region\n";
   log << "user,item,time,hour\n";
   uint64_t interactions = 0;
@@ -198,10 +208,11 @@ Status write_synthetic_data(const SynthOptions& options, const std::string& dire
     }
   }
   std::ofstream config(directory + "/config.json", std::ios::binary);
+  if (!config) return cannot_write(directory + "/config.json");
   config << kConfig;
-  if (!item_file || !user_file || !log || !config) {
-    return make_error(BARISTA_STATUS_IO_ERROR, "cannot write the synthetic data into '%s'", directory.c_str());
-  }
+  // errno after a failed write or close says why (ENOSPC, EIO).
+  for (std::ofstream* file : {&item_file, &user_file, &log, &config}) file->close();
+  if (!item_file || !user_file || !log || !config) return cannot_write("the synthetic data into '" + directory + "'");
   summary->users = options.users;
   summary->items = static_cast<uint32_t>(items.size());
   summary->interactions = interactions;

@@ -31,8 +31,16 @@ Status check_regular_or_absent(const std::string& path);
 Status read_whole_file(const std::string& path, Vec<uint8_t>* out, bool* exists);
 
 // Writes `path` so that either the old or the new contents survive a crash:
-// a temporary file, fsync, rename over `path`, fsync of the directory.
+// a temporary file, fsync, rename over `path`, fsync of the directory. The
+// temporary file is anonymous until complete (O_TMPFILE; elsewhere uniquely
+// named `path`.tmp.PID.N), and removed on failure: a killed or failed write
+// leaves no stray file. Errors name the OS reason (ENOSPC, EISDIR, ...).
 Status replace_file_durably(const std::string& path, const uint8_t* data, size_t size);
+
+// What replace_file_durably needs, checked before the work that produces
+// the data: `path` is a regular file or nothing, and its folder takes new
+// files. Leaves nothing behind.
+Status check_replaceable(const std::string& path);
 
 // Removes `path` durably (a missing file is fine).
 Status remove_file_durably(const std::string& path);

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "platform/file_io.h"
 
@@ -122,16 +123,106 @@ Status read_whole_file(const std::string& path, Vec<uint8_t>* out, bool* exists)
   return status;
 }
 
-Status replace_file_durably(const std::string& path, const uint8_t* data, size_t size) {
-  const std::string temporary = path + ".tmp";
-  int fd = -1;
-  BARISTA_RETURN_IF_ERROR(open_regular_file(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0644, &fd));
-  Status status = write_all(fd, data, size, temporary);
-  if (status.ok() && fsync(fd) != 0) status = io_error("sync", temporary);
+namespace {
+
+// Calls try_name(name) with names beside `path` that nothing has yet,
+// `path`.tmp.PID.N with N counting up from the clock, until it succeeds
+// (returns true) or fails otherwise than with EEXIST. Unique, so that two
+// writers never share a temporary file.
+template <class TryName>
+Status unique_name_beside(const std::string& path, const char* what, TryName&& try_name, std::string* name) {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  uint64_t n = static_cast<uint64_t>(now.tv_nsec);
+  for (int attempt = 0; attempt < 100; ++attempt, ++n) {
+    *name = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(n);
+    if (try_name(*name)) return Status();
+    if (errno != EEXIST) break;
+  }
+  const Status failed = io_error(what, path);
+  name->clear();
+  return failed;
+}
+
+// A new empty file beside `path`, open for writing.
+Status create_unique_beside(const std::string& path, int* fd, std::string* name) {
+  return unique_name_beside(
+      path, "create a file beside",
+      [&](const std::string& candidate) {
+        do {
+          *fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        } while (*fd < 0 && errno == EINTR);
+        return *fd >= 0;
+      },
+      name);
+}
+
+// An anonymous file in the folder of `path`, or -1 where the system or the
+// file system has none (errno says why).
+int open_anonymous_beside(const std::string& path) {
+#if defined(O_TMPFILE)
+  return ::open(directory_of(path).c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+#else
+  errno = EOPNOTSUPP;
+  return -1;
+#endif
+}
+
+// Gives the anonymous file `fd` a unique name beside `path`.
+Status link_beside(int fd, const std::string& path, std::string* name) {
+  const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+  return unique_name_beside(
+      path, "link a new file beside",
+      [&](const std::string& candidate) {
+        return linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, candidate.c_str(), AT_SYMLINK_FOLLOW) == 0;
+      },
+      name);
+}
+
+}  // namespace
+
+Status check_replaceable(const std::string& path) {
+  BARISTA_RETURN_IF_ERROR(check_regular_or_absent(path));
+  // Creating a file there is the only honest test of a writable folder
+  // (permissions, read-only mounts, ACLs); an anonymous one leaves nothing.
+  int fd = open_anonymous_beside(path);
+  if (fd >= 0) {
+    close(fd);
+    return Status();
+  }
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return io_error("write into the folder of", path);
+  std::string name;
+  BARISTA_RETURN_IF_ERROR(create_unique_beside(path, &fd, &name));
   close(fd);
+  ::unlink(name.c_str());
+  return Status();
+}
+
+Status replace_file_durably(const std::string& path, const uint8_t* data, size_t size) {
+  BARISTA_RETURN_IF_ERROR(check_regular_or_absent(path));
+  // The data goes into an anonymous file (O_TMPFILE) that gets a name only
+  // once it is complete and synced, so a process killed while writing
+  // leaves nothing behind. Where there are no anonymous files (or no /proc
+  // to name one by), into a uniquely named file, removed on failure.
+  std::string temporary;
+  Status status;
+  bool named = false;
+  int fd = open_anonymous_beside(path);
+  if (fd >= 0) {
+    status = write_all(fd, data, size, path);
+    if (status.ok() && fsync(fd) != 0) status = io_error("sync", path);
+    named = status.ok() && link_beside(fd, path, &temporary).ok();
+    close(fd);
+  }
+  if (status.ok() && !named) {
+    BARISTA_RETURN_IF_ERROR(create_unique_beside(path, &fd, &temporary));
+    status = write_all(fd, data, size, temporary);
+    if (status.ok() && fsync(fd) != 0) status = io_error("sync", temporary);
+    close(fd);
+  }
   if (status.ok() && std::rename(temporary.c_str(), path.c_str()) != 0) status = io_error("rename into", path);
   if (!status.ok()) {
-    ::unlink(temporary.c_str());
+    if (!temporary.empty()) ::unlink(temporary.c_str());
     return status;
   }
   return sync_directory(path);

@@ -18,6 +18,7 @@
 #include "score/scorer.h"
 #include "train/ftrl.h"
 #include "train/model_builder.h"
+#include "train/size_estimate.h"
 #include "writer/model_writer.h"
 
 namespace barista::internal {
@@ -833,6 +834,7 @@ Status Trainer::logit(size_t position, UserIdMode user_id, uint32_t item, float*
 
 Status train_model(const TrainConfig& config, const Dataset& data, const Split& split,
                    const std::function<void(const EpochReport&)>& on_epoch, ModelSpec* out, TrainSummary* summary) {
+  BARISTA_RETURN_IF_ERROR(check_trainable(config));
   ModelSpec spec;
   BARISTA_RETURN_IF_ERROR(build_model_spec(config, data, split, &spec));
   std::unique_ptr<Trainer> trainer;

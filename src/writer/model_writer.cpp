@@ -2,10 +2,8 @@
 
 #include <Eigen/Core>
 
-#include <unistd.h>
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -14,6 +12,7 @@
 #include "features/encoder.h"
 #include "hash/hash_index.h"
 #include "model/model.h"
+#include "platform/file_io.h"
 #include "writer/quantize.h"
 
 namespace barista::internal {
@@ -403,18 +402,7 @@ Status write_model(const ModelSpec& spec, const WriteOptions& options, std::vect
 Status write_model_file(const ModelSpec& spec, const WriteOptions& options, const std::string& path) {
   std::vector<uint8_t> buffer;
   BARISTA_RETURN_IF_ERROR(write_model(spec, options, &buffer));
-  const std::string temporary = path + ".tmp";
-  std::FILE* file = std::fopen(temporary.c_str(), "wb");
-  if (file == nullptr) return make_error(BARISTA_STATUS_IO_ERROR, "cannot create '%s'", temporary.c_str());
-  bool written = std::fwrite(buffer.data(), 1, buffer.size(), file) == buffer.size();
-  // Data on disk before the rename makes it visible under the final name.
-  written = written && std::fflush(file) == 0 && fsync(fileno(file)) == 0;
-  const bool closed = std::fclose(file) == 0;
-  if (!written || !closed || std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    return make_error(BARISTA_STATUS_IO_ERROR, "cannot write '%s'", path.c_str());
-  }
-  return Status();
+  return replace_file_durably(path, buffer.data(), buffer.size());
 }
 
 }  // namespace barista::internal

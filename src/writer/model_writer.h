@@ -26,8 +26,9 @@ struct WriteOptions {
 
 Status write_model(const ModelSpec& spec, const WriteOptions& options, std::vector<uint8_t>* out);
 
-// Writes to `path` through a temporary file and a rename, so a crash never
-// leaves a half-written model under that name.
+// Writes to `path` durably through a temporary file and a rename
+// (replace_file_durably): a crash never leaves a half-written model under
+// that name, nor a stray temporary file.
 Status write_model_file(const ModelSpec& spec, const WriteOptions& options, const std::string& path);
 
 }  // namespace barista::internal
