@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include "common/random.h"
@@ -88,7 +90,9 @@ class ShardPool {
     wake_.notify_all();
     for (std::thread& w : workers_) w.join();
   }
-  // Runs job(0 .. n-1); the calling thread takes part.
+  // Runs job(0 .. n-1); the calling thread takes part. An exception from a
+  // job (std::bad_alloc) is rethrown here once every job has finished, not
+  // left to end the process in a helper thread.
   void run(size_t n, const std::function<void(size_t)>& job) {
     if (workers_.empty() || n <= 1) {
       for (size_t i = 0; i < n; ++i) job(i);
@@ -107,6 +111,12 @@ class ShardPool {
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return pending_ == 0; });
     job_ = nullptr;
+    if (failure_) {
+      std::exception_ptr failure = std::move(failure_);
+      failure_ = nullptr;
+      lock.unlock();
+      std::rethrow_exception(failure);
+    }
   }
 
  private:
@@ -120,8 +130,14 @@ class ShardPool {
         index = next_++;
         job = job_;
       }
-      (*job)(index);
+      std::exception_ptr failure;
+      try {
+        (*job)(index);
+      } catch (...) {
+        failure = std::current_exception();
+      }
       std::lock_guard<std::mutex> lock(mutex_);
+      if (failure && !failure_) failure_ = failure;
       if (--pending_ == 0) done_.notify_all();
     }
   }
@@ -142,6 +158,7 @@ class ShardPool {
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   const std::function<void(size_t)>* job_ = nullptr;
+  std::exception_ptr failure_;  // the first job's exception, for run()
   size_t next_ = 0, total_ = 0, pending_ = 0;
   uint64_t generation_ = 0;
   bool stop_ = false;
@@ -835,12 +852,27 @@ Status Trainer::logit(size_t position, UserIdMode user_id, uint32_t item, float*
 Status train_model(const TrainConfig& config, const Dataset& data, const Split& split,
                    const std::function<void(const EpochReport&)>& on_epoch, ModelSpec* out, TrainSummary* summary) {
   BARISTA_RETURN_IF_ERROR(check_trainable(config));
-  ModelSpec spec;
-  BARISTA_RETURN_IF_ERROR(build_model_spec(config, data, split, &spec));
-  std::unique_ptr<Trainer> trainer;
-  BARISTA_RETURN_IF_ERROR(Trainer::create(config, data, split, std::move(spec), &trainer));
-  BARISTA_RETURN_IF_ERROR(trainer->run(on_epoch, summary));
-  *out = trainer->spec();
+  // The estimate is a lower bound (vocabularies grow with the data): an
+  // allocation can still fail, and then says what it was for.
+  const char* allocating = "the model's parameters (embeddings, wide weights, vocabularies)";
+  try {
+    ModelSpec spec;
+    BARISTA_RETURN_IF_ERROR(build_model_spec(config, data, split, &spec));
+    allocating = "the trainer's state (optimizer moments, gradients, per-shard buffers)";
+    std::unique_ptr<Trainer> trainer;
+    BARISTA_RETURN_IF_ERROR(Trainer::create(config, data, split, std::move(spec), &trainer));
+    allocating = "a training step's buffers";
+    BARISTA_RETURN_IF_ERROR(trainer->run(on_epoch, summary));
+    allocating = "the trained model";
+    *out = trainer->spec();
+  } catch (const std::bad_alloc&) {
+    const SizeEstimate estimate = estimate_size(config);
+    return make_error(BARISTA_STATUS_OUT_OF_MEMORY,
+                      "out of memory allocating %s (the config alone needs at least %.1f GiB; its largest part is "
+                      "%s)",
+                      allocating, static_cast<double>(estimate.training_bytes) / (1u << 30),
+                      estimate.largest_key.c_str());
+  }
   return Status();
 }
 

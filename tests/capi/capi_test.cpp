@@ -1,4 +1,5 @@
 // The C API's contract: statuses, messages, ownership and misuse.
+#include <dlfcn.h>
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -382,4 +383,15 @@ TEST_CASE("lifetimes: objects keep their model alive; a second free is ignored; 
 
   barista_request_free(request);
   barista_session_free(session);  // releases the model
+}
+
+TEST_CASE("linked with the static library, the host keeps libstdc++'s operator new (it throws; mimalloc's aborts)") {
+  // libmimalloc exports operator new too; the static library's link
+  // interface puts libstdc++ before it (src/CMakeLists.txt). Sanitizer
+  // builds provide their own, in the executable.
+  void* (*host_new)(size_t) = &::operator new;
+  Dl_info info;
+  REQUIRE(dladdr(reinterpret_cast<void*>(host_new), &info) != 0);
+  REQUIRE(info.dli_fname != nullptr);
+  CHECK_MESSAGE(std::string(info.dli_fname).find("mimalloc") == std::string::npos, info.dli_fname);
 }
