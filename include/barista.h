@@ -102,9 +102,9 @@ extern "C" {
  * Files with another major version are refused; newer minor versions only add
  * fields this library may ignore. */
 #define BARISTA_FORMAT_MAJOR 2
-#define BARISTA_FORMAT_MINOR 0
+#define BARISTA_FORMAT_MINOR 1
 /* The oldest model file format major this library reads. Models that use
- * nothing of format 2 are written as format 1.1. */
+ * nothing of format 2 are written as format 1.2. */
 #define BARISTA_FORMAT_MAJOR_OLDEST 1
 
 /* The layout of quantized tensors (int8 row-wise: value = scale * q + bias). */

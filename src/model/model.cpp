@@ -296,6 +296,13 @@ Status Model::open_owned(std::unique_ptr<Model> model, const OpenOptions& option
                       "model file format %u is not supported (this library reads formats %d to %d)",
                       root.format_major(), BARISTA_FORMAT_MAJOR_OLDEST, BARISTA_FORMAT_MAJOR);
   }
+  // The verifier reads only what the tables reach: a file cut in its last
+  // padding bytes, or with bytes after the buffer, passes it.
+  if (root.file_size() != 0 && root.file_size() != size) {
+    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "the file is %zu bytes, but the model was written as %llu (%s)",
+                      size, static_cast<unsigned long long>(root.file_size()),
+                      size < root.file_size() ? "cut short" : "bytes after it");
+  }
   if (root.quantization_version() != BARISTA_QUANTIZATION_VERSION) {
     return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION,
                       "quantization layout version %u is not supported (this library reads version %d)",

@@ -326,11 +326,12 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
   // (ForceVectorAlignment would do the same but asserts alignment <= 32.)
   b.PreAlign(payload.bytes().size(), kPayloadAlignment);
   const auto payload_vector = b.CreateVector(payload.bytes());
-  // A non-zero placeholder keeps the checksum field in the buffer, so that it
-  // can be overwritten in place once the contents are final.
-  const auto model = fb::CreateModel(b, format2 ? 2 : 1, format2 ? 0 : 1, BARISTA_QUANTIZATION_VERSION,
-                                     metadata, root_inputs, root_columns, spec.user_id_input, spec.item_id_input, wide,
-                                     deep, catalog_offset, payload_vector, /*checksum=*/1);
+  // Non-zero placeholders keep the checksum and size fields in the buffer,
+  // so that they can be overwritten in place once the contents are final.
+  const auto model = fb::CreateModel(b, format2 ? 2 : 1, format2 ? BARISTA_FORMAT_MINOR : 2,
+                                     BARISTA_QUANTIZATION_VERSION, metadata, root_inputs, root_columns,
+                                     spec.user_id_input, spec.item_id_input, wide, deep, catalog_offset, payload_vector,
+                                     /*checksum=*/1, /*file_size=*/1);
   b.Finish(model, fb::ModelIdentifier());
   return Status();
 }
@@ -392,6 +393,7 @@ Status write_model(const ModelSpec& spec, const WriteOptions& options, std::vect
   }
   std::vector<uint8_t> buffer(builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
   builder.Clear();
+  fb::GetMutableModel(buffer.data())->mutate_file_size(buffer.size());
   // Opening the pass-1 buffer runs every semantic check of the runtime on
   // the spec; its messages name the offending part.
   BARISTA_RETURN_IF_ERROR(precompute(&buffer, precomputed));

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "coffee_model.h"
 #include "common/half.h"
 #include "features/encoder.h"
 #include "hash/fingerprint.h"
@@ -61,6 +62,14 @@ std::vector<uint8_t> small_model_bytes() {
   return bytes;
 }
 
+// The coffee-shop model: its buffer ends in padding that no table reaches,
+// so before Model.file_size its last 1 to 3 bytes could be cut.
+std::vector<uint8_t> coffee_model_bytes() {
+  std::vector<uint8_t> bytes;
+  REQUIRE(write_model(barista::cli::make_coffee_model(), WriteOptions(), &bytes).ok());
+  return bytes;
+}
+
 }  // namespace
 
 TEST_CASE("schema round trip: what the writer writes, the loader reads back") {
@@ -81,7 +90,8 @@ TEST_CASE("schema round trip: what the writer writes, the loader reads back") {
   CHECK(meta->metrics()->Get(1)->value() == 0.125);
   CHECK(meta->properties()->Get(0)->key()->str() == "owner");
   CHECK(model->root().format_major() == 2);  // the test model has positional columns
-  CHECK(model->root().format_minor() == 0);
+  CHECK(model->root().format_minor() == 1);
+  CHECK(model->root().file_size() == storage.size());
   CHECK(model->root().quantization_version() == BARISTA_QUANTIZATION_VERSION);
 
   REQUIRE(model->inputs().size() == spec.inputs.size());
@@ -195,7 +205,7 @@ TEST_CASE("a future format or quantization version is refused as such") {
   CHECK(s.message().find("quantization") != std::string::npos);
 }
 
-TEST_CASE("format 2 only where a model uses it: positional columns; format 1.1 otherwise, for older readers") {
+TEST_CASE("format 2 only where a model uses it: positional columns; format 1.2 otherwise, for older readers") {
   TestModelOptions options;
   options.items = 6;
   options.positions = false;
@@ -204,7 +214,7 @@ TEST_CASE("format 2 only where a model uses it: positional columns; format 1.1 o
   std::unique_ptr<Model> model;
   REQUIRE(open_bytes(bytes, &model).ok());
   CHECK(model->root().format_major() == 1);
-  CHECK(model->root().format_minor() == 1);
+  CHECK(model->root().format_minor() == 2);
   // A library that reads format 1 only refuses a format-2 file by its
   // major, before anything else (the check every release has made).
   options.positions = true;
@@ -236,6 +246,31 @@ TEST_CASE("every truncation of a model file gives a status, never a crash") {
     }
   }
   CHECK(refused == bytes.size());
+}
+
+TEST_CASE("a file of another size than the model was written as is refused: cut short by a byte, or bytes after it") {
+  // The FlatBuffers verifier reads only what the tables reach, so the last
+  // padding bytes could be cut, and bytes appended, unnoticed (issue 15).
+  const std::vector<uint8_t> bytes = coffee_model_bytes();
+  std::unique_ptr<Model> model;
+  REQUIRE(open_bytes(bytes, &model).ok());
+  for (size_t cut = 1; cut <= 8; ++cut) {
+    CAPTURE(cut);
+    const std::vector<uint8_t> shorter(bytes.begin(), bytes.end() - static_cast<ptrdiff_t>(cut));
+    const Status s = open_bytes(shorter, &model);
+    CHECK(s.code() == BARISTA_STATUS_CORRUPT_MODEL);
+  }
+  for (size_t extra : {1, 8, 64}) {
+    CAPTURE(extra);
+    std::vector<uint8_t> longer = bytes;
+    longer.resize(bytes.size() + extra, 0);
+    const Status s = open_bytes(longer, &model);
+    CHECK(s.code() == BARISTA_STATUS_CORRUPT_MODEL);
+    CHECK(s.message().find("bytes after it") != std::string::npos);
+  }
+  std::vector<uint8_t> shorter(bytes.begin(), bytes.end() - 1);
+  const Status s = open_bytes(shorter, &model);
+  CHECK_MESSAGE(s.message().find("cut short") != std::string::npos, s.message());
 }
 
 TEST_CASE("random bit flips give a status or a working model, never a crash; full verification catches payload flips") {
