@@ -152,7 +152,7 @@ Status Encoder::extend_cross(const ColumnInfo& crossed, Span<uint64_t> hashes, V
   return Status();
 }
 
-Status Encoder::check_crosses(const FeatureBag& request) const {
+Status Encoder::check_crosses(const FeatureBag& request, uint64_t* per_item) const {
   uint64_t total = 0;
   for (Span<WideTermInfo> terms : {model_.wide_request_terms(), model_.wide_item_terms(), model_.wide_mixed_terms()}) {
     for (const WideTermInfo& term : terms) {
@@ -174,6 +174,7 @@ Status Encoder::check_crosses(const FeatureBag& request) const {
       if (total > limits::kMaxCrossCombinations) return too_many_cross_combinations(column);
     }
   }
+  if (per_item != nullptr) *per_item = total;
   return Status();
 }
 

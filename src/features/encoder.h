@@ -54,8 +54,9 @@ class Encoder {
   // LIMIT_EXCEEDED when the crossed wide terms together would make more
   // than limits::kMaxCrossCombinations combinations for this request and
   // one item (item-side columns at their most ids, ColumnInfo::max_ids).
-  // Checked once per request, before any item is scored.
-  Status check_crosses(const FeatureBag& request) const;
+  // Checked once per request, before any item is scored; *per_item (when
+  // given) receives the total.
+  Status check_crosses(const FeatureBag& request, uint64_t* per_item = nullptr) const;
 
   // Sum of the wide terms `terms` for the example (no bias).
   Status wide_sum(const Example& example, Span<WideTermInfo> terms, float* out);

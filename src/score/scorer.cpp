@@ -84,7 +84,7 @@ Status Scorer::logit_plain(const FeatureBag& request, ItemRef item, float* logit
 
 Status Scorer::prepare(const FeatureBag& request) {
   prepared_ = nullptr;
-  BARISTA_RETURN_IF_ERROR(encoder_.check_crosses(request));
+  BARISTA_RETURN_IF_ERROR(encoder_.check_crosses(request, &cross_combinations_));
   const Example example{&request, ItemRef{}};
   float sum = 0.0f;
   BARISTA_RETURN_IF_ERROR(encoder_.wide_sum(example, model_.wide_request_terms(), &sum));
@@ -519,7 +519,18 @@ void Scorer::upper_layers(uint32_t rows, const float* const* item_halves, const 
   }
 }
 
-Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) { return logits_catalog_impl(items, false, logits); }
+Status Scorer::check_request_crosses(size_t items) const {
+  if (cross_combinations_ * items <= limits::kMaxCrossCombinationsPerRequest) return Status();
+  return make_error(BARISTA_STATUS_LIMIT_EXCEEDED,
+                    "the crossed wide terms would make up to %llu combinations for %zu items (limit %llu per request)",
+                    static_cast<unsigned long long>(cross_combinations_ * items), items,
+                    static_cast<unsigned long long>(limits::kMaxCrossCombinationsPerRequest));
+}
+
+Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) {
+  BARISTA_RETURN_IF_ERROR(check_request_crosses(items.size()));
+  return logits_catalog_impl(items, false, logits);
+}
 
 Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logits) {
   if (prepared_ == nullptr) return make_error(BARISTA_STATUS_INTERNAL, "logits_catalog before prepare");
@@ -560,6 +571,7 @@ Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logit
 
 Status Scorer::logits_described(Span<const FeatureBag*> items, float* logits) {
   if (prepared_ == nullptr) return make_error(BARISTA_STATUS_INTERNAL, "logits_described before prepare");
+  BARISTA_RETURN_IF_ERROR(check_request_crosses(items.size()));
   const KernelTable& k = model_.kernels();
   const LayerInfo& first = model_.layers()[0];
   const uint32_t request_width = model_.deep_request_width();
@@ -611,6 +623,8 @@ Status Scorer::recommend(const FeatureBag& request, const RecommendQuery& query,
     candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
   }
   BARISTA_RETURN_IF_ERROR(prepare(request));
+  BARISTA_RETURN_IF_ERROR(
+      check_request_crosses((query.whole_catalog ? n : candidates_.size()) + query.extra_items.size()));
 
   // The int8 mode ranks by int8 layers into a shortlist, rescored below.
   const bool int8 = query.int8_layers && int8_layers_available();

@@ -145,10 +145,14 @@ class Scorer {
   void upper_layers_int8(uint32_t rows, const float* const* item_halves, const float* wide, float* logits);
   void quantize_upper_layers();
   Status logits_catalog_impl(Span<uint32_t> items, bool int8, float* logits);
+  // LIMIT_EXCEEDED when scoring `items` items for the prepared request could
+  // make more than limits::kMaxCrossCombinationsPerRequest cross combinations.
+  Status check_request_crosses(size_t items) const;
 
   const Model& model_;
   Encoder encoder_;
   const FeatureBag* prepared_ = nullptr;
+  uint64_t cross_combinations_ = 0;  // per item at most, for the prepared request (Encoder::check_crosses)
   const OverlayStore* overlay_ = nullptr;
   bool use_learned_ = false;                                  // the prepared customer has learned weights
   bool use_learned_items_ = false;                            // ... some on item-side terms

@@ -542,12 +542,14 @@ TEST_CASE("wide terms that repeat a column or share weights are refused at open"
   CHECK(s.message().find("share the wide weights") != std::string::npos);
 }
 
-TEST_CASE("crosses are capped per request and item across all wide terms, before any item is scored") {
+TEST_CASE("crosses are capped per item across all wide terms and per request over its items, before any is scored") {
   // Issue 15's shape: many crossed terms over a big basket x the item id,
   // each within the per-cross limit, made one recommendation take 46 s and
   // 1.7 GB. Here 1,000 distinct crosses (distinct hash keys): a request
   // with 100 basket values would make 100,000 combinations per item.
-  ModelSpec spec = random_test_model(4);
+  TestModelOptions options;
+  options.items = 2000;
+  ModelSpec spec = random_test_model(4, options);
   const uint32_t basket = spec.add_categorical_input("basket", fb::Source::Context, 4096);
   const uint32_t basket_column = spec.add_column("basket", fb::ColumnKind::Hashed, basket, 64);
   uint32_t item_id_column = 0;
@@ -581,8 +583,17 @@ TEST_CASE("crosses are capped per request and item across all wide terms, before
       float logit = 0.0f;
       CHECK(scorer.logit_plain(request, ItemRef::catalog(0), &logit).code() == BARISTA_STATUS_LIMIT_EXCEEDED);
     } else {
-      CHECK(s.ok());
-      CHECK(top.size() == query.k);
+      // 50,000 combinations per item are within the limit per item, but
+      // not over 2,000 items (limit 2^26 per request): 100 candidates are.
+      CHECK(s.code() == BARISTA_STATUS_LIMIT_EXCEEDED);
+      CHECK(s.message().find("for 2000 items (limit 67108864 per request)") != std::string::npos);
+      std::vector<uint32_t> candidates(100);
+      for (uint32_t i = 0; i < 100; ++i) candidates[i] = i * 20;
+      RecommendQuery some;
+      some.whole_catalog = false;
+      some.candidates = Span<uint32_t>(candidates.data(), candidates.size());
+      CHECK(scorer.recommend(request, some, &top).ok());
+      CHECK(top.size() == some.k);
     }
   }
 }
