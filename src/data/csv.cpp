@@ -135,23 +135,23 @@ bool CsvReader::next(Status* error) {
   }
   if (pos_ >= text_.size()) return false;
   record_line_ = line_;
-  const Status status = read_record(&fields_);
+  const size_t record_start = pos_;
+  Status status = read_record(&fields_);
+  if (status.ok() && fields_.size() != header_.size()) {  // a ragged record
+    status =
+        error_here(std::to_string(fields_.size()) + " fields where the header has " + std::to_string(header_.size()));
+  }
   if (!status.ok()) {
-    // Resume after the line where reading stopped, so that one malformed
-    // record costs one record.
+    // A malformed record costs its first line only: reading resumes on the
+    // next line, so that a quote left open does not swallow the records
+    // after it (a quoted field may span lines, and would run on to the next
+    // quote or the end of the file).
     fields_.clear();
     *error = status;
+    pos_ = record_start;
     while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
-    if (pos_ < text_.size()) {
-      ++pos_;
-      ++line_;
-    }
-    return true;
-  }
-  if (fields_.size() != header_.size()) {  // a ragged record, read to its end
-    *error =
-        error_here(std::to_string(fields_.size()) + " fields where the header has " + std::to_string(header_.size()));
-    fields_.clear();
+    if (pos_ < text_.size()) ++pos_;
+    line_ = record_line_ + 1;
   }
   return true;
 }

@@ -71,6 +71,29 @@ TEST_CASE("csv: malformed records are reported by line and skipped, reading goes
   CHECK(!r.next(&error));
 }
 
+TEST_CASE("csv: a quote left open costs its own line, not the records after it") {
+  // The open quote would run on over the next lines to the next quote (or
+  // the end of the file): one bad record was counted, three were lost.
+  CsvReader r = reader(
+      "user,item\n"
+      "a,\"latte\n"  // never closed
+      "b,mocha\n"
+      "c,\"flat white\"\n"
+      "d,tea\n"
+      "e,\"chai\n",  // never closed, at the end
+      CsvDialect());
+  Status error;
+  REQUIRE(r.next(&error));
+  CHECK(error.message() == "t.csv:2: unexpected text after a closing quote");
+  CHECK(row(r) == std::vector<std::string>{"b", "mocha"});
+  CHECK(r.line() == 3);
+  CHECK(row(r) == std::vector<std::string>{"c", "flat white"});
+  CHECK(row(r) == std::vector<std::string>{"d", "tea"});
+  REQUIRE(r.next(&error));
+  CHECK(error.message() == "t.csv:6: a quoted field is not closed before the end of the file");
+  CHECK(!r.next(&error));
+}
+
 TEST_CASE("csv: another delimiter, an empty file, a duplicate header column") {
   CsvDialect tabs;
   tabs.delimiter = '\t';
