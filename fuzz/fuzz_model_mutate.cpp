@@ -41,6 +41,7 @@
 
 #include "barista.h"
 #include "model/model.h"
+#include "score_and_learn.h"
 #include "writer/model_writer.h"
 
 using namespace barista::internal;
@@ -920,45 +921,10 @@ void use_model(Stream& s, barista_model* model, const std::vector<std::string>& 
       [&](const char* input, const std::string& v) { barista_item_add_string(item, input, v.data(), v.size()); },
       [&](const char* input, double x) { barista_item_set_number(item, input, x); });
 
-  // Every call twice on the same objects: a retry after an error must give
-  // the same status (a failed call must leave nothing half-built behind).
-  auto same_twice = [](auto&& call) {
-    const barista_status first = call();
-    if (call() != first) __builtin_trap();
-  };
-  barista_recommend_params recommend = barista_recommend_default_params();
-  const barista_item* extra[] = {item};
-  recommend.extra_items = extra;
-  recommend.extra_item_count = 1;
-  barista_recommendation top[10];
-  size_t count = 0;
   std::vector<uint32_t> items;
   for (uint32_t i = 0; i < info.item_count && i < 16; ++i) items.push_back(i);
   if (info.item_count > 16) items.push_back(static_cast<uint32_t>(info.item_count - 1));
-  std::vector<float> scores(items.size() + 1);
-  auto score_everything = [&] {
-    for (uint32_t precision : {BARISTA_PRECISION_EXACT, BARISTA_PRECISION_INT8_SHORTLIST}) {
-      recommend.precision = precision;
-      same_twice([&] { return barista_session_recommend(session, request, &recommend, top, 10, &count); });
-    }
-    same_twice([&] {
-      return barista_session_score(session, request, items.data(), items.size(), scores.data(), scores.size());
-    });
-    same_twice([&] { return barista_session_score_items(session, request, extra, 1, scores.data(), scores.size()); });
-  };
-  score_everything();
-
-  barista_overlay* overlay = nullptr;
-  if (barista_overlay_open(model, nullptr, nullptr, &overlay, nullptr) == BARISTA_STATUS_OK) {
-    if (!items.empty()) {
-      barista_overlay_observe(overlay, request, items.back(), 1.0f, 1.0f);
-      barista_overlay_observe_shown(overlay, request, items.data(), items.size(), items[0]);
-    }
-    barista_overlay_observe_item(overlay, request, item, 1.0f, 1.0f);
-    barista_session_set_overlay(session, overlay);
-    score_everything();
-    barista_overlay_free(overlay);
-  }
+  score_and_learn(model, session, request, item, items);
 
   barista_item_free(item);
   barista_request_free(request);
