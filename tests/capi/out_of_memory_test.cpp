@@ -24,6 +24,7 @@
 
 #include "barista.h"
 #include "random_model.h"
+#include "support/child_process.h"
 #include "support/temp_dir.h"
 #include "writer/model_writer.h"
 
@@ -36,14 +37,6 @@ namespace {
 // kFirstCall + the index of the call that ran out of memory, then succeeded.
 enum Outcome { kAllOk = 0, kOtherStatus = 2, kFirstCall = 10 };
 
-size_t address_space_in_use() {
-  unsigned long pages = 0;
-  FILE* statm = std::fopen("/proc/self/statm", "r");
-  if (statm == nullptr) return 0;
-  if (std::fscanf(statm, "%lu", &pages) != 1) pages = 0;
-  std::fclose(statm);
-  return pages * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
 
 // Leaves the process about `headroom` bytes of memory: caps the address
 // space at what is reserved now (RLIMIT_AS), takes every free block of both
@@ -54,7 +47,7 @@ size_t address_space_in_use() {
 class Starvation {
  public:
   void leave_headroom(size_t headroom) {
-    const rlimit cap{address_space_in_use(), RLIM_INFINITY};
+    const rlimit cap{barista_test::address_space_in_use(), RLIM_INFINITY};
     if (setrlimit(RLIMIT_AS, &cap) != 0) _exit(3);
     while (mimalloc_ < kMaxPieces && (mimalloc_pieces_[mimalloc_] = mi_malloc(kPiece)) != nullptr) ++mimalloc_;
     while (malloc_ < kMaxPieces && (malloc_pieces_[malloc_] = std::malloc(kPiece)) != nullptr) ++malloc_;

@@ -6,7 +6,6 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "platform/file_io.h"
+#include "support/child_process.h"
 #include "support/temp_dir.h"
 
 using namespace barista::internal;
@@ -38,33 +38,21 @@ std::string contents_of(const std::string& path) {
 // 4 KiB; returns the child's exit code (1: the call failed, its message in
 // *message), or -signal.
 int replace_with_size_limit(const std::string& path, size_t size, bool die_at_limit, std::string* message = nullptr) {
-  int pipe_fds[2];
-  REQUIRE(pipe(pipe_fds) == 0);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(pipe_fds[0]);
+  const barista_test::ChildResult child = barista_test::run_in_child([&](int message_fd) {
     // The limit holds for every file the child writes: its stdout and
     // stderr (a sanitizer's warnings) may be files already past 4 KiB.
     const int null = ::open("/dev/null", O_WRONLY);
-    if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) _exit(5);
+    if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) return 5;
     std::signal(SIGXFSZ, die_at_limit ? SIG_DFL : SIG_IGN);
     const rlimit limit{4096, RLIM_INFINITY};
-    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(3);
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) return 3;
     const std::vector<uint8_t> data(size, 'n');
     const Status status = replace_file_durably(path, data.data(), data.size());
-    if (!status.ok() && ::write(pipe_fds[1], status.message().data(), status.message().size()) < 0) _exit(4);
-    _exit(status.ok() ? 0 : 1);
-  }
-  close(pipe_fds[1]);
-  char buffer[512];
-  ssize_t got = 0;
-  std::string text;
-  while ((got = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(got));
-  close(pipe_fds[0]);
-  if (message != nullptr) *message = text;
-  int wstatus = 0;
-  REQUIRE(waitpid(pid, &wstatus, 0) == pid);
-  return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -WTERMSIG(wstatus);
+    if (!status.ok()) barista_test::tell_parent(message_fd, status.message());
+    return status.ok() ? 0 : 1;
+  });
+  if (message != nullptr) *message = child.message;
+  return child.exit_code;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "data/synth.h"
 #include "eval/evaluate.h"
 #include "score/scorer.h"
+#include "support/child_process.h"
 #include "support/temp_dir.h"
 #include "train/model_builder.h"
 #include "train/size_estimate.h"
@@ -197,39 +198,24 @@ TEST_CASE("an allocation that fails in training is OUT_OF_MEMORY naming what it 
   Dataset data;
   REQUIRE(load_dataset(config, &data).ok());
   const Split split = make_split(data, config.training.holdout, false);
-  int pipe_fds[2];
-  REQUIRE(pipe(pipe_fds) == 0);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(pipe_fds[0]);
-    unsigned long pages = 0;
-    FILE* statm = std::fopen("/proc/self/statm", "r");
-    if (statm == nullptr || std::fscanf(statm, "%lu", &pages) != 1) _exit(3);
-    std::fclose(statm);
-    const rlimit cap{pages * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (48u << 20), RLIM_INFINITY};
-    if (setrlimit(RLIMIT_AS, &cap) != 0) _exit(3);
+  const barista_test::ChildResult child = barista_test::run_in_child([&](int message_fd) {
+    const rlimit cap{barista_test::address_space_in_use() + (48u << 20), RLIM_INFINITY};
+    if (setrlimit(RLIMIT_AS, &cap) != 0) return 3;
     void* probe = std::malloc(size_t{256} << 20);
-    if (probe != nullptr) _exit(77);  // the limit does not hold here (qemu-user ignores it)
+    if (probe != nullptr) return 77;  // the limit does not hold here (qemu-user ignores it)
     ModelSpec spec;
     TrainSummary result;
     const Status s = train_model(config, data, split, nullptr, &spec, &result);
-    if (::write(pipe_fds[1], s.message().data(), s.message().size()) < 0) _exit(4);
-    _exit(s.code() == BARISTA_STATUS_OUT_OF_MEMORY ? 0 : 1);
-  }
-  close(pipe_fds[1]);
-  std::string message;
-  char buffer[512];
-  ssize_t got = 0;
-  while ((got = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0) message.append(buffer, static_cast<size_t>(got));
-  close(pipe_fds[0]);
-  int wstatus = 0;
-  REQUIRE(waitpid(pid, &wstatus, 0) == pid);
-  REQUIRE(WIFEXITED(wstatus));  // a signal: the failure ended the process
-  if (WEXITSTATUS(wstatus) == 77) {
+    barista_test::tell_parent(message_fd, s.message());
+    return s.code() == BARISTA_STATUS_OUT_OF_MEMORY ? 0 : 1;
+  });
+  const std::string& message = child.message;
+  REQUIRE(child.exit_code >= 0);  // a signal: the failure ended the process
+  if (child.exit_code == 77) {
     MESSAGE("RLIMIT_AS is not enforced here; skipped");
     return;
   }
-  CHECK_MESSAGE(WEXITSTATUS(wstatus) == 0, message);
+  CHECK_MESSAGE(child.exit_code == 0, message);
   CHECK(message.find("out of memory allocating ") != std::string::npos);
   const std::string key = "crosses[" + std::to_string(config.crosses.size() - 1) + "].buckets";
   CHECK_MESSAGE(message.find(key) != std::string::npos, message);
