@@ -1,5 +1,5 @@
 // barista bench: the runtime's speed on the reference shapes S, M and L
-// (tools/random_model.cpp, generated deterministically), single thread,
+// (src/offline/samples/random_model.cpp, generated deterministically), single thread,
 // through the public C++ API as a host calls it — recommend top-10 over the
 // catalog, one item scored, open time, file size per quantization, peak RSS
 // after open + requests, latency against catalog size, and the machine's
@@ -23,7 +23,7 @@
 #include "commands.h"
 #include "kernels/dispatch.h"
 #include "kernels/kernel_list.h"
-#include "random_model.h"
+#include "samples/random_model.h"
 #include "writer/model_writer.h"
 
 namespace barista::cli {

@@ -1,5 +1,5 @@
 // barista export-onnx MODEL --out FILE: the model as an ONNX graph
-// (src/export/onnx_export.h). With --batch-dir, also one request against
+// (src/offline/export/onnx_export.h). With --batch-dir, also one request against
 // the first N catalog items, encoded as the graph's inputs, barista's own
 // scores for them, and barista's speed on that batch — the barista half of
 // tools/bench/onnx.sh, which runs ONNX Runtime on the same files.

@@ -4,9 +4,9 @@
 #include <cstdio>
 
 #include "cli.h"
-#include "coffee_model.h"
+#include "samples/coffee_model.h"
 #include "commands.h"
-#include "random_model.h"
+#include "samples/random_model.h"
 #include "writer/model_writer.h"
 
 namespace barista::cli {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "barista.h"
-#include "coffee_model.h"
+#include "samples/coffee_model.h"
 #include "kernels/dispatch.h"
 #include "support/test_models.h"
 

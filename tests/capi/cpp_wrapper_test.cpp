@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "barista.hpp"
-#include "coffee_model.h"
+#include "samples/coffee_model.h"
 #include "writer/model_writer.h"
 
 TEST_CASE("C++ wrapper: open, describe, score and recommend without exceptions") {

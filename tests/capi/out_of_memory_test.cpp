@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "barista.h"
-#include "random_model.h"
+#include "samples/random_model.h"
 #include "support/child_process.h"
 #include "support/temp_dir.h"
 #include "writer/model_writer.h"

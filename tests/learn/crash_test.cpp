@@ -21,7 +21,7 @@
 
 #include "barista.h"
 #include "capi/handles.h"
-#include "coffee_model.h"
+#include "samples/coffee_model.h"
 #include "support/temp_dir.h"
 #include "support/test_models.h"
 

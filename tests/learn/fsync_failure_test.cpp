@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "barista.h"
-#include "coffee_model.h"
+#include "samples/coffee_model.h"
 #include "support/temp_dir.h"
 #include "writer/model_writer.h"
 

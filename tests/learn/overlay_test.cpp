@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "barista.h"
-#include "coffee_model.h"
+#include "samples/coffee_model.h"
 #include "hash/fingerprint.h"
 #include "platform/file_io.h"
 #include "support/temp_dir.h"

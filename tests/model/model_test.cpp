@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "coffee_model.h"
+#include "samples/coffee_model.h"
 #include "common/half.h"
 #include "features/encoder.h"
 #include "hash/fingerprint.h"

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "features/input_names.h"
 #include "hash/fingerprint.h"
-#include "train/model_builder.h"
 
 namespace barista::internal {
 

@@ -1,4 +1,4 @@
-#include "coffee_model.h"
+#include "samples/coffee_model.h"
 
 #include <algorithm>
 #include <string>

@@ -12,14 +12,10 @@
 #include "common/status.h"
 #include "config/train_config.h"
 #include "data/dataset.h"
+#include "features/input_names.h"
 #include "writer/model_spec.h"
 
 namespace barista::internal {
-
-// Input names the trainer uses (and eval and the tools rely on).
-constexpr const char* kUserIdInput = "user_id";
-constexpr const char* kHistoryInput = "history";
-constexpr const char* kItemIdInput = "item_id";
 
 Status build_model_spec(const TrainConfig& config, const Dataset& data, const Split& split, ModelSpec* spec);
 

@@ -1,4 +1,4 @@
-#include "random_model.h"
+#include "samples/random_model.h"
 
 #include <algorithm>
 
