@@ -265,6 +265,14 @@ typedef struct barista_model_info {
 
 BARISTA_API barista_status barista_model_get_info(const barista_model* model, barista_model_info* out_info);
 
+/* Heap memory the open model holds, in bytes: its tables, the serving
+ * index built at open (what every session reads: per catalog item, the
+ * hashes of its crossed values and its learnable wide ids; the int8 copy of
+ * the hidden layers), and the model's copy of the file when it has one
+ * (BARISTA_OPEN_COPY, an unaligned buffer). A mapped file's pages are not
+ * counted. 0 for an invalid handle. */
+BARISTA_API size_t barista_model_memory_bytes(const barista_model* model);
+
 typedef enum barista_source {
   BARISTA_SOURCE_USER = 0,
   BARISTA_SOURCE_CONTEXT = 1,
@@ -367,9 +375,17 @@ BARISTA_API const char* barista_item_last_error(const barista_item* item);
 /* ------------------------------------------------------------------------ */
 
 /* Creates a session (scratch memory sized for `model`, which it keeps
- * alive). One session per thread. */
+ * alive). One session per thread. A session holds only per-request
+ * scratch; what is derived from the catalog belongs to the model and is
+ * shared by all its sessions. */
 BARISTA_API barista_status barista_session_create(const barista_model* model, barista_session** out_session);
 BARISTA_API void barista_session_free(barista_session* session);
+
+/* Heap memory the session holds, in bytes: buffers sized by the model's
+ * layer widths, and what the largest request and result so far needed
+ * (cross chains, the customer's learned weights, the top-K). It does not
+ * grow with the catalog. 0 for an invalid handle. */
+BARISTA_API size_t barista_session_memory_bytes(const barista_session* session);
 
 /* The message of the last failed call on `session` ("" when none). Valid
  * until the next call on `session`. */

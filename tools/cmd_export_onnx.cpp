@@ -20,6 +20,7 @@
 #include "kernels/kernel_list.h"
 #include "model/model.h"
 #include "score/scorer.h"
+#include "score/serving_index.h"
 
 namespace barista::cli {
 
@@ -164,7 +165,9 @@ int run_export_onnx(int argc, char** argv) {
   if (!(status = internal::encode_onnx_batch(*model, request, items, &inputs)).ok()) return fail(status.message());
 
   // barista's scores (the fast path, as recommend computes them).
-  internal::Scorer scorer(*model);
+  std::unique_ptr<internal::ServingIndex> index;
+  if (!(status = internal::ServingIndex::build(*model, &index)).ok()) return fail(status.message());
+  internal::Scorer scorer(*index);
   std::vector<float> logits(n), expected(n);
   auto fast = [&] {
     internal::Status s = scorer.prepare(request);

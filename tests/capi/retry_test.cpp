@@ -519,28 +519,17 @@ TEST_CASE("the fuzzer's file of issue 22 repeats a wide term, and is refused at 
   CHECK(model == nullptr);
 }
 
-TEST_CASE("the crash of issue 22: a catalog whose values are out of range fails every call that reads it, every time") {
+TEST_CASE("a catalog whose crossed values are out of range is refused at open, the same way every time") {
+  // The serving index built at open reads every item's crossed values.
   const std::vector<uint8_t> bytes = catalog_out_of_range_model();
-  barista_error error;
-  barista_model* model = nullptr;
-  REQUIRE(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, &error) == BARISTA_STATUS_OK);
-  CHECK(barista_model_verify(model, &error) == BARISTA_STATUS_CORRUPT_MODEL);
-  barista_session* session = nullptr;
-  barista_request* request = nullptr;
-  REQUIRE(barista_session_create(model, &session) == BARISTA_STATUS_OK);
-  REQUIRE(barista_request_create(model, &request) == BARISTA_STATUS_OK);
-  barista_recommendation top[10];
-  size_t count = 0;
-  const uint32_t items[] = {0, 1};
-  float scores[2];
   for (int attempt = 0; attempt < 3; ++attempt) {
-    CHECK(barista_session_recommend(session, request, nullptr, top, 10, &count) == BARISTA_STATUS_CORRUPT_MODEL);
-    CHECK(std::string(barista_session_last_error(session)).find("out of range") != std::string::npos);
-    CHECK(barista_session_score(session, request, items, 2, scores, 2) == BARISTA_STATUS_CORRUPT_MODEL);
+    barista_error error;
+    barista_model* model = nullptr;
+    CHECK(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, &error) ==
+          BARISTA_STATUS_CORRUPT_MODEL);
+    CHECK(std::string(error.message).find("out of range") != std::string::npos);
+    CHECK(model == nullptr);
   }
-  barista_request_free(request);
-  barista_session_free(session);
-  barista_model_free(model);
 }
 
 TEST_CASE("every call repeats after its errors on every model of the fuzz corpus that opens") {
@@ -566,8 +555,8 @@ TEST_CASE("every call repeats after its errors on every model of the fuzz corpus
     every_call_repeats(&o);
   }
   MESSAGE(opened << " corpus models opened, " << refused << " refused");
-  CHECK(opened >= 4);
-  CHECK(refused >= 3);
+  CHECK(opened >= 3);
+  CHECK(refused >= 4);
 }
 
 TEST_CASE("every call repeats after its errors: too many cross combinations, before and amid a block of items") {

@@ -335,7 +335,8 @@ TEST_CASE("the exported ONNX graph computes barista's scores") {
       CHECK(input_names.size() == batch.size());
       for (size_t i = 0; i < batch.size() && i < input_names.size(); ++i) CHECK(input_names[i] == batch[i].name);
 
-      Scorer scorer(*model);
+      const auto index = serving_index(*model);
+      Scorer scorer(*index);
       std::vector<float> logits(items.size());
       REQUIRE(scorer.prepare(request).ok());
       REQUIRE(scorer.logits_catalog(items, logits.data()).ok());

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "learn/learner.h"
-#include "learn/overlay_store.h"
+#include "overlay/overlay_store.h"
 #include "score/scorer.h"
 #include "support/reference_scorer.h"
 #include "support/test_models.h"
@@ -54,7 +54,8 @@ TEST_CASE("learned weights score like the model's own wide weights, on every pat
     FtrlParams params;
     params.alpha = 0.5f;  // large steps: clearly visible weights
     REQUIRE(OverlayStore::create(1 << 20, params, &store).ok());
-    Learner learner(*model, &store);
+    const auto learner_index = serving_index(*model);
+    Learner learner(*learner_index, &store);
 
     Values customer = random_request(spec, seed);
     customer.categorical[kUserId] = {"learning-customer"};
@@ -80,7 +81,8 @@ TEST_CASE("learned weights score like the model's own wide weights, on every pat
     CHECK(steps.size() >= store.user_entries(user));
 
     const ModelSpec learned_spec = with_learned(spec, *model, store, user);
-    Scorer scorer(*model);
+    const auto index = serving_index(*model);
+    Scorer scorer(*index);
     scorer.set_overlay(&store);
     std::vector<uint32_t> all(n);
     for (uint32_t i = 0; i < n; ++i) all[i] = i;

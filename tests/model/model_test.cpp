@@ -29,7 +29,8 @@ Status open_bytes(const std::vector<uint8_t>& bytes, std::unique_ptr<Model>* mod
 // Exercises a model that opened: every public view, one recommendation, and
 // a plain-path score. Statuses are fine; crashes are not.
 void exercise(const Model& model) {
-  Scorer scorer(model);
+  const auto index = serving_index(model);
+  Scorer scorer(*index);
   FeatureBag request(model, BagRole::Request);
   (void)request.add_string("user_id", "user-1");
   (void)request.add_string("history", "item-3");
@@ -317,16 +318,16 @@ TEST_CASE("full verification: payload checksum and finiteness") {
   CHECK(s.message().find("NaN") != std::string::npos);
 }
 
-TEST_CASE("catalog offsets out of order or out of range: refused by full verification and by every call that reads "
-          "them, again and again") {
+TEST_CASE("catalog offsets out of order or out of range: refused by full verification, by the serving index or by "
+          "every call that reads them, again and again") {
   // Each item's values and id are slices between neighbouring offsets,
-  // checked where they are read. A scorer whose per-item cache failed on
-  // them once crashed on the next call (issue 22): the cache was left
-  // half-built.
+  // checked where they are read: by the serving index (the items' crossed
+  // and learnable values), or else by the calls that read them.
   const std::vector<uint8_t> original = small_model_bytes();
   const fb::Catalog* catalog = fb::GetModel(original.data())->catalog();
   const uint32_t offsets = static_cast<uint32_t>(catalog->value_offsets()->count());
   REQUIRE(offsets > 3);
+  int refused_by_index = 0, refused_by_calls = 0;
   auto refused = [&](std::vector<uint8_t> bytes) {
     reseal_checksum(&bytes);  // only the range checks can see it
     std::unique_ptr<Model> model;
@@ -335,7 +336,16 @@ TEST_CASE("catalog offsets out of order or out of range: refused by full verific
     CAPTURE(full.message());
     CHECK(full.code() == BARISTA_STATUS_CORRUPT_MODEL);
     CHECK(full.message().find("out of range") != std::string::npos);
-    Scorer scorer(*model);
+    std::unique_ptr<ServingIndex> index;
+    const Status indexed = ServingIndex::build(*model, &index);
+    if (!indexed.ok()) {
+      CHECK(indexed.code() == BARISTA_STATUS_CORRUPT_MODEL);
+      CHECK(indexed.message().find("out of range") != std::string::npos);
+      CHECK(ServingIndex::build(*model, &index).message() == indexed.message());
+      ++refused_by_index;
+      return;
+    }
+    Scorer scorer(*index);
     FeatureBag request(*model, BagRole::Request);
     REQUIRE(request.add_string("user_id", "user-1").ok());
     // The plain pass reads every value of its item: some items fail, each
@@ -351,9 +361,8 @@ TEST_CASE("catalog offsets out of order or out of range: refused by full verific
       CHECK(first.message().find("out of range") != std::string::npos);
     }
     CHECK(failed > 0);
-    // Recommend builds a cache of the items' category values: the same
-    // status on every call (the cache is built again each time, never
-    // half-built).
+    ++refused_by_calls;
+    // Recommend: the same status on every call.
     RecommendQuery query;
     Vec<Scored> top;
     const Status first = scorer.recommend(request, query, &top);
@@ -372,6 +381,9 @@ TEST_CASE("catalog offsets out of order or out of range: refused by full verific
     REQUIRE(values[1] != values[offsets - 2]);
     refused(bytes);
   }
+  // Both ways are taken: damage among the indexed values, and elsewhere.
+  CHECK(refused_by_index > 0);
+  CHECK(refused_by_calls > 0);
   const fb::Slice* id_offsets = catalog->keys()->strings()->offsets();
   for (uint64_t at : {uint64_t{0}, uint64_t{2}, id_offsets->count() - 1}) {
     CAPTURE(at);
@@ -569,7 +581,8 @@ TEST_CASE("crosses are capped per item across all wide terms and per request ove
   }
   std::vector<uint8_t> storage;
   const auto model = open_spec(spec, &storage);
-  Scorer scorer(*model);
+  const auto index = serving_index(*model);
+  Scorer scorer(*index);
   RecommendQuery query;
   Vec<Scored> top;
   for (const int values : {100, 50}) {

@@ -97,7 +97,8 @@ std::vector<float> all_logits(Scorer& scorer, const FeatureBag& request) {
 void check_fast_equals_plain(const ModelSpec& spec, const WriteOptions& options, const char* kernels) {
   std::vector<uint8_t> storage;
   const auto model = open_spec(spec, &storage, options, kernels);
-  Scorer scorer(*model);
+  const auto index = serving_index(*model);
+  Scorer scorer(*index);
   for (uint64_t r = 0; r < 12; ++r) {
     FeatureBag request(*model, BagRole::Request);
     fill_bag(random_request(spec, r), &request);
@@ -141,7 +142,8 @@ TEST_CASE("scores match an independent straightforward implementation (f32 model
     const ModelSpec spec = random_test_model(seed, options);
     std::vector<uint8_t> storage;
     const auto model = open_spec(spec, &storage);
-    Scorer scorer(*model);
+    const auto index = serving_index(*model);
+    Scorer scorer(*index);
     for (uint64_t r = 0; r < 20; ++r) {
       const Values request_values = random_request(spec, seed * 100 + r);
       FeatureBag request(*model, BagRole::Request);
@@ -221,7 +223,8 @@ TEST_CASE("recommend returns the top of a full sort, with exclusions, candidates
   const ModelSpec spec = random_test_model(61, TestModelOptions{150, false, {16, 8}});
   std::vector<uint8_t> storage;
   const auto model = open_spec(spec, &storage);
-  Scorer scorer(*model);
+  const auto index = serving_index(*model);
+  Scorer scorer(*index);
   const uint32_t n = model->catalog().count;
   for (uint64_t r = 0; r < 10; ++r) {
     FeatureBag request(*model, BagRole::Request);
@@ -286,7 +289,8 @@ TEST_CASE("int8 shortlist: exact scores for what it returns, the exact top-k nea
     if (!cpu_supports(detect_cpu_features(), table->isa)) continue;
     INFO("kernels: " << std::string(table->isa));
     const auto model = open_spec(spec, &storage, WriteOptions(), table->isa);
-    Scorer scorer(*model);
+    const auto index = serving_index(*model);
+    Scorer scorer(*index);
     REQUIRE(scorer.int8_layers_available());
     const uint32_t n = model->catalog().count;
     int same = 0, requests = 0;
@@ -320,7 +324,8 @@ TEST_CASE("int8 shortlist falls back to exact ranking when a hidden layer has no
   spec.layers[1].relu = false;
   std::vector<uint8_t> storage;
   const auto model = open_spec(spec, &storage);
-  Scorer scorer(*model);
+  const auto index = serving_index(*model);
+  Scorer scorer(*index);
   CHECK_FALSE(scorer.int8_layers_available());
   FeatureBag request(*model, BagRole::Request);
   fill_bag(random_request(spec, 5), &request);
@@ -342,7 +347,8 @@ TEST_CASE("ties keep catalog order; out-of-range indices are refused") {
   for (DenseSpec& layer : spec.layers) std::fill(layer.weights.begin(), layer.weights.end(), 0.0f);
   std::vector<uint8_t> storage;
   const auto model = open_spec(spec, &storage);
-  Scorer scorer(*model);
+  const auto index = serving_index(*model);
+  Scorer scorer(*index);
   FeatureBag request(*model, BagRole::Request);
   RecommendQuery query;
   query.k = 5;
@@ -372,7 +378,8 @@ TEST_CASE("non-finite weights never crash: NaN scores rank last") {
   item_wide[7] = -std::numeric_limits<float>::infinity();
   std::unique_ptr<Model> model;
   REQUIRE(Model::open_buffer(storage.data(), storage.size(), OpenOptions(), &model).ok());
-  Scorer scorer(*model);
+  const auto index = serving_index(*model);
+  Scorer scorer(*index);
   FeatureBag request(*model, BagRole::Request);
   RecommendQuery query;
   query.k = model->catalog().count;

@@ -259,4 +259,11 @@ void fill_bag(const Values& values, FeatureBag* bag) {
   }
 }
 
+std::unique_ptr<ServingIndex> serving_index(const Model& model) {
+  std::unique_ptr<ServingIndex> index;
+  const Status status = ServingIndex::build(model, &index);
+  REQUIRE_MESSAGE(status.ok(), status.message());
+  return index;
+}
+
 }  // namespace barista_test

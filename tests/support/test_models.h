@@ -11,6 +11,7 @@
 
 #include "features/feature_bag.h"
 #include "model/model.h"
+#include "score/serving_index.h"
 #include "writer/model_writer.h"
 
 namespace barista_test {
@@ -57,6 +58,9 @@ Values random_item(const ModelSpec& spec, uint64_t seed);
 // Writes `spec` to memory and opens it; fails the current test on error.
 std::unique_ptr<Model> open_spec(const ModelSpec& spec, std::vector<uint8_t>* storage,
                                  const WriteOptions& options = WriteOptions(), const char* kernels = nullptr);
+
+// The serving index of an open model (checked to build).
+std::unique_ptr<ServingIndex> serving_index(const Model& model);
 
 void fill_bag(const Values& values, FeatureBag* bag);
 

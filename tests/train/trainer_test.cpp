@@ -18,6 +18,7 @@
 #include "score/scorer.h"
 #include "support/child_process.h"
 #include "support/temp_dir.h"
+#include "support/test_models.h"
 #include "train/model_builder.h"
 #include "train/size_estimate.h"
 #include "train/trainer.h"
@@ -118,7 +119,8 @@ void check_trainer_runtime_parity(bool slots) {
   REQUIRE(Model::open_buffer(bytes.data(), bytes.size(), OpenOptions(), &model).ok());
   RequestBuilder requests;
   REQUIRE(RequestBuilder::create(t.config, t.data, *model, &requests).ok());
-  Scorer scorer(*model);
+  const auto index = barista_test::serving_index(*model);
+  Scorer scorer(*index);
   FeatureBag request(*model, BagRole::Request);
   size_t compared = 0;
   for (uint32_t user = 0; user < 40; ++user) {

@@ -9,6 +9,7 @@
 #include "hash/fingerprint.h"
 #include "learn/learner.h"
 #include "score/scorer.h"
+#include "score/serving_index.h"
 
 namespace barista::internal {
 
@@ -62,8 +63,10 @@ Status evaluate_cold_start(const Model& model, const Dataset& data, const Reques
 
   OverlayStore store;
   BARISTA_RETURN_IF_ERROR(OverlayStore::create(options.memory_limit, options.ftrl, &store));
-  Learner learner(model, &store);
-  Scorer plain(model), learned(model);
+  std::unique_ptr<ServingIndex> index;
+  BARISTA_RETURN_IF_ERROR(ServingIndex::build(model, &index));
+  Learner learner(*index, &store);
+  Scorer plain(*index), learned(*index);
   learned.set_overlay(&store);
   FeatureBag request(model, BagRole::Request);
   std::vector<uint32_t> seen_items;  // dataset items taken so far (sorted)

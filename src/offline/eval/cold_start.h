@@ -23,7 +23,7 @@
 #include "data/dataset.h"
 #include "data/requests.h"
 #include "learn/learner.h"
-#include "learn/overlay_store.h"
+#include "overlay/overlay_store.h"
 #include "model/model.h"
 
 namespace barista::internal {

@@ -8,6 +8,7 @@
 
 #include "hash/fingerprint.h"
 #include "score/scorer.h"
+#include "score/serving_index.h"
 
 namespace barista::internal {
 
@@ -82,7 +83,9 @@ Status evaluate_model(const Model& model, const Dataset& data, const RequestBuil
   for (size_t i = 0; i < data.item_count(); ++i) catalog_of[i] = model.find_item(fingerprint64(data.item_ids[i]));
   const uint32_t catalog = model.catalog().count;
 
-  Scorer scorer(model);
+  std::unique_ptr<ServingIndex> index;
+  BARISTA_RETURN_IF_ERROR(ServingIndex::build(model, &index));
+  Scorer scorer(*index);
   FeatureBag request(model, BagRole::Request);
   std::vector<uint32_t> seen, excluded, negatives;
   Vec<Scored> top;

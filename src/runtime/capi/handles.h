@@ -11,11 +11,10 @@
 #include "common/alloc.h"
 #include "common/exceptions.h"
 #include "features/feature_bag.h"
-#include "learn/learner.h"
-#include "learn/overlay_file.h"
-#include "learn/overlay_store.h"
+#include "learn/overlay.h"
 #include "model/model.h"
 #include "score/scorer.h"
+#include "score/serving_index.h"
 
 namespace barista::internal {
 
@@ -34,27 +33,23 @@ struct barista_model {
   std::atomic<uint32_t> references{1};
   std::atomic<bool> released_by_caller{false};
   std::unique_ptr<barista::internal::Model> model;
+  std::unique_ptr<barista::internal::ServingIndex> index;  // of `model`, shared by its sessions and overlays
 };
 
 struct barista_overlay {
-  barista_overlay(barista_model* owner_, barista::internal::OverlayStore store_)
-      : owner(owner_), store(std::move(store_)), learner(*owner_->model, &store) {}
+  barista_overlay(barista_model* owner_, std::unique_ptr<barista::internal::Overlay> overlay_)
+      : owner(owner_), overlay(std::move(overlay_)) {}
   uint32_t magic = barista::internal::kOverlayMagic;
   // One reference for the caller plus one per session it is attached to.
   std::atomic<uint32_t> references{1};
   std::atomic<bool> released_by_caller{false};
   barista_model* owner;
-  barista::internal::OverlayStore store;
-  barista::internal::Learner learner;
-  std::unique_ptr<barista::internal::OverlayFile> file;  // null: in memory only
-  float shown_weight = 0.0f;                             // barista_overlay_params
-  barista::internal::OverlayRecovery recovery;           // what opening the files found
-  barista::internal::Vec<barista::internal::LearnedState> steps;
+  std::unique_ptr<barista::internal::Overlay> overlay;
   std::string error;
 };
 
 struct barista_session {
-  barista_session(barista_model* owner_, const barista::internal::Model& m) : owner(owner_), scorer(m) {}
+  explicit barista_session(barista_model* owner_) : owner(owner_), scorer(*owner_->index) {}
   uint32_t magic = barista::internal::kSessionMagic;
   barista_model* owner;
   barista_overlay* overlay = nullptr;  // attached (a reference is held)

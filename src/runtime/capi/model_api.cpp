@@ -38,9 +38,13 @@ OpenOptions to_options(const barista_open_params* params) {
 
 barista_status finish_open(const Status& status, std::unique_ptr<Model> model, barista_model** out_model,
                            barista_error* out_error) {
-  if (!status.ok()) {
-    fill_error(out_error, status.code(), status.message().c_str());
-    return status.code();
+  // What every session derives from the model, built once here: sessions
+  // then hold only per-request scratch, and no first call pays for it.
+  std::unique_ptr<ServingIndex> index;
+  const Status indexed = status.ok() ? ServingIndex::build(*model, &index) : status;
+  if (!indexed.ok()) {
+    fill_error(out_error, indexed.code(), indexed.message().c_str());
+    return indexed.code();
   }
   barista_model* handle = new_object<barista_model>();
   if (handle == nullptr) {
@@ -48,6 +52,7 @@ barista_status finish_open(const Status& status, std::unique_ptr<Model> model, b
     return BARISTA_STATUS_OUT_OF_MEMORY;
   }
   handle->model = std::move(model);
+  handle->index = std::move(index);
   *out_model = handle;
   fill_error(out_error, BARISTA_STATUS_OK, "");
   return BARISTA_STATUS_OK;
@@ -104,6 +109,11 @@ void barista_model_free(barista_model* model) {
   // that belongs to a session.
   if (model->released_by_caller.exchange(true)) return;
   release_model(model);
+}
+
+size_t barista_model_memory_bytes(const barista_model* model) {
+  if (!valid_model(model)) return 0;
+  return sizeof(*model) + model->model->memory_bytes() + model->index->memory_bytes();
 }
 
 barista_status barista_model_verify(const barista_model* model, barista_error* out_error) {

@@ -44,7 +44,7 @@ barista_status barista_session_create(const barista_model* model, barista_sessio
   if (!valid_model(model) || out_session == nullptr) return BARISTA_STATUS_INVALID_ARGUMENT;
   BARISTA_TRY {
     auto* owner = const_cast<barista_model*>(model);  // only its reference count changes
-    barista_session* session = new_object<barista_session>(owner, *owner->model);
+    barista_session* session = new_object<barista_session>(owner);
     if (session == nullptr) return BARISTA_STATUS_OUT_OF_MEMORY;
     retain_model(owner);
     *out_session = session;
@@ -61,6 +61,12 @@ void barista_session_free(barista_session* session) {
   delete_object(session);
   if (overlay != nullptr) release_overlay(overlay);
   release_model(owner);
+}
+
+size_t barista_session_memory_bytes(const barista_session* session) {
+  if (!valid_session(session)) return 0;
+  return sizeof(*session) + session->scorer.memory_bytes() + heap_bytes(session->results) +
+         heap_bytes(session->extra_items) + heap_bytes(session->logits) + session->error.capacity();
 }
 
 const char* barista_session_last_error(const barista_session* session) {

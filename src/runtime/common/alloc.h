@@ -73,6 +73,12 @@ inline void* allocate_aligned(size_t size, size_t alignment) { return mi_malloc_
 inline void deallocate(void* p) { mi_free(p); }
 #endif
 
+// The heap memory a Vec holds (its capacity, not its size).
+template <class T>
+size_t heap_bytes(const Vec<T>& v) {
+  return v.capacity() * sizeof(T);
+}
+
 // Constructs a T in the library's memory; nullptr when out of memory.
 template <class T, class... Args>
 T* new_object(Args&&... args) {

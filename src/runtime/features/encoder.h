@@ -68,6 +68,12 @@ class Encoder {
   // deep_request_width) (offsets relative to the side's start).
   Status deep_side(const Example& example, bool item_side, float* x);
 
+  // Heap memory of the scratch buffers.
+  size_t memory_bytes() const {
+    return heap_bytes(ids_) + heap_bytes(term_ids_) + heap_bytes(hashes_) + heap_bytes(partials_) +
+           heap_bytes(next_partials_);
+  }
+
  private:
   const Model& model_;
   Vec<uint32_t> ids_;       // ids of cross components

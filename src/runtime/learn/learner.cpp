@@ -5,8 +5,8 @@
 
 namespace barista::internal {
 
-Learner::Learner(const Model& model, OverlayStore* store)
-    : model_(model), store_(store), base_(model), encoder_(model) {}
+Learner::Learner(const ServingIndex& index, OverlayStore* store)
+    : model_(index.model()), store_(store), base_(index), encoder_(index.model()) {}
 
 bool Learner::user_of(const FeatureBag& request, uint64_t* user) const {
   if (model_.user_id_input() < 0) return false;

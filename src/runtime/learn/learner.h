@@ -14,9 +14,10 @@
 #include "common/status.h"
 #include "features/encoder.h"
 #include "features/feature_bag.h"
-#include "learn/overlay_store.h"
 #include "model/model.h"
+#include "overlay/overlay_store.h"
 #include "score/scorer.h"
+#include "score/serving_index.h"
 
 namespace barista::internal {
 
@@ -26,15 +27,10 @@ namespace barista::internal {
 // with `barista eval --cold-start` (README: on-device learning).
 constexpr float kDefaultShownWeight = 0.03f;
 
-// One FTRL step as the journal records it: the state after the step.
-struct LearnedState {
-  uint32_t index;
-  float z, n;
-};
-
 class Learner {
  public:
-  Learner(const Model& model, OverlayStore* store);
+  // `index` (its model) and `store` must outlive the learner.
+  Learner(const ServingIndex& index, OverlayStore* store);
 
   // Observes `items` (catalog indices) with `labels` and `weights` for the
   // request's customer, one step per item in order. `steps` receives the

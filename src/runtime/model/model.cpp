@@ -814,6 +814,14 @@ bool Model::item_id(uint32_t index, std::string* out) const {
 // ---------------------------------------------------------------------------
 // Full verification
 
+size_t Model::memory_bytes() const {
+  size_t bytes = sizeof(*this) + heap_bytes(inputs_) + heap_bytes(input_lookup_) + heap_bytes(columns_) +
+                 heap_bytes(wide_request_terms_) + heap_bytes(wide_item_terms_) + heap_bytes(wide_mixed_terms_) +
+                 heap_bytes(deep_inputs_) + heap_bytes(layers_);
+  if (owned_copy_ != nullptr || map_.copied()) bytes += size_;
+  return bytes;
+}
+
 Status Model::verify_full() const {
   uint64_t checksum = 0;
   if (!file_checksum(data_, size_, &checksum)) {

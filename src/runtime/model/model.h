@@ -162,6 +162,11 @@ class Model {
   // The file checksum and the finiteness of every stored number.
   Status verify_full() const;
 
+  // Heap memory the model holds: its tables, and its copy of the file when
+  // it has one (OpenOptions::copy, an unaligned buffer); a mapped file's
+  // pages are the operating system's.
+  size_t memory_bytes() const;
+
   const fb::Model& root() const { return *root_; }
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }

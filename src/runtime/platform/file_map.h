@@ -30,6 +30,8 @@ class FileMap {
 
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
+  // Whether the bytes are a copy in memory of our own (read()), not a mapping.
+  bool copied() const { return copied_; }
 
  private:
   void release();

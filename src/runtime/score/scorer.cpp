@@ -10,7 +10,9 @@
 
 namespace barista::internal {
 
-Scorer::Scorer(const Model& model) : model_(model), encoder_(model) {
+Scorer::Scorer(const ServingIndex& index)
+    : model_(index.model()), index_(index), encoder_(index.model()), mixed_terms_(index.mixed_terms()) {
+  const Model& model = model_;
   const uint32_t h1 = model.first_layer_width();
   x_.resize(model.deep_width());
   h1_request_.resize(h1);
@@ -18,29 +20,28 @@ Scorer::Scorer(const Model& model) : model_(model), encoder_(model) {
   block_a_.resize(size_t{kBlock} * model.max_layer_width());
   block_b_.resize(size_t{kBlock} * model.max_layer_width());
   described_halves_.resize(size_t{kBlock} * h1);
-  mixed_.resize(model.wide_mixed_terms().size());
+  block_q_.assign(size_t{kBlock} * index.int8_widest_input(), 0);
+  mixed_.resize(mixed_terms_.size());
   for (size_t t = 0; t < mixed_.size(); ++t) {
-    MixedTerm& m = mixed_[t];
-    m.term = model.wide_mixed_terms()[t];
-    const ColumnInfo& column = model.columns()[m.term.column];
-    m.request_hashes.resize(column.crossed.size());
-    m.first_item_component = column.crossed.size();
-    for (size_t c = 0; c < column.crossed.size(); ++c) {
-      if (model.columns()[column.crossed[c]].side == Side::Item) {
-        m.first_item_component = c;
-        break;
-      }
-    }
-    m.item_only_last = m.first_item_component + 1 == column.crossed.size();
-    other_mixed_terms_ = other_mixed_terms_ || !m.item_only_last;
-    m.buckets = CrossBuckets{column.buckets, FastMod(column.buckets)};
+    mixed_[t].request_hashes.resize(model.columns()[mixed_terms_[t].term.column].crossed.size());
   }
-  for (const WideTermInfo& term : model.wide_item_terms()) {
-    if (!term.learnable) continue;
-    const ColumnInfo& column = model.columns()[term.column];
-    learnable_item_ranges_.push_back(
-        {term.offset, term.offset + static_cast<uint32_t>(column.is_categorical() ? column.cardinality : 1)});
+}
+
+size_t Scorer::memory_bytes() const {
+  size_t bytes = sizeof(*this) + encoder_.memory_bytes() + top_.memory_bytes();
+  for (const MixedRequest& m : mixed_) {
+    bytes += heap_bytes(m.prefix) + heap_bytes(m.request_hashes);
+    for (const Vec<uint64_t>& hashes : m.request_hashes) bytes += heap_bytes(hashes);
   }
+  for (size_t b : {heap_bytes(learned_keys_), heap_bytes(learned_weights_), heap_bytes(x_), heap_bytes(h1_request_),
+                   heap_bytes(zero_bias_), heap_bytes(mixed_), heap_bytes(partials_), heap_bytes(hashes_),
+                   heap_bytes(ids_), heap_bytes(block_a_), heap_bytes(block_b_), heap_bytes(described_halves_),
+                   heap_bytes(block_counts_), heap_bytes(block_indices_), heap_bytes(block_mixed_),
+                   heap_bytes(block_by_prefix_), heap_bytes(block_q_), heap_bytes(shortlist_), heap_bytes(candidates_),
+                   heap_bytes(exclude_)}) {
+    bytes += b;
+  }
+  return bytes;
 }
 
 // ---------------------------------------------------------------------------
@@ -96,15 +97,17 @@ Status Scorer::prepare(const FeatureBag& request) {
   model_.kernels().dense_f32(x_.data(), 1, model_.deep_request_width(), first.weights, first.bias, first.out, 0,
                              h1_request_.data());
 
-  for (MixedTerm& m : mixed_) {
-    const ColumnInfo& column = model_.columns()[m.term.column];
+  for (size_t t = 0; t < mixed_.size(); ++t) {
+    MixedRequest& m = mixed_[t];
+    const ServingIndex::MixedTerm& term = mixed_terms_[t];
+    const ColumnInfo& column = model_.columns()[term.term.column];
     m.prefix.assign(1, column.hash_key);
     for (size_t c = 0; c < column.crossed.size(); ++c) {
       const uint32_t component = column.crossed[c];
       if (model_.columns()[component].side == Side::Item) continue;
       m.request_hashes[c].clear();
       BARISTA_RETURN_IF_ERROR(encoder_.cross_hashes(example, component, &m.request_hashes[c]));
-      if (c < m.first_item_component) {
+      if (c < term.first_item_component) {
         BARISTA_RETURN_IF_ERROR(encoder_.extend_cross(column, m.request_hashes[c], &m.prefix));
       }
     }
@@ -135,9 +138,9 @@ void Scorer::prefetch_catalog(Span<uint32_t> items) const {
         reinterpret_cast<const char*>(catalog.item_first_layer + size_t{item} * model_.first_layer_width());
     for (size_t line = 0; line < half_bytes; line += 64) __builtin_prefetch(half + line);
     __builtin_prefetch(catalog.item_wide + item);
-    for (const MixedTerm& m : mixed_) {
-      if (m.item_hashes.empty() || !m.item_only_last) continue;
-      const MixedTerm::ItemHashes& cached = m.item_hashes.back();
+    for (const ServingIndex::MixedTerm& m : mixed_terms_) {
+      if (!m.item_only_last) continue;
+      const ServingIndex::MixedTerm::ItemHashes& cached = m.item_hashes.back();
       if (cached.begin.empty()) __builtin_prefetch(cached.mixed.data() + item);
     }
   }
@@ -162,74 +165,6 @@ Status Scorer::overlay_sum(const Example& example, Span<WideTermInfo> terms, flo
     total += sum * combiner_scale(term.combiner, ids_.size());
   }
   *out = total;
-  return Status();
-}
-
-// The per-scorer indexes below are built aside and moved in only when
-// complete: a call that fails (or runs out of memory) half-way leaves them
-// absent, and the next call builds them again instead of reading a half.
-Status Scorer::index_item_terms() {
-  const uint32_t n = model_.catalog().count;
-  Vec<uint32_t> begin;
-  Vec<ItemTerm> terms;
-  begin.reserve(size_t{n} + 1);
-  for (uint32_t item = 0; item < n; ++item) {
-    begin.push_back(static_cast<uint32_t>(terms.size()));
-    const Example example{nullptr, ItemRef::catalog(item)};
-    for (const WideTermInfo& term : model_.wide_item_terms()) {
-      if (!term.learnable) continue;
-      if (!model_.columns()[term.column].is_categorical()) {
-        terms.push_back(ItemTerm{term.offset, encoder_.numeric_value(example, term.column)});
-        continue;
-      }
-      ids_.clear();
-      BARISTA_RETURN_IF_ERROR(encoder_.column_ids(example, term.column, &ids_));
-      const float scale = combiner_scale(term.combiner, ids_.size());
-      for (uint32_t id : ids_) terms.push_back(ItemTerm{term.offset + id, scale});
-    }
-  }
-  begin.push_back(static_cast<uint32_t>(terms.size()));
-  item_terms_begin_ = std::move(begin);
-  item_terms_ = std::move(terms);
-  return Status();
-}
-
-Status Scorer::index_item_hashes() {
-  const uint32_t n = model_.catalog().count;
-  Vec<Vec<MixedTerm::ItemHashes>> built(mixed_.size());
-  for (size_t t = 0; t < mixed_.size(); ++t) {
-    const MixedTerm& m = mixed_[t];
-    const ColumnInfo& column = model_.columns()[m.term.column];
-    built[t].resize(column.crossed.size());
-    for (size_t c = m.first_item_component; c < column.crossed.size(); ++c) {
-      const uint32_t component = column.crossed[c];
-      if (model_.columns()[component].side != Side::Item) continue;
-      MixedTerm::ItemHashes& cached = built[t][c];
-      // Built without transient copies (a CSR only once an item has other
-      // than one hash, the mixed form in place): on L, the temporaries
-      // (400 KB to 800 KB each) left freed pages behind in the heap, and
-      // the order of later small allocations decided whether they were
-      // reused, moving the resident memory by 0.4 MiB.
-      cached.hashes.reserve(n);
-      for (uint32_t item = 0; item < n; ++item) {
-        BARISTA_RETURN_IF_ERROR(
-            encoder_.cross_hashes(Example{nullptr, ItemRef::catalog(item)}, component, &cached.hashes));
-        if (cached.begin.empty() && cached.hashes.size() != size_t{item} + 1) {
-          cached.begin.reserve(size_t{n} + 1);
-          for (uint32_t i = 0; i <= item; ++i) cached.begin.push_back(i);  // items before had one hash each
-        }
-        if (!cached.begin.empty()) cached.begin.push_back(static_cast<uint32_t>(cached.hashes.size()));
-      }
-      if (m.item_only_last && c + 1 == column.crossed.size()) {
-        // Only the mixed form is read for this component: keeping the raw
-        // hashes too cost L (100k items, two crosses) 1.6 MB per session.
-        for (uint64_t& hash : cached.hashes) hash = fingerprint_cat64_mix(hash);
-        cached.mixed = std::move(cached.hashes);
-        cached.hashes = Vec<uint64_t>();
-      }
-    }
-  }
-  for (size_t t = 0; t < mixed_.size(); ++t) mixed_[t].item_hashes = std::move(built[t]);
   return Status();
 }
 
@@ -264,7 +199,7 @@ void Scorer::load_learned(uint64_t user) {
     while (learned_keys_[slot] != 0) slot = (slot + 1) & learned_mask_;
     learned_keys_[slot] = e.index + 1;
     learned_weights_[slot] = e.w;
-    for (const auto& range : learnable_item_ranges_) {
+    for (const auto& range : index_.learnable_item_ranges()) {
       if (e.index >= range.first && e.index < range.second) use_learned_items_ = true;
     }
   });
@@ -284,12 +219,13 @@ Status Scorer::mixed_catalog_indices(const uint32_t* items, uint32_t rows) {
   block_indices_.clear();
   block_counts_.clear();
   std::fill(block_combinations_, block_combinations_ + rows, uint64_t{0});
-  for (MixedTerm& m : mixed_) {
+  for (size_t t = 0; t < mixed_.size(); ++t) {
+    const ServingIndex::MixedTerm& m = mixed_terms_[t];
     if (!m.item_only_last) continue;
     const ColumnInfo& column = model_.columns()[m.term.column];
-    const MixedTerm::ItemHashes& cached = m.item_hashes.back();
-    const uint64_t* prefix = m.prefix.data();
-    const size_t prefixes = m.prefix.size();
+    const ServingIndex::MixedTerm::ItemHashes& cached = m.item_hashes.back();
+    const uint64_t* prefix = mixed_[t].prefix.data();
+    const size_t prefixes = mixed_[t].prefix.size();
     const uint32_t offset = m.term.offset;
     // Counts first, then every index written through a pointer into a
     // buffer sized once.
@@ -354,7 +290,7 @@ void Scorer::add_mixed_catalog_sums(uint32_t rows, float* out) const {
   const uint32_t* count = block_counts_.data();
   // The weight type and whether the customer has learned weights are fixed
   // per term: decided outside the loop over the block's indices.
-  auto sum_term = [&](const MixedTerm& m, auto weight_at) {
+  auto sum_term = [&](const ServingIndex::MixedTerm& m, auto weight_at) {
     const bool learned_term = use_learned_ && m.term.learnable;
     for (uint32_t r = 0; r < rows; ++r, ++count) {
       float sum = 0.0f;
@@ -367,7 +303,7 @@ void Scorer::add_mixed_catalog_sums(uint32_t rows, float* out) const {
       out[r] += sum * combiner_scale(m.term.combiner, *count);
     }
   };
-  for (const MixedTerm& m : mixed_) {
+  for (const ServingIndex::MixedTerm& m : mixed_terms_) {
     if (!m.item_only_last) continue;
     if (weights.dtype == fb::DType::F16) {
       sum_term(m, [&](uint32_t i) { return half_to_float(weights.f16[i]); });
@@ -381,18 +317,19 @@ Status Scorer::mixed_wide(const Example& example, bool block_terms_done, uint64_
   const TensorView& weights = model_.wide_weights();
   const KernelTable& k = model_.kernels();
   float total = 0.0f;
-  for (MixedTerm& m : mixed_) {
+  for (size_t t = 0; t < mixed_.size(); ++t) {
+    const ServingIndex::MixedTerm& m = mixed_terms_[t];
     const ColumnInfo& column = model_.columns()[m.term.column];
     if (block_terms_done && m.item_only_last) continue;  // mixed_catalog_indices'
-    partials_.assign(m.prefix.begin(), m.prefix.end());
+    partials_.assign(mixed_[t].prefix.begin(), mixed_[t].prefix.end());
     for (size_t c = m.first_item_component; c < column.crossed.size() && !partials_.empty(); ++c) {
       const uint32_t component = column.crossed[c];
       if (model_.columns()[component].side == Side::Item) {
         // A catalog item's cached hashes; the last component of an
         // item_only_last term keeps only their mixed form (encoded below).
         const bool cached_raw = !(m.item_only_last && c + 1 == column.crossed.size());
-        if (example.item.bag == nullptr && !m.item_hashes.empty() && cached_raw) {
-          const MixedTerm::ItemHashes& cached = m.item_hashes[c];
+        if (example.item.bag == nullptr && cached_raw) {
+          const ServingIndex::MixedTerm::ItemHashes& cached = m.item_hashes[c];
           const uint32_t item = example.item.catalog_index;
           const Span<uint64_t> item_hashes = cached.begin.empty()
                                                  ? Span<uint64_t>(cached.hashes.data() + item, 1)
@@ -405,7 +342,7 @@ Status Scorer::mixed_wide(const Example& example, bool block_terms_done, uint64_
         BARISTA_RETURN_IF_ERROR(encoder_.cross_hashes(example, component, &hashes_));
         BARISTA_RETURN_IF_ERROR(encoder_.extend_cross(column, hashes_, &partials_));
       } else {
-        BARISTA_RETURN_IF_ERROR(encoder_.extend_cross(column, m.request_hashes[c], &partials_));
+        BARISTA_RETURN_IF_ERROR(encoder_.extend_cross(column, mixed_[t].request_hashes[c], &partials_));
       }
     }
     combinations += partials_.size();
@@ -425,42 +362,6 @@ Status Scorer::mixed_wide(const Example& example, bool block_terms_done, uint64_
   return Status();
 }
 
-bool Scorer::int8_layers_available() const {
-  const Span<LayerInfo> layers = model_.layers();
-  if (layers.size() < 3) return false;
-  for (size_t l = 0; l + 1 < layers.size(); ++l) {
-    if (!layers[l].relu) return false;
-  }
-  return true;
-}
-
-void Scorer::quantize_upper_layers() {
-  const Span<LayerInfo> layers = model_.layers();
-  Vec<Int8Layer> quantized;  // moved in when complete, as the indexes above
-  uint32_t widest = 0;
-  for (size_t l = 1; l + 1 < layers.size(); ++l) {
-    const LayerInfo& layer = layers[l];
-    Int8Layer q;
-    q.in_padded = (layer.in + 3) / 4 * 4;
-    widest = std::max(widest, q.in_padded);
-    q.scales.assign(layer.out, 1.0f);
-    q.weights.assign(size_t{q.in_padded} * layer.out, 0);
-    for (uint32_t j = 0; j < layer.out; ++j) {
-      float top = 0.0f;
-      for (uint32_t k = 0; k < layer.in; ++k) top = std::max(top, std::fabs(layer.weights[size_t{k} * layer.out + j]));
-      const float scale = top > 0.0f ? top / 127.0f : 1.0f;
-      q.scales[j] = scale;
-      for (uint32_t k = 0; k < layer.in; ++k) {
-        const float v = std::nearbyint(layer.weights[size_t{k} * layer.out + j] / scale);
-        q.weights[(size_t{k / 4} * layer.out + j) * 4 + k % 4] = static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f));
-      }
-    }
-    quantized.push_back(std::move(q));
-  }
-  block_q_.assign(size_t{kBlock} * widest, 0);
-  int8_layers_ = std::move(quantized);
-}
-
 void Scorer::upper_layers_int8(uint32_t rows, const float* const* item_halves, const float* wide, float* logits) {
   const KernelTable& k = model_.kernels();
   const Span<LayerInfo> layers = model_.layers();
@@ -469,7 +370,7 @@ void Scorer::upper_layers_int8(uint32_t rows, const float* const* item_halves, c
   float* out = block_b_.data();
   for (size_t l = 1; l + 1 < layers.size(); ++l) {
     const LayerInfo& layer = layers[l];
-    const Int8Layer& q = int8_layers_[l - 1];
+    const ServingIndex::Int8Layer& q = index_.int8_layers()[l - 1];
     if (l == 1) {
       // The first layer's ReLU and the quantization in one pass over each
       // item's precomputed half.
@@ -534,8 +435,6 @@ Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) {
 
 Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logits) {
   if (prepared_ == nullptr) return make_error(BARISTA_STATUS_INTERNAL, "logits_catalog before prepare");
-  if (use_learned_items_ && item_terms_begin_.empty()) BARISTA_RETURN_IF_ERROR(index_item_terms());
-  if (!mixed_.empty() && mixed_[0].item_hashes.empty()) BARISTA_RETURN_IF_ERROR(index_item_hashes());
   const CatalogView& catalog = model_.catalog();
   const uint32_t h1 = model_.first_layer_width();
   for (size_t start = 0; start < items.size(); start += kBlock) {
@@ -545,7 +444,7 @@ Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logit
       const uint32_t item = items[start + r];
       halves_[r] = catalog.item_first_layer + size_t{item} * h1;
       float mixed = 0.0f;
-      if (other_mixed_terms_) {
+      if (index_.other_mixed_terms()) {
         float other = 0.0f;
         BARISTA_RETURN_IF_ERROR(
             mixed_wide(Example{prepared_, ItemRef::catalog(item)}, true, block_combinations_[r], &other));
@@ -553,8 +452,8 @@ Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logit
       }
       float learned_item = 0.0f;
       if (use_learned_items_) {
-        for (uint32_t e = item_terms_begin_[item]; e < item_terms_begin_[item + 1]; ++e) {
-          learned_item += learned(item_terms_[e].index) * item_terms_[e].scale;
+        for (const ServingIndex::ItemTerm& term : index_.item_terms(item)) {
+          learned_item += learned(term.index) * term.scale;
         }
       }
       wide_[r] = wide_request_ + catalog.item_wide[item] + mixed + learned_item;
@@ -628,7 +527,6 @@ Status Scorer::recommend(const FeatureBag& request, const RecommendQuery& query,
 
   // The int8 mode ranks by int8 layers into a shortlist, rescored below.
   const bool int8 = query.int8_layers && int8_layers_available();
-  if (int8 && int8_layers_.empty()) quantize_upper_layers();
   top_.reset(int8 ? shortlist_size(query.k) : query.k);
   const size_t total = query.whole_catalog ? n : candidates_.size();
   size_t next_excluded = 0;  // both lists are sorted: walk them together

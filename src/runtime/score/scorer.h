@@ -8,7 +8,9 @@
 //   batched matrix product over blocks of items. Item-only wide terms are
 //   precomputed per item too; request-only terms are summed once.
 //
-// A Scorer owns the scratch memory of one session: one thread at a time.
+// A Scorer owns the scratch memory of one session (one thread at a time);
+// what is derived from the model for every session lives in the model's
+// ServingIndex, shared by all of them.
 #pragma once
 
 #include <cmath>
@@ -21,8 +23,9 @@
 #include "common/status.h"
 #include "features/encoder.h"
 #include "features/feature_bag.h"
-#include "learn/overlay_store.h"
+#include "overlay/overlay_store.h"
 #include "model/model.h"
+#include "score/serving_index.h"
 #include "score/top_k.h"
 
 namespace barista::internal {
@@ -45,9 +48,16 @@ class Scorer {
   // Items scored together by the fast path.
   static constexpr uint32_t kBlock = 64;
 
-  explicit Scorer(const Model& model);
+  // `index` (and its model) must outlive the scorer.
+  explicit Scorer(const ServingIndex& index);
 
   const Model& model() const { return model_; }
+  const ServingIndex& index() const { return index_; }
+
+  // Heap memory the scorer holds: buffers sized by the model's widths, and
+  // what the largest request so far needed (cross chains, the customer's
+  // learned weights). Independent of the catalog's size.
+  size_t memory_bytes() const;
 
   // Scores include what `overlay` learned for the request's customer
   // (nullptr: the model alone). The overlay must outlive its use here.
@@ -74,32 +84,16 @@ class Scorer {
   // layers are rescored exactly. `barista bench` measures how often the
   // top-10 then equals the exact one.
   static size_t shortlist_size(size_t k) { return std::max(4 * k, k + 50); }
-  // Whether the model's layers allow the int8 mode: every layer but the
-  // output one ends in a ReLU (int8 activations are unsigned) and there is
-  // at least one hidden layer above the first.
-  bool int8_layers_available() const;
+  // Whether the model's layers allow the int8 mode (ServingIndex).
+  bool int8_layers_available() const { return index_.int8_layers_available(); }
 
  private:
   // Mixed wide terms (crosses of request and item columns): the request's
-  // part of the fingerprint chain is computed once per request.
-  struct MixedTerm {
-    WideTermInfo term;
-    size_t first_item_component = 0;    // components before it are request-side
+  // part of the fingerprint chain is computed once per request; the items'
+  // part is in the ServingIndex.
+  struct MixedRequest {
     Vec<uint64_t> prefix;               // chains over the leading request components
     Vec<Vec<uint64_t>> request_hashes;  // per component (request-side ones)
-    // Per item-side component: every catalog item's hashes, indexed once
-    // per scorer (index_item_hashes). `begin` is empty when every item has
-    // exactly one hash (hashes[item]); otherwise a CSR over items.
-    struct ItemHashes {
-      Vec<uint32_t> begin;
-      Vec<uint64_t> hashes;  // empty where `mixed` replaces them
-      // fingerprint_cat64_mix of each hash, instead of the hashes, for the
-      // last component of an item_only_last term (mixed_catalog_indices).
-      Vec<uint64_t> mixed;
-    };
-    Vec<ItemHashes> item_hashes;  // per component; empty until indexed
-    bool item_only_last = false;  // the last component is the only item-side one
-    CrossBuckets buckets;         // % column.buckets
   };
 
   // Mixed terms of one item; `block_terms_done` skips the block's
@@ -112,10 +106,6 @@ class Scorer {
   // indices, prefetched; then, after other work, their sums added to out.
   Status mixed_catalog_indices(const uint32_t* items, uint32_t rows);
   void add_mixed_catalog_sums(uint32_t rows, float* out) const;
-  // The item-side cross hashes of every catalog item: hashing them per item
-  // in every request (a vocabulary lookup and a FarmHash each) was a fifth
-  // of a recommendation. 8 bytes per item and item-side component.
-  Status index_item_hashes();
   // What the overlay learned for this customer on the learnable terms among
   // `terms`, for the example (plain path).
   Status overlay_sum(const Example& example, Span<WideTermInfo> terms, float* out);
@@ -125,10 +115,6 @@ class Scorer {
   // The customer's learned weights on the item's learnable item-side terms
   // (a per-customer cross with each item feature); for described items.
   Status learned_item_sum(const Example& example, float* out);
-  // Catalog items' learnable item-side ids, encoded once per scorer the
-  // first time a customer with such weights is scored: a per-item encoding
-  // in every request would cost a quarter of a recommendation.
-  Status index_item_terms();
   float learned(uint32_t index) const {
     uint32_t slot = (index * 0x9E3779B1u) & learned_mask_;
     while (learned_keys_[slot] != 0) {
@@ -140,29 +126,21 @@ class Scorer {
   // Runs layers 1.. over block rows whose first-layer pre-activation is
   // h1_request + item_half[b]; adds wide[b]; writes logits.
   void upper_layers(uint32_t rows, const float* const* item_halves, const float* wide, float* logits);
-  // The same with the hidden upper layers in int8 (quantized per session
-  // on first use: quantize_upper_layers).
+  // The same with the hidden upper layers in int8 (ServingIndex).
   void upper_layers_int8(uint32_t rows, const float* const* item_halves, const float* wide, float* logits);
-  void quantize_upper_layers();
   Status logits_catalog_impl(Span<uint32_t> items, bool int8, float* logits);
   // LIMIT_EXCEEDED when scoring `items` items for the prepared request could
   // make more than limits::kMaxCrossCombinationsPerRequest cross combinations.
   Status check_request_crosses(size_t items) const;
 
   const Model& model_;
+  const ServingIndex& index_;
   Encoder encoder_;
   const FeatureBag* prepared_ = nullptr;
   uint64_t cross_combinations_ = 0;  // per item at most, for the prepared request (Encoder::check_crosses)
   const OverlayStore* overlay_ = nullptr;
   bool use_learned_ = false;                                  // the prepared customer has learned weights
   bool use_learned_items_ = false;                            // ... some on item-side terms
-  Vec<std::pair<uint32_t, uint32_t>> learnable_item_ranges_;  // [offset, end) of learnable item terms
-  struct ItemTerm {
-    uint32_t index;  // into the wide weights
-    float scale;     // combiner scale, or the numeric value
-  };
-  Vec<uint32_t> item_terms_begin_;  // per catalog item + 1 (empty until indexed)
-  Vec<ItemTerm> item_terms_;        // 8 bytes per learnable id of every catalog item
   Vec<uint32_t> learned_keys_;      // index + 1, 0 when empty
   Vec<float> learned_weights_;
   uint32_t learned_mask_ = 0;
@@ -171,7 +149,8 @@ class Scorer {
   Vec<float> x_;           // deep input (plain path: all of it; fast path: one side)
   Vec<float> h1_request_;  // bias + request half of the first layer
   Vec<float> zero_bias_;
-  Vec<MixedTerm> mixed_;
+  Span<ServingIndex::MixedTerm> mixed_terms_;  // the index's
+  Vec<MixedRequest> mixed_;                   // one per mixed term
   Vec<uint64_t> partials_;
   Vec<uint64_t> hashes_;
   Vec<uint32_t> ids_;
@@ -186,19 +165,11 @@ class Scorer {
   Vec<uint32_t> block_indices_;     // their wide indices, term by term, row by row
   Vec<uint64_t> block_mixed_;       // a block's item hashes (mixed_catalog_indices)
   Vec<uint32_t> block_by_prefix_;   // one term's indices, prefix by prefix
-  bool other_mixed_terms_ = false;  // some mixed term is not item_only_last
   float logits_[kBlock];
   uint32_t items_[kBlock];
 
-  // The int8 mode: hidden upper layers with per-column int8 weights,
-  // packed for dense_u8s8 (4 bytes per 4 inputs of one column).
-  struct Int8Layer {
-    Vec<int8_t> weights;  // [in_padded / 4][out][4]
-    Vec<float> scales;    // per column: max |w| / 127
-    uint32_t in_padded = 0;
-  };
-  Vec<Int8Layer> int8_layers_;  // layers 1 .. L-2; empty until quantized
-  Vec<uint8_t> block_q_;        // kBlock rows of one layer's input, as uint8
+  // The int8 mode's block input: kBlock rows of one layer's input, as uint8.
+  Vec<uint8_t> block_q_;
   float block_q_scales_[kBlock];
   Vec<Scored> shortlist_;
 

@@ -48,6 +48,8 @@ class TopK {
     heap_.clear();
   }
 
+  size_t memory_bytes() const { return heap_bytes(heap_); }
+
   // A key whose unsigned order is the ranking (larger ranks first): the
   // logit's bits mapped to an order-preserving integer (NaN lowest, -0 as
   // +0), then the item inverted, so that the lower item of a tie has the

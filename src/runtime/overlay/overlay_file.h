@@ -33,8 +33,7 @@
 #include "common/alloc.h"
 #include "common/span.h"
 #include "common/status.h"
-#include "learn/learner.h"
-#include "learn/overlay_store.h"
+#include "overlay/overlay_store.h"
 #include "platform/file_io.h"
 
 namespace barista::internal {

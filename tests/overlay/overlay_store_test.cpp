@@ -6,7 +6,7 @@
 #include <list>
 #include <map>
 
-#include "learn/overlay_store.h"
+#include "overlay/overlay_store.h"
 #include "support/test_models.h"
 
 using namespace barista::internal;

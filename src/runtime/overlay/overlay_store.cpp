@@ -1,4 +1,4 @@
-#include "learn/overlay_store.h"
+#include "overlay/overlay_store.h"
 
 #include <algorithm>
 #include <cmath>

@@ -31,6 +31,12 @@ struct FtrlParams {
   float l2 = 0.001f;
 };
 
+// One FTRL step as the journal records it: the state after the step.
+struct LearnedState {
+  uint32_t index;
+  float z, n;
+};
+
 class OverlayStore {
  public:
   static constexpr uint32_t kNone = 0xffffffffu;

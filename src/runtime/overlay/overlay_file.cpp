@@ -1,4 +1,4 @@
-#include "learn/overlay_file.h"
+#include "overlay/overlay_file.h"
 
 #include <cstring>
 

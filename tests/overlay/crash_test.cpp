@@ -48,7 +48,7 @@ using State = std::map<std::pair<uint64_t, uint32_t>, std::tuple<uint32_t, uint3
 
 State state_of(const barista_overlay* overlay) {
   State state;
-  overlay->store.for_each_oldest_first([&](const OverlayStore::Entry& e) {
+  overlay->overlay->store().for_each_oldest_first([&](const OverlayStore::Entry& e) {
     uint32_t z, n;
     std::memcpy(&z, &e.z, 4);
     std::memcpy(&n, &e.n, 4);
