@@ -1,18 +1,40 @@
 #include "cli.h"
 
-#include <cinttypes>
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
+#include <cstdint>
 
 namespace barista::cli {
 
-Args::Args(std::string command, std::string usage, std::string summary, std::vector<Option> options)
-    : command_(std::move(command)),
-      usage_(std::move(usage)),
-      summary_(std::move(summary)),
-      options_(std::move(options)) {
-  options_.push_back({"help", "", "show this help", false});
+namespace {
+
+// The usage's leading upper-case words: "MODEL [--json]" takes MODEL.
+std::vector<std::string> positional_names(const std::string& usage) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (start < usage.size()) {
+    size_t end = usage.find(' ', start);
+    if (end == std::string::npos) end = usage.size();
+    const std::string word = usage.substr(start, end - start);
+    bool upper = !word.empty();
+    for (char c : word) upper = upper && ((c >= 'A' && c <= 'Z') || c == '_');
+    if (!upper) break;
+    names.push_back(word);
+    start = end + 1;
+  }
+  return names;
+}
+
+}  // namespace
+
+Args::Args(const Command& command, std::string description, std::vector<Option> options)
+    : command_(command),
+      description_(std::move(description)),
+      options_(std::move(options)),
+      positional_names_(positional_names(command.usage)) {
+  options_.push_back({"help", "", "show this help"});
 }
 
 const Args::Option* Args::find(const std::string& name) const {
@@ -22,14 +44,32 @@ const Args::Option* Args::find(const std::string& name) const {
   return nullptr;
 }
 
-bool Args::parse(int argc, char** argv, int* exit_code) {
+Exit Args::usage_error(const std::string& message) const {
+  std::fprintf(stderr, "error: %s\nusage: barista %s %s\n", message.c_str(), command_.name, command_.usage);
+  return Exit::Usage;
+}
+
+bool Args::option_error(const std::string& message, Exit* exit) const {
+  *exit = usage_error(message);
+  return false;
+}
+
+bool Args::parse(int argc, char** argv, Exit* exit) {
   for (int i = 0; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.size() < 2 || arg.compare(0, 2, "--") != 0) {
+    const std::string arg = argv[i];
+    if (arg == "-h") {
+      print_help(stdout);
+      *exit = Exit::Ok;
+      return false;
+    }
+    if (arg.size() < 2 || arg[0] != '-') {
       positional_.push_back(arg);
       continue;
     }
-    std::string name = arg.substr(2);
+    // "-json" is taken for a mistyped option (no command has a positional
+    // argument that starts with a dash).
+    const size_t dashes = arg[1] == '-' ? 2 : 1;
+    std::string name = arg.substr(dashes);
     std::string value;
     bool has_value = false;
     const size_t eq = name.find('=');
@@ -38,36 +78,38 @@ bool Args::parse(int argc, char** argv, int* exit_code) {
       name = name.substr(0, eq);
       has_value = true;
     }
-    const Option* option = find(name);
+    const Option* option = dashes == 2 ? find(name) : nullptr;
     if (option == nullptr) {
-      std::fprintf(stderr, "error: unknown option --%s (see barista %s --help)\n", name.c_str(), command_.c_str());
-      *exit_code = 2;
-      return false;
+      std::vector<std::string> names;
+      for (const Option& o : options_) names.push_back(o.name);
+      const std::string guess = closest(name, names);
+      return option_error("unknown option " + arg.substr(0, dashes + name.size()) +
+                              (guess.empty() ? "" : " (did you mean --" + guess + "?)"),
+                          exit);
     }
     if (name == "help") {
       print_help(stdout);
-      *exit_code = 0;
+      *exit = Exit::Ok;
       return false;
     }
     if (!option->value.empty() && !has_value) {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "error: --%s needs a value (%s)\n", name.c_str(), option->value.c_str());
-        *exit_code = 2;
-        return false;
-      }
+      if (i + 1 >= argc) return option_error("--" + name + " needs a value (" + option->value + ")", exit);
       value = argv[++i];
     } else if (option->value.empty() && has_value) {
-      std::fprintf(stderr, "error: --%s takes no value\n", name.c_str());
-      *exit_code = 2;
-      return false;
+      return option_error("--" + name + " takes no value", exit);
     }
     auto& slot = values_[name];
-    if (!option->repeatable && !slot.empty()) {
-      std::fprintf(stderr, "error: --%s given twice\n", name.c_str());
-      *exit_code = 2;
-      return false;
-    }
+    if (option->use != Use::Repeatable && !slot.empty()) return option_error("--" + name + " given twice", exit);
     slot.push_back(value);
+  }
+  if (positional_.size() < positional_names_.size()) {
+    return option_error("missing " + positional_names_[positional_.size()], exit);
+  }
+  if (positional_.size() > positional_names_.size()) {
+    return option_error("unexpected argument '" + positional_[positional_names_.size()] + "'", exit);
+  }
+  for (const Option& o : options_) {
+    if (o.use == Use::Required && !has(o.name)) return option_error("--" + o.name + " is required", exit);
   }
   return true;
 }
@@ -91,14 +133,11 @@ bool Args::get_uint(const std::string& name, uint64_t fallback, uint64_t* out) c
     return true;
   }
   const std::string text = get(name);
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || text[0] == '-') {
-    std::fprintf(stderr, "error: --%s wants a non-negative integer, not '%s'\n", name.c_str(), text.c_str());
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  if (text.empty() || end != text.data() + text.size() || error != std::errc()) {
+    usage_error("--" + name + " wants a non-negative integer, not '" + text + "'");
     return false;
   }
-  *out = v;
   return true;
 }
 
@@ -108,122 +147,87 @@ bool Args::get_double(const std::string& name, double fallback, double* out) con
     return true;
   }
   const std::string text = get(name);
-  char* end = nullptr;
-  errno = 0;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(v)) {
-    std::fprintf(stderr, "error: --%s wants a number, not '%s'\n", name.c_str(), text.c_str());
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  if (text.empty() || end != text.data() + text.size() || error != std::errc() || !std::isfinite(*out)) {
+    usage_error("--" + name + " wants a number, not '" + text + "'");
     return false;
   }
-  *out = v;
   return true;
 }
 
+bool Args::get_choice(const std::string& name, const std::vector<std::string>& choices, const std::string& fallback,
+                      std::string* out) const {
+  *out = get(name, fallback);
+  if (!has(name)) return true;
+  for (const std::string& choice : choices) {
+    if (*out == choice) return true;
+  }
+  std::string listed;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    listed += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  }
+  const std::string guess = closest(*out, choices);
+  usage_error("--" + name + " wants " + listed + ", not '" + *out + "'" +
+              (guess.empty() ? "" : " (did you mean " + guess + "?)"));
+  return false;
+}
+
 void Args::print_help(std::FILE* out) const {
-  std::fprintf(out, "usage: barista %s %s\n\n%s\n\noptions:\n", command_.c_str(), usage_.c_str(), summary_.c_str());
+  std::fprintf(out, "usage: barista %s %s\n\n%s\n\noptions:\n", command_.name, command_.usage, description_.c_str());
   for (const Option& o : options_) {
-    std::string left = "--" + o.name + (o.value.empty() ? "" : " " + o.value);
-    std::fprintf(out, "  %-28s %s%s\n", left.c_str(), o.help.c_str(), o.repeatable ? " (repeatable)" : "");
+    const std::string left = "--" + o.name + (o.value.empty() ? "" : " " + o.value);
+    const char* use = o.use == Use::Required ? " (required)" : o.use == Use::Repeatable ? " (repeatable)" : "";
+    std::fprintf(out, "  %-28s %s%s\n", left.c_str(), o.help.c_str(), use);
   }
 }
 
-std::string json_escape(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);
-        }
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  // d[i][j]: the distance between the first i characters of a and the first
+  // j of b, an adjacent swap counting as one edit.
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t substitution = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + substitution});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return out + "\"";
+  return d[a.size()][b.size()];
 }
 
-void Json::separate() {
-  if (after_key_) {
-    after_key_ = false;
-    return;
+}  // namespace
+
+std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string typed = lower(word);
+  std::string best;
+  size_t best_distance = SIZE_MAX;
+  for (const std::string& candidate : candidates) {
+    const size_t distance = edit_distance(typed, lower(candidate));
+    // Two edits in a short name make it another name ("k" is not "x", "l1"
+    // not "ab"): one edit up to four characters, two beyond; and never all
+    // of what was typed.
+    const size_t allowed = candidate.size() <= 4 ? 1 : 2;
+    if (distance <= allowed && distance < typed.size() && distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
   }
-  if (!first_.empty()) {
-    if (!first_.back()) out_ += ",";
-    first_.back() = false;
-  }
+  return best;
 }
 
-Json& Json::begin_object() {
-  separate();
-  out_ += "{";
-  first_.push_back(true);
-  return *this;
-}
-Json& Json::end_object() {
-  out_ += "}";
-  first_.pop_back();
-  return *this;
-}
-Json& Json::begin_array() {
-  separate();
-  out_ += "[";
-  first_.push_back(true);
-  return *this;
-}
-Json& Json::end_array() {
-  out_ += "]";
-  first_.pop_back();
-  return *this;
-}
-Json& Json::key(const std::string& k) {
-  separate();
-  out_ += json_escape(k) + ":";
-  after_key_ = true;
-  return *this;
-}
-Json& Json::value(const std::string& v) {
-  separate();
-  out_ += json_escape(v);
-  return *this;
-}
-Json& Json::value(const char* v) { return value(std::string(v)); }
-Json& Json::value(double v) {
-  separate();
-  if (!std::isfinite(v)) {
-    out_ += "null";  // JSON has no NaN or infinity
-  } else {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.9g", v);
-    out_ += buffer;
-  }
-  return *this;
-}
-Json& Json::value(int64_t v) {
-  separate();
-  out_ += std::to_string(v);
-  return *this;
-}
-Json& Json::value(uint64_t v) {
-  separate();
-  out_ += std::to_string(v);
-  return *this;
-}
-Json& Json::value(bool v) {
-  separate();
-  out_ += v ? "true" : "false";
-  return *this;
-}
-
-int fail(const std::string& message) {
+Exit fail(const std::string& message) {
   std::fprintf(stderr, "error: %s\n", message.c_str());
-  return 1;
+  return Exit::Failure;
 }
 
 std::vector<std::string> split_list(const std::string& text) {

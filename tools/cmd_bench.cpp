@@ -156,7 +156,7 @@ double mapped_mib(const std::string& path) {
 // Runs in a fresh process (`barista bench --rss-probe MODEL`), so that the
 // benchmark's own allocations do not count: open, `requests` recommendations,
 // then the kernel's view of the process.
-int rss_probe(const std::string& path, uint64_t requests) {
+Exit rss_probe(const std::string& path, uint64_t requests) {
   Model model;
   Status status = Model::open(path, &model);
   if (!status) return fail(status.message());
@@ -166,7 +166,7 @@ int rss_probe(const std::string& path, uint64_t requests) {
   const std::string mapped = realpath(path.c_str(), real) != nullptr ? std::string(real) : path;
   std::printf("%zu %.3f %.3f %.3f %.3f\n", figures.requests, status_mib("VmHWM"), status_mib("RssFile"),
               status_mib("RssAnon"), mapped_mib(mapped));
-  return 0;
+  return Exit::Ok;
 }
 
 bool measure_memory(const std::string& path, uint64_t requests, Memory* out) {
@@ -217,8 +217,8 @@ struct ShapeFigures {
   bool memory_ok = false;
 };
 
-int run_shape(const ModelShape& shape, const std::string& dir, const barista_open_params& open, uint64_t requests,
-              double budget, uint64_t rss_requests, ShapeFigures* out) {
+Exit run_shape(const ModelShape& shape, const std::string& dir, const barista_open_params& open, uint64_t requests,
+               double budget, uint64_t rss_requests, ShapeFigures* out) {
   out->shape = shape;
   std::fprintf(stderr, "shape %s: generating...\n", shape.name.c_str());
   const internal::ModelSpec spec = make_random_model(shape, kSeed);
@@ -258,47 +258,48 @@ int run_shape(const ModelShape& shape, const std::string& dir, const barista_ope
   out->upper_gflops = out->recommend.items_per_second * upper_layer_flops(shape) / 1e9;
   out->memory_ok = measure_memory(path, rss_requests, &out->memory);
   std::remove(path.c_str());  // L's is 500 MiB; `barista generate` writes any of them again
-  return 0;
+  return Exit::Ok;
 }
 
 double mib(size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
 }  // namespace
 
-int run_bench(int argc, char** argv) {
-  Args args("bench", "[--shape S|M|L|all] [--requests N] [--seconds S] [--sweep SHAPE|none] [--sweep-max N] [--json]",
+Exit run_bench(const Command& command, int argc, char** argv) {
+  Args args(command,
             "Measures the runtime on the reference shapes (barista generate --shape), one thread:\n"
             "recommend top-10 over the catalog (p50, p99, items/s), one item scored, reopening the\n"
             "file, file size per embedding quantization, peak RSS of a fresh process after open +\n"
             "requests, recommend latency against catalog size, and the core's measured f32 and\n"
             "int8 peak with the fraction of it the batched layers reach.",
-            {{"shape", "S|M|L|all", "which shapes (default: all)", false},
-             {"requests", "N", "most recommend requests per shape (default: 2000)", false},
-             {"seconds", "S", "time budget for recommend per shape (default: 3)", false},
-             {"rss-requests", "N", "requests of the RSS probe (default: 1000; L: 30)", false},
-             {"sweep", "SHAPE", "shape for the catalog-size sweep 1k..max (default: S; none: skip)", false},
-             {"sweep-max", "N", "largest catalog of the sweep (default: 1000000)", false},
-             {"kernels", "ISA", "force a kernel variant: " BARISTA_KERNEL_CHOICES, false},
-             {"dir", "DIR", "where the model files go (default: $TMPDIR or /tmp; removed afterwards)", false},
-             {"rss-probe", "MODEL", "internal: the RSS probe's child process", false},
-             {"json", "", "machine-readable output", false}});
-  int exit_code = 0;
-  if (!args.parse(argc, argv, &exit_code)) return exit_code;
+            {{"shape", "S|M|L|all", "which shapes (default: all)"},
+             {"requests", "N", "most recommend requests per shape (default: 2000)"},
+             {"seconds", "S", "time budget for recommend per shape (default: 3)"},
+             {"rss-requests", "N", "requests of the RSS probe (default: 1000; L: 30)"},
+             {"sweep", "SHAPE", "shape for the catalog-size sweep 1k..max (default: S; none: skip)"},
+             {"sweep-max", "N", "largest catalog of the sweep (default: 1000000)"},
+             {"kernels", "ISA", "force a kernel variant: " BARISTA_KERNEL_CHOICES},
+             {"dir", "DIR", "where the model files go (default: $TMPDIR or /tmp; removed afterwards)"},
+             {"rss-probe", "MODEL", "internal: the RSS probe's child process"},
+             {"json", "", "machine-readable output"}});
+  Exit exit = Exit::Ok;
+  if (!args.parse(argc, argv, &exit)) return exit;
   uint64_t requests = 0, rss_requests = 0, sweep_max = 0;
   double seconds = 0;
+  std::string which, sweep_shape;
   if (!args.get_uint("requests", 2000, &requests) || !args.get_uint("rss-requests", 1000, &rss_requests) ||
-      !args.get_uint("sweep-max", 1000000, &sweep_max) || !args.get_double("seconds", 3.0, &seconds)) {
-    return 2;
+      !args.get_uint("sweep-max", 1000000, &sweep_max) || !args.get_double("seconds", 3.0, &seconds) ||
+      !args.get_choice("shape", {"S", "M", "L", "all"}, "all", &which) ||
+      !args.get_choice("sweep", {"S", "M", "L", "none"}, "S", &sweep_shape)) {
+    return Exit::Usage;
   }
   if (args.has("rss-probe")) return rss_probe(args.get("rss-probe"), requests);
 
-  const std::string which = args.get("shape", "all");
   std::vector<ModelShape> shapes;
   for (const char* name : {"S", "M", "L"}) {
     ModelShape shape;
     if ((which == "all" || which == name) && reference_shape(name, &shape)) shapes.push_back(shape);
   }
-  if (shapes.empty()) return fail("--shape: expected S, M, L or all, not '" + which + "'");
   const std::string kernels = args.get("kernels", "auto");
   barista_open_params open = barista_open_default_params();
   open.kernels = kernels.c_str();
@@ -310,8 +311,7 @@ int run_bench(int argc, char** argv) {
   std::string isa;
   for (size_t i = 0; i < shapes.size(); ++i) {
     const uint64_t probe = shapes[i].name == "L" && !args.has("rss-requests") ? 30 : rss_requests;
-    const int code = run_shape(shapes[i], dir, open, requests, seconds, probe, &figures[i]);
-    if (code != 0) return code;
+    if ((exit = run_shape(shapes[i], dir, open, requests, seconds, probe, &figures[i])) != Exit::Ok) return exit;
   }
 
   // Catalog-size sweep, in memory (no files).
@@ -321,10 +321,9 @@ int run_bench(int argc, char** argv) {
     RecommendFigures recommend;
   };
   std::vector<SweepPoint> sweep;
-  const std::string sweep_shape = args.get("sweep", "S");
   ModelShape base;
   if (sweep_shape != "none") {
-    if (!reference_shape(sweep_shape, &base)) return fail("--sweep: expected S, M, L or none");
+    if (!reference_shape(sweep_shape, &base)) return fail("no reference shape '" + sweep_shape + "'");
     for (uint64_t items = 1000; items <= sweep_max; items *= 10) {
       ModelShape shape = base;
       shape.items = static_cast<uint32_t>(items);
@@ -347,7 +346,7 @@ int run_bench(int argc, char** argv) {
   const bool int8_product = barista::internal::select_kernels(isa.c_str(), &table).ok() && table->int8_product;
 
   if (args.has("json")) {
-    Json j;
+    JsonWriter j;
     auto put = [&](const char* name, const Summary& s) {
       j.key(name).begin_object().key("mean_us").value(s.mean).key("p50_us").value(s.p50).key("p99_us").value(s.p99);
       j.end_object();
@@ -388,7 +387,7 @@ int run_bench(int argc, char** argv) {
     }
     j.end_array().end_object();
     std::printf("%s\n", j.str().c_str());
-    return 0;
+    return Exit::Ok;
   }
 
   std::printf("barista bench: one thread, %s kernels, seed %llu\n", isa.c_str(),
@@ -428,7 +427,7 @@ int run_bench(int argc, char** argv) {
                   p.recommend.latency_us.p99 / 1e3, p.recommend.items_per_second / 1e6);
     }
   }
-  return 0;
+  return Exit::Ok;
 }
 
 }  // namespace barista::cli

@@ -15,27 +15,23 @@
 
 namespace barista::cli {
 
-int run_bench_learn(int argc, char** argv) {
-  Args args("bench-learn", "MODEL [--observations N] [--customers N] [--dir DIR] [--json]",
+Exit run_bench_learn(const Command& command, int argc, char** argv) {
+  Args args(command,
             "Measures on-device learning on MODEL: observe and observe_shown latency (mean,\n"
             "p50, p99) and throughput, sync cost with fsync, recovery on open, bytes per\n"
             "learned weight, and recommend and score with and without an overlay attached.",
-            {{"observations", "N", "observe calls timed (default: 20000)", false},
-             {"customers", "N", "distinct customers (default: 200)", false},
-             {"shown", "N", "items per observe_shown (default: 10)", false},
-             {"memory", "BYTES", "the overlay's memory limit (default: 1 MiB)", false},
-             {"dir", "DIR", "where the overlay files go, on the disk to measure (default: .)", false},
-             {"json", "", "machine-readable output", false}});
-  int exit_code = 0;
-  if (!args.parse(argc, argv, &exit_code)) return exit_code;
-  if (args.positional().size() != 1) {
-    args.print_help(stderr);
-    return 2;
-  }
+            {{"observations", "N", "observe calls timed (default: 20000)"},
+             {"customers", "N", "distinct customers (default: 200)"},
+             {"shown", "N", "items per observe_shown (default: 10)"},
+             {"memory", "BYTES", "the overlay's memory limit (default: 1 MiB)"},
+             {"dir", "DIR", "where the overlay files go, on the disk to measure (default: .)"},
+             {"json", "", "machine-readable output"}});
+  Exit exit = Exit::Ok;
+  if (!args.parse(argc, argv, &exit)) return exit;
   uint64_t observations = 0, customer_count = 0, shown_count = 0, memory = 0;
   if (!args.get_uint("observations", 20000, &observations) || !args.get_uint("customers", 200, &customer_count) ||
       !args.get_uint("shown", 10, &shown_count) || !args.get_uint("memory", size_t{1} << 20, &memory)) {
-    return 2;
+    return Exit::Usage;
   }
   observations = std::max<uint64_t>(observations, 100);
   customer_count = std::max<uint64_t>(customer_count, 1);
@@ -46,7 +42,7 @@ int run_bench_learn(int argc, char** argv) {
   if (items == 0) return fail("the model has no catalog");
   XorShift random{0x9E3779B97F4A7C15ULL};
   std::vector<Request> customers;
-  if (!make_customers(model, customer_count, &random, &customers)) return 1;
+  if (!make_customers(model, customer_count, &random, &customers)) return Exit::Failure;
   barista_overlay_params params = barista_overlay_default_params();
   params.memory_limit = memory;
 
@@ -187,7 +183,7 @@ int run_bench_learn(int argc, char** argv) {
   const barista_model_info info = model.info();
 
   if (args.has("json")) {
-    Json j;
+    JsonWriter j;
     auto put = [&](const char* name, const Summary& s) {
       j.key(name).begin_object().key("mean_us").value(s.mean).key("p50_us").value(s.p50).key("p99_us").value(s.p99);
       j.end_object();
@@ -213,7 +209,7 @@ int run_bench_learn(int argc, char** argv) {
     j.key("full_weights").value(static_cast<uint64_t>(full.learned_weights));
     j.end_object();
     std::printf("%s\n", j.str().c_str());
-    return 0;
+    return Exit::Ok;
   }
   std::printf("on-device learning on %s (%zu items, %s kernels), %llu observations over %llu customers\n\n",
               args.positional()[0].c_str(), items, info.kernels, static_cast<unsigned long long>(observations),
@@ -244,7 +240,7 @@ int run_bench_learn(int argc, char** argv) {
   };
   std::printf("overlay cost (p50): recommend %+.1f%%, score one item %+.1f%%\n", cost(plain_summary, learned_summary),
               cost(plain_score, learned_score));
-  return 0;
+  return Exit::Ok;
 }
 
 }  // namespace barista::cli

@@ -33,19 +33,19 @@ void print_top(const Model& model, const std::vector<barista_recommendation>& to
 
 }  // namespace
 
-int run_demo(int argc, char** argv) {
-  Args args("demo", "[--dir DIR] [--users N]",
+Exit run_demo(const Command& command, int argc, char** argv) {
+  Args args(command,
             "The quick start: writes synthetic coffee-shop data (barista synth), trains a model on\n"
             "it (barista train), evaluates it against MostPop (barista eval), and asks the model\n"
             "for recommendations through the public C++ API.",
-            {{"dir", "DIR", "where the data and the model go (default: barista-demo)", false},
-             {"users", "N", "synthetic users (default: 2000)", false}});
-  int exit_code = 0;
-  if (!args.parse(argc, argv, &exit_code)) return exit_code;
+            {{"dir", "DIR", "where the data and the model go (default: barista-demo)"},
+             {"users", "N", "synthetic users (default: 2000)"}});
+  Exit exit = Exit::Ok;
+  if (!args.parse(argc, argv, &exit)) return exit;
   const std::string dir = args.get("dir", "barista-demo");
   internal::SynthOptions synth;
   uint64_t users = synth.users;
-  if (!args.get_uint("users", synth.users, &users)) return 2;
+  if (!args.get_uint("users", synth.users, &users)) return Exit::Usage;
   synth.users = static_cast<uint32_t>(std::max<uint64_t>(50, users));
 
   // 1. Data.
@@ -218,7 +218,7 @@ int run_demo(int argc, char** argv) {
 
   std::printf("\nnext: barista inspect %s | barista recommend %s --user %s --feature hour=16\n", path.c_str(),
               path.c_str(), data.user_ids[regular].c_str());
-  return 0;
+  return Exit::Ok;
 }
 
 }  // namespace barista::cli

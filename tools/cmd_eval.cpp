@@ -3,6 +3,7 @@
 // barista eval CONFIG --cold-start [...]: the cold-start protocol
 // (eval/cold_start.h), training its own models without the held-out users.
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -29,7 +30,7 @@ namespace {
 
 constexpr uint32_t kColdStartFolds = 5;  // a fifth of the users is held out
 
-int run_cold_start(const Args& args, TrainConfig config) {
+Exit run_cold_start(const Args& args, TrainConfig config) {
   uint64_t folds = 1, epochs = 0, memory = 0, k = 10;
   double dropout = 0;
   ColdStartOptions options;
@@ -43,10 +44,10 @@ int run_cold_start(const Args& args, TrainConfig config) {
       !args.get_double("l1", static_cast<double>(options.ftrl.l1), &l1) ||
       !args.get_double("l2", static_cast<double>(options.ftrl.l2), &l2) ||
       !args.get_double("shown-weight", static_cast<double>(options.shown_weight), &shown_weight)) {
-    return 2;
+    return Exit::Usage;
   }
-  if (folds < 1 || folds > kColdStartFolds) return fail("--folds wants 1 to 5");
-  if (dropout < 0 || dropout > 1) return fail("--user-dropout wants a fraction in [0, 1]");
+  if (folds < 1 || folds > kColdStartFolds) return args.usage_error("--folds wants 1 to 5");
+  if (dropout < 0 || dropout > 1) return args.usage_error("--user-dropout wants a fraction in [0, 1]");
   config.training.epochs = static_cast<uint32_t>(std::max<uint64_t>(1, epochs));
   config.user_id.dropout = dropout;
   options.k = static_cast<uint32_t>(std::max<uint64_t>(1, k));
@@ -99,7 +100,7 @@ int run_cold_start(const Args& args, TrainConfig config) {
   }
 
   if (json) {
-    Json j;
+    JsonWriter j;
     j.begin_object().key("folds").value(folds).key("k").value(options.k).key("rows").begin_array();
     for (const ColdStartRow& row : total) {
       j.begin_object().key("seen").value(row.seen).key("users").value(static_cast<uint64_t>(row.users));
@@ -110,7 +111,7 @@ int run_cold_start(const Args& args, TrainConfig config) {
     }
     j.end_array().end_object();
     std::printf("%s\n", j.str().c_str());
-    return 0;
+    return Exit::Ok;
   }
   std::printf("cold start: HR@%u on a held-out customer's interaction after their first k (%llu of %u folds; %s)\n",
               options.k, static_cast<unsigned long long>(folds), kColdStartFolds,
@@ -125,27 +126,31 @@ int run_cold_start(const Args& args, TrainConfig config) {
                 row.rate(row.history_only_hits), row.rate(row.learning_hits), row.difference(),
                 row.difference_stderr());
   }
-  return 0;
+  return Exit::Ok;
 }
 
 }  // namespace
 
 namespace {
 
-// A list of numbers ("30,100,300"); false (with a message) when one is not.
-bool parse_settings(const std::string& option, const std::string& text, double low, std::vector<double>* out) {
+// The list of numbers ("30,100,300") option `name` holds, or `fallback`;
+// false (reported as a usage error) when one is not a number of at least
+// `low`.
+bool parse_settings(const Args& args, const std::string& name, const std::string& fallback, double low,
+                    std::vector<double>* out) {
   out->clear();
-  for (const std::string& part : split_list(text)) {
-    char* end = nullptr;
-    const double v = std::strtod(part.c_str(), &end);
-    if (end != part.c_str() + part.size() || !(v >= low) || !std::isfinite(v)) {
-      fail("--" + option + " wants numbers of at least " + std::to_string(static_cast<int>(low)) + ", not '" + part + "'");
+  for (const std::string& part : split_list(args.get(name, fallback))) {
+    double v = 0;
+    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (end != part.data() + part.size() || error != std::errc() || !(v >= low) || !std::isfinite(v)) {
+      args.usage_error("--" + name + " wants numbers of at least " + std::to_string(static_cast<int>(low)) + ", not '" +
+                       part + "'");
       return false;
     }
     out->push_back(v);
   }
   if (out->empty()) {
-    fail("--" + option + " wants at least one value");
+    args.usage_error("--" + name + " wants at least one value");
     return false;
   }
   return true;
@@ -162,9 +167,8 @@ void write_per_user(std::FILE* out, const Dataset& data, const std::string& meth
 
 }  // namespace
 
-int run_eval(int argc, char** argv) {
-  Args args("eval",
-            "CONFIG (--model MODEL [--model MODEL ...] | --cold-start [--folds N]) [--k N] [--per-user FILE] [--json]",
+Exit run_eval(const Command& command, int argc, char** argv) {
+  Args args(command,
             "Evaluates models trained on the config's data with its holdout (\"last\": each user's\n"
             "last interaction; \"last_new\": their last new item) against MostPop, EASE and\n"
             "item-kNN on the same split. Each target is ranked against every catalog item the user\n"
@@ -175,31 +179,35 @@ int run_eval(int argc, char** argv) {
             "model from the config) and replays each one's first interactions: HR@10 on the\n"
             "interaction after the first k, for MostPop, the model with history features only,\n"
             "and the model with on-device learning (observing each shown top 10 and what was taken).",
-            {{"model", "MODEL", "a model file", true},
-             {"k", "N", "cut-off for HR and NDCG (default: 10)", false},
-             {"max-users", "N", "evaluate at most N users, spread evenly (default: all)", false},
-             {"no-baselines", "", "leave out EASE and item-kNN (MostPop stays)", false},
-             {"ease-lambda", "L,...", "EASE's lambdas tried on validation (default: 10,30,100,300,1000,3000)", false},
-             {"knn-neighbors", "K,...", "item-kNN's neighbor counts tried on validation (default: 5,10,20,50,100,200)",
-              false},
-             {"per-user", "FILE", "write each test user's target, rank and hit per method (CSV)", false},
-             {"cold-start", "", "the cold-start protocol", false},
-             {"folds", "N", "cold start: evaluate N of the 5 folds, a model each (default: 1)", false},
-             {"epochs", "N", "cold start: override training.epochs", false},
-             {"user-dropout", "F", "cold start: override user_id.dropout", false},
-             {"learning-rate", "X", "cold start: the overlay's FTRL learning rate (default: the library's)", false},
-             {"beta", "X", "cold start: the overlay's FTRL beta", false},
-             {"l1", "X", "cold start: the overlay's L1", false},
-             {"l2", "X", "cold start: the overlay's L2", false},
-             {"shown-weight", "W", "cold start: the weight of a shown item not taken (default: the library's)", false},
-             {"memory", "BYTES", "cold start: the overlay's memory limit (default: 1 MiB)", false},
-             {"repeats", "", "cold start: what a customer took stays recommendable (data where they re-order)", false},
-             {"json", "", "machine-readable output", false}});
-  int exit_code = 0;
-  if (!args.parse(argc, argv, &exit_code)) return exit_code;
-  if (args.positional().size() != 1 || args.has("model") == args.has("cold-start")) {
-    args.print_help(stderr);
-    return 2;
+            {{"model", "MODEL", "a model file", Use::Repeatable},
+             {"k", "N", "cut-off for HR and NDCG (default: 10)"},
+             {"max-users", "N", "evaluate at most N users, spread evenly (default: all)"},
+             {"no-baselines", "", "leave out EASE and item-kNN (MostPop stays)"},
+             {"ease-lambda", "L,...", "EASE's lambdas tried on validation (default: 10,30,100,300,1000,3000)"},
+             {"knn-neighbors", "K,...", "item-kNN's neighbor counts tried on validation (default: 5,10,20,50,100,200)"},
+             {"per-user", "FILE", "write each test user's target, rank and hit per method (CSV)"},
+             {"cold-start", "", "the cold-start protocol"},
+             {"folds", "N", "cold start: evaluate N of the 5 folds, a model each (default: 1)"},
+             {"epochs", "N", "cold start: override training.epochs"},
+             {"user-dropout", "F", "cold start: override user_id.dropout"},
+             {"learning-rate", "X", "cold start: the overlay's FTRL learning rate (default: the library's)"},
+             {"beta", "X", "cold start: the overlay's FTRL beta"},
+             {"l1", "X", "cold start: the overlay's L1"},
+             {"l2", "X", "cold start: the overlay's L2"},
+             {"shown-weight", "W", "cold start: the weight of a shown item not taken (default: the library's)"},
+             {"memory", "BYTES", "cold start: the overlay's memory limit (default: 1 MiB)"},
+             {"repeats", "", "cold start: what a customer took stays recommendable (data where they re-order)"},
+             {"json", "", "machine-readable output"}});
+  Exit exit = Exit::Ok;
+  if (!args.parse(argc, argv, &exit)) return exit;
+  if (args.has("model") == args.has("cold-start")) return args.usage_error("give --model or --cold-start");
+  EvalOptions options;
+  uint64_t k = 10, max_users = 0;
+  std::vector<double> lambdas, neighbors;
+  if (!args.get_uint("k", 10, &k) || !args.get_uint("max-users", 0, &max_users) ||
+      !parse_settings(args, "ease-lambda", "10,30,100,300,1000,3000", 1e-9, &lambdas) ||
+      !parse_settings(args, "knn-neighbors", "5,10,20,50,100,200", 1, &neighbors)) {
+    return Exit::Usage;
   }
   TrainConfig config;
   Status status = load_train_config(args.positional()[0], &config);
@@ -208,19 +216,11 @@ int run_eval(int argc, char** argv) {
   if (config.training.holdout == TrainingConfig::Holdout::None) {
     return fail("training.holdout is \"none\": there are no held-out targets to evaluate on");
   }
-  EvalOptions options;
-  uint64_t k = 10, max_users = 0;
-  if (!args.get_uint("k", 10, &k) || !args.get_uint("max-users", 0, &max_users)) return 2;
   options.k = static_cast<uint32_t>(std::max<uint64_t>(1, k));
   options.max_users = max_users;
   options.seed = config.training.seed;
   options.threads = std::max(1u, config.training.threads);
   options.negatives = std::max(1u, config.training.negatives);
-  std::vector<double> lambdas, neighbors;
-  if (!parse_settings("ease-lambda", args.get("ease-lambda", "10,30,100,300,1000,3000"), 1e-9, &lambdas) ||
-      !parse_settings("knn-neighbors", args.get("knn-neighbors", "5,10,20,50,100,200"), 1, &neighbors)) {
-    return 2;
-  }
   std::FILE* per_user = nullptr;
   if (args.has("per-user")) {
     per_user = std::fopen(args.get("per-user").c_str(), "w");
@@ -280,20 +280,20 @@ int run_eval(int argc, char** argv) {
   }
   const char* target = config.training.holdout == TrainingConfig::Holdout::LastNew ? "last-new-item" : "last";
   if (json) {
-    Json j;
+    JsonWriter j;
     j.begin_object().key("holdout").value(target).key("rows");
     json_eval_rows(rows, options.k, &j);
     j.key("notes").begin_array();
     for (const std::string& note : notes) j.value(note);
     j.end_array().end_object();
     std::printf("%s\n", j.str().c_str());
-    return 0;
+    return Exit::Ok;
   }
   std::printf("leave-%s-out evaluation, %zu users (each ranks every item not had before)\n", target,
               rows[0].metrics.users);
   print_eval_table(rows, options.k);
   for (const std::string& note : notes) std::printf("  %s\n", note.c_str());
-  return 0;
+  return Exit::Ok;
 }
 
 }  // namespace barista::cli

@@ -14,11 +14,11 @@
 #include "cli.h"
 #include "commands.h"
 #include "export/onnx_export.h"
-#include "platform/file_io.h"
 #include "features/encoder.h"
 #include "features/feature_bag.h"
 #include "kernels/kernel_list.h"
 #include "model/model.h"
+#include "platform/file_io.h"
 #include "score/scorer.h"
 #include "score/serving_index.h"
 
@@ -121,24 +121,20 @@ class PlainBatch {
 
 }  // namespace
 
-int run_export_onnx(int argc, char** argv) {
-  Args args("export-onnx", "MODEL --out FILE [--batch-dir DIR] [--batch N]",
+Exit run_export_onnx(const Command& command, int argc, char** argv) {
+  Args args(command,
             "Writes MODEL as an ONNX graph of its plain forward pass (opset 13; inputs are encoded\n"
             "ids, combiner scales and standardized numbers; output: score [batch, 1]). With\n"
             "--batch-dir, also writes one request against the first N catalog items as the\n"
             "graph's inputs (raw little-endian files and manifest.json), barista's scores for\n"
             "them, and barista's speed on that batch (one thread).",
-            {{"out", "FILE", "the .onnx file to write", false},
-             {"batch-dir", "DIR", "where the batch goes (an existing directory)", false},
-             {"batch", "N", "items in the batch (default: 10000, at most the catalog)", false}});
-  int exit_code = 0;
-  if (!args.parse(argc, argv, &exit_code)) return exit_code;
-  if (args.positional().size() != 1 || !args.has("out")) {
-    args.print_help(stderr);
-    return 2;
-  }
+            {{"out", "FILE", "the .onnx file to write", Use::Required},
+             {"batch-dir", "DIR", "where the batch goes (an existing directory)"},
+             {"batch", "N", "items in the batch (default: 10000, at most the catalog)"}});
+  Exit exit = Exit::Ok;
+  if (!args.parse(argc, argv, &exit)) return exit;
   uint64_t batch = 0;
-  if (!args.get_uint("batch", 10000, &batch)) return 2;
+  if (!args.get_uint("batch", 10000, &batch)) return Exit::Usage;
   std::unique_ptr<internal::Model> model;
   internal::Status status = internal::Model::open_file(args.positional()[0].c_str(), {}, &model);
   if (!status.ok()) return fail(args.positional()[0] + ": " + status.message());
@@ -146,7 +142,7 @@ int run_export_onnx(int argc, char** argv) {
   if (!(status = internal::export_onnx(*model, &onnx)).ok()) return fail(status.message());
   if (!(status = write_file(args.get("out"), onnx.data(), onnx.size())).ok()) return fail(status.message());
   std::printf("wrote %s (%.1f MiB)\n", args.get("out").c_str(), static_cast<double>(onnx.size()) / (1 << 20));
-  if (!args.has("batch-dir")) return 0;
+  if (!args.has("batch-dir")) return Exit::Ok;
 
   // The plain pass below reads f32 tables directly.
   bool f32 = model->wide_weights().dtype == internal::fb::DType::F32;
@@ -177,7 +173,7 @@ int run_export_onnx(int argc, char** argv) {
   if (!(status = fast()).ok()) return fail(status.message());
   for (uint32_t i = 0; i < n; ++i) expected[i] = internal::sigmoid(logits[i]);
 
-  Json manifest;
+  JsonWriter manifest;
   manifest.begin_object().key("batch").value(n).key("inputs").begin_array();
   for (const OnnxTensor& t : inputs) {
     const std::string file = t.name + ".bin";
@@ -223,7 +219,7 @@ int run_export_onnx(int argc, char** argv) {
   manifest.key("fast_path_items_per_second").value(fast_rate).key("fast_path_p50_us").value(fast_us.p50);
   manifest.key("plain_examples_per_second").value(plain_rate).key("plain_p50_us").value(plain_us.p50);
   manifest.key("plain_batch1_p50_us").value(one_us.p50);
-  manifest.key("plain_vs_fast_max_abs_diff").value(static_cast<double>(plain_diff));
+  manifest.key("plain_vs_fast_max_abs_diff").value(plain_diff);
   manifest.end_object().end_object();
   const std::string text = manifest.str() + "\n";
   if (!(status = write_file(dir + "/manifest.json", text.data(), text.size())).ok()) return fail(status.message());
@@ -234,7 +230,7 @@ int run_export_onnx(int argc, char** argv) {
   std::printf("  plain forward pass from these inputs:  %10.0f examples/s  (p50 %.3f ms per batch; max |diff| %.1e)\n",
               plain_rate, plain_us.p50 / 1e3, static_cast<double>(plain_diff));
   std::printf("  plain forward pass, batch 1:           %10.2f us\n", one_us.p50);
-  return 0;
+  return Exit::Ok;
 }
 
 }  // namespace barista::cli

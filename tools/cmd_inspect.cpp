@@ -94,21 +94,19 @@ std::string str(const flatbuffers::String* s) { return s ? s->str() : ""; }
 
 }  // namespace
 
-int run_inspect(int argc, char** argv) {
-  Args args("inspect", "MODEL [--json] [--verify] [--repeat N] [--kernels NAME]",
+Exit run_inspect(const Command& command, int argc, char** argv) {
+  Args args(command,
             "Describes a model file: inputs, columns, wide and deep parts, catalog, metadata and\n"
             "the size of each section. --verify also checks the payload checksum and that every\n"
             "stored number is finite (exit code 1 when it fails).",
-            {{"json", "", "machine-readable output", false},
-             {"verify", "", "full verification (checksum, finiteness)", false},
-             {"kernels", "NAME", "kernel variant: " BARISTA_KERNEL_CHOICES, false},
-             {"repeat", "N", "also reopen the model N times and report the median open time", false}});
-  int exit_code = 0;
-  if (!args.parse(argc, argv, &exit_code)) return exit_code;
-  if (args.positional().size() != 1) {
-    args.print_help(stderr);
-    return 2;
-  }
+            {{"json", "", "machine-readable output"},
+             {"verify", "", "full verification (checksum, finiteness)"},
+             {"kernels", "NAME", "kernel variant: " BARISTA_KERNEL_CHOICES},
+             {"repeat", "N", "also reopen the model N times and report the median open time"}});
+  Exit exit = Exit::Ok;
+  if (!args.parse(argc, argv, &exit)) return exit;
+  uint64_t repeat = 0;
+  if (!args.get_uint("repeat", 0, &repeat)) return Exit::Usage;
   const std::string path = args.positional()[0];
   const std::string kernels = args.get("kernels", "auto");
   OpenOptions options;
@@ -121,8 +119,6 @@ int run_inspect(int argc, char** argv) {
   const double open_us = std::chrono::duration<double, std::micro>(t1 - t0).count();
   // The first open in a process also pays for faulting in the library's own
   // code; reopening shows the cost that depends on the model.
-  uint64_t repeat = 0;
-  if (!args.get_uint("repeat", 0, &repeat)) return 2;
   double reopen_median_us = 0.0, reopen_min_us = 0.0;
   if (repeat > 0) {
     std::vector<double> times;
@@ -154,7 +150,7 @@ int run_inspect(int argc, char** argv) {
   const CatalogView& catalog = model->catalog();
 
   if (args.has("json")) {
-    Json j;
+    JsonWriter j;
     j.begin_object();
     j.key("path").value(path).key("file_bytes").value(static_cast<uint64_t>(model->size()));
     j.key("open_us").value(open_us).key("kernels").value(model->kernels().isa);
@@ -197,7 +193,7 @@ int run_inspect(int argc, char** argv) {
       j.key("detail").value(column_detail(*model, c)).end_object();
     }
     j.end_array();
-    j.key("wide").begin_object().key("bias").value(static_cast<double>(model->wide_bias()));
+    j.key("wide").begin_object().key("bias").value(model->wide_bias());
     j.key("weights").value(model->wide_weights().rows).key("dtype").value(dtype_name(model->wide_weights().dtype));
     j.key("terms").begin_array();
     for (Span<WideTermInfo> terms :
@@ -233,7 +229,7 @@ int run_inspect(int argc, char** argv) {
     }
     j.end_object();
     std::printf("%s\n", j.str().c_str());
-    return verified && !verify_status.ok() ? 1 : 0;
+    return verified && !verify_status.ok() ? Exit::Failure : Exit::Ok;
   }
 
   std::printf("%s: %zu bytes, format %u.%u, quantization layout %u\n", path.c_str(), model->size(), root.format_major(),
@@ -318,10 +314,10 @@ int run_inspect(int argc, char** argv) {
       std::printf("\nverify: checksum matches, every number finite (%.1f ms)\n", verify_ms);
     } else {
       std::printf("\nverify: FAILED: %s\n", verify_status.message().c_str());
-      return 1;
+      return Exit::Failure;
     }
   }
-  return 0;
+  return Exit::Ok;
 }
 
 }  // namespace barista::cli

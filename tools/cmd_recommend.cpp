@@ -7,36 +7,35 @@
 
 namespace barista::cli {
 
-int run_recommend(int argc, char** argv) {
+Exit run_recommend(const Command& command, int argc, char** argv) {
   std::vector<Args::Option> options = request_options();
-  options.push_back({"k", "N", "how many items (default: 10)", false});
-  options.push_back({"exclude", "ID,...", "item ids never to return (already bought)", true});
-  options.push_back({"candidates", "ID,...", "rank only these item ids (default: the whole catalog)", true});
+  options.push_back({"k", "N", "how many items (default: 10)"});
+  options.push_back({"exclude", "ID,...", "item ids never to return (already bought)", Use::Repeatable});
+  options.push_back({"candidates", "ID,...", "rank only these item ids (default: the whole catalog)", Use::Repeatable});
   options.push_back(
-      {"precision", "exact|int8", "int8: int8 layers pick a shortlist, rescored exactly (default: exact)", false});
-  Args args("recommend", "MODEL [--user ID] [--feature INPUT=VALUE ...] [--k N] [--exclude ID,...] [--json]",
-            "Prints the top-K items for a customer, best first, with p(interaction).", options);
-  int exit_code = 0;
-  if (!args.parse(argc, argv, &exit_code)) return exit_code;
+      {"precision", "exact|int8", "int8: int8 layers pick a shortlist, rescored exactly (default: exact)"});
+  Args args(command, "Prints the top-K items for a customer, best first, with p(interaction).", options);
+  Exit exit = Exit::Ok;
+  if (!args.parse(argc, argv, &exit)) return exit;
   uint64_t k = 10;
-  if (!args.get_uint("k", 10, &k)) return 2;
+  std::string precision;
+  if (!args.get_uint("k", 10, &k) || !args.get_choice("precision", {"exact", "int8"}, "exact", &precision)) {
+    return Exit::Usage;
+  }
 
   Model model;
   Session session;
   Request request;
-  if (!open_request(args, &model, &session, &request)) return 1;
+  if ((exit = open_request(args, &model, &session, &request)) != Exit::Ok) return exit;
   Status status;
   std::vector<uint32_t> exclude, candidates;
   if (!resolve_items(model, args.all("exclude"), &exclude) ||
       !resolve_items(model, args.all("candidates"), &candidates)) {
-    return 1;
+    return Exit::Failure;
   }
   RecommendOptions recommend;
   recommend.k = k;
   recommend.exclude = exclude;
-  const std::string precision = args.get("precision", "exact");
-  if (precision != "exact" && precision != "int8")
-    return fail("--precision: expected exact or int8, not '" + precision + "'");
   recommend.precision = precision == "int8" ? BARISTA_PRECISION_INT8_SHORTLIST : BARISTA_PRECISION_EXACT;
   if (args.has("candidates")) recommend.candidates = Span<uint32_t>(candidates);
   std::vector<barista_recommendation> top;
@@ -44,20 +43,20 @@ int run_recommend(int argc, char** argv) {
   if (!status) return fail(status.message());
 
   if (args.has("json")) {
-    Json j;
+    JsonWriter j;
     j.begin_object().key("recommendations").begin_array();
     for (const barista_recommendation& r : top) {
       j.begin_object().key("item").value(model.item_id(r.item)).key("index").value(r.item);
-      j.key("score").value(static_cast<double>(r.score)).end_object();
+      j.key("score").value(r.score).end_object();
     }
     j.end_array().end_object();
     std::printf("%s\n", j.str().c_str());
-    return 0;
+    return Exit::Ok;
   }
   for (size_t i = 0; i < top.size(); ++i) {
     std::printf("%3zu. %-32s %.4f\n", i + 1, model.item_id(top[i].item).c_str(), static_cast<double>(top[i].score));
   }
-  return 0;
+  return Exit::Ok;
 }
 
 }  // namespace barista::cli

@@ -35,38 +35,37 @@ bool parse_dtype(const std::string& name, fb::DType* out) {
 
 }  // namespace
 
-int run_train(int argc, char** argv) {
-  Args args("train", "CONFIG --out MODEL [--embeddings f32|f16|int8] [--epochs N] [--seed N] [--threads N] [--eval]",
+Exit run_train(const Command& command, int argc, char** argv) {
+  Args args(command,
             "Trains a wide & deep model on the interaction log a config describes and writes\n"
             "the model file. With the default holdout (\"last\"), each user's last interaction\n"
             "is kept out of training, for `barista eval` (or --eval).",
-            {{"out", "MODEL", "output model file", false},
-             {"embeddings", "TYPE", "f32, f16 or int8 (default: the config's output.embeddings)", false},
-             {"epochs", "N", "override training.epochs", false},
-             {"seed", "N", "override training.seed", false},
-             {"threads", "N", "override training.threads", false},
-             {"eval", "", "evaluate on the held-out interactions afterwards", false},
-             {"quiet", "", "no progress lines", false},
-             {"json", "", "machine-readable summary on stdout", false}});
-  int exit_code = 0;
-  if (!args.parse(argc, argv, &exit_code)) return exit_code;
-  if (args.positional().size() != 1) {
-    args.print_help(stderr);
-    return 2;
+            {{"out", "MODEL", "output model file", Use::Required},
+             {"embeddings", "TYPE", "f32, f16 or int8 (default: the config's output.embeddings)"},
+             {"epochs", "N", "override training.epochs"},
+             {"seed", "N", "override training.seed"},
+             {"threads", "N", "override training.threads"},
+             {"eval", "", "evaluate on the held-out interactions afterwards"},
+             {"quiet", "", "no progress lines"},
+             {"json", "", "machine-readable summary on stdout"}});
+  Exit exit = Exit::Ok;
+  if (!args.parse(argc, argv, &exit)) return exit;
+  uint64_t epochs = 0, seed = 0, threads = 0;
+  std::string embeddings;
+  if (!args.get_uint("epochs", 0, &epochs) || !args.get_uint("seed", 0, &seed) ||
+      !args.get_uint("threads", 0, &threads) ||
+      !args.get_choice("embeddings", {"f32", "f16", "int8"}, "", &embeddings)) {
+    return Exit::Usage;
   }
-  if (!args.has("out")) return fail("--out is required");
   TrainConfig config;
   Status status = load_train_config(args.positional()[0], &config);
   if (!status.ok()) return fail(status.message());
-  uint64_t value = 0;
-  if (!args.get_uint("epochs", config.training.epochs, &value)) return 2;
-  config.training.epochs = static_cast<uint32_t>(std::max<uint64_t>(1, value));
-  if (!args.get_uint("seed", config.training.seed, &config.training.seed)) return 2;
-  if (!args.get_uint("threads", config.training.threads, &value)) return 2;
-  config.training.threads = static_cast<uint32_t>(std::max<uint64_t>(1, value));
+  if (args.has("epochs")) config.training.epochs = static_cast<uint32_t>(std::max<uint64_t>(1, epochs));
+  if (args.has("seed")) config.training.seed = seed;
+  if (args.has("threads")) config.training.threads = static_cast<uint32_t>(std::max<uint64_t>(1, threads));
   WriteOptions write;
-  if (!parse_dtype(args.get("embeddings", config.embeddings), &write.embedding_dtype)) {
-    return fail("--embeddings wants f32, f16 or int8");
+  if (!parse_dtype(args.has("embeddings") ? embeddings : config.embeddings, &write.embedding_dtype)) {
+    return fail("output.embeddings wants f32, f16 or int8, not '" + config.embeddings + "'");
   }
   const bool quiet = args.has("quiet") || args.has("json");
   // Progress goes to stderr so that --json keeps stdout clean.
@@ -149,7 +148,7 @@ int run_train(int argc, char** argv) {
   if (!(status = write_model_file(trained, write, args.get("out"))).ok()) return fail(status.message());
 
   if (args.has("json")) {
-    Json j;
+    JsonWriter j;
     j.begin_object()
         .key("model")
         .value(args.get("out"))
@@ -168,7 +167,7 @@ int run_train(int argc, char** argv) {
     }
     j.end_object();
     std::printf("%s\n", j.str().c_str());
-    return 0;
+    return Exit::Ok;
   }
   std::printf("trained %u epochs (best: %u) in %.1f s, %.0f examples/s; wrote %s\n", summary.epochs, summary.best_epoch,
               summary.seconds, summary.examples_per_second, args.get("out").c_str());
@@ -178,7 +177,7 @@ int run_train(int argc, char** argv) {
                 rows[0].metrics.users);
     print_eval_table(rows, eval_options.k);
   }
-  return 0;
+  return Exit::Ok;
 }
 
 }  // namespace barista::cli

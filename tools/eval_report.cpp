@@ -34,7 +34,7 @@ void print_eval_table(const std::vector<EvalRow>& rows, uint32_t k) {
   }
 }
 
-void json_eval_rows(const std::vector<EvalRow>& rows, uint32_t k, Json* j) {
+void json_eval_rows(const std::vector<EvalRow>& rows, uint32_t k, JsonWriter* j) {
   j->begin_array();
   for (const EvalRow& row : rows) {
     const EvalMetrics& m = row.metrics;

@@ -24,6 +24,6 @@ internal::Status evaluate_bytes(const internal::TrainConfig& config, const inter
                                 std::vector<internal::UserResult>* per_user = nullptr);
 
 void print_eval_table(const std::vector<EvalRow>& rows, uint32_t k);
-void json_eval_rows(const std::vector<EvalRow>& rows, uint32_t k, Json* json);
+void json_eval_rows(const std::vector<EvalRow>& rows, uint32_t k, JsonWriter* json);
 
 }  // namespace barista::cli

@@ -8,21 +8,18 @@
 namespace barista::cli {
 
 std::vector<Args::Option> request_options() {
-  return {{"user", "ID", "the customer's id (omit for an anonymous customer)", false},
-          {"feature", "INPUT=VALUE", "a user or context feature, e.g. hour=8 or basket=croissant,latte", true},
-          {"overlay", "PATH", "what on-device learning stored at PATH applies (see barista observe)", false},
-          {"overlay-memory", "BYTES", "the overlay's memory limit (default: 1 MiB)", false},
-          {"kernels", "NAME", "kernel variant: " BARISTA_KERNEL_CHOICES, false},
-          {"json", "", "machine-readable output", false}};
+  return {
+      {"user", "ID", "the customer's id (omit for an anonymous customer)"},
+      {"feature", "INPUT=VALUE", "a user or context feature, e.g. hour=8 or basket=croissant,latte", Use::Repeatable},
+      {"overlay", "PATH", "what on-device learning stored at PATH applies (see barista observe)"},
+      {"overlay-memory", "BYTES", "the overlay's memory limit (default: 1 MiB)"},
+      {"kernels", "NAME", "kernel variant: " BARISTA_KERNEL_CHOICES},
+      {"json", "", "machine-readable output"}};
 }
 
 namespace {
 
 bool open_model(const Args& args, Model* model) {
-  if (args.positional().size() != 1) {
-    args.print_help(stderr);
-    return false;
-  }
   barista_open_params params = barista_open_default_params();
   const std::string kernels = args.get("kernels", "auto");
   params.kernels = kernels.c_str();
@@ -42,14 +39,11 @@ const barista_input_info* find_input(const Model& model, const std::string& name
   return nullptr;
 }
 
-// Applies "input=value" through `add` / `set` of a Request or an Item.
+// Applies "input=value" (checked by check_features) through `add` / `set`
+// of a Request or an Item.
 template <class Features>
 bool apply_feature(const std::string& text, const Model& model, Features* target) {
   const size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    fail("--feature wants INPUT=VALUE, not '" + text + "'");
-    return false;
-  }
   const std::string name = text.substr(0, eq);
   const std::string value = text.substr(eq + 1);
   barista_input_info info;
@@ -80,18 +74,30 @@ bool apply_feature(const std::string& text, const Model& model, Features* target
 
 }  // namespace
 
-bool open_request(const Args& args, Model* model, Session* session, Request* request, Overlay* overlay) {
-  if (!open_model(args, model)) return false;
-  Status status = Session::create(*model, session);
-  if (status && args.has("overlay") && args.get("overlay").empty()) {
-    fail("--overlay needs a path");
-    return false;
+bool check_features(const Args& args, const std::string& option) {
+  for (const std::string& text : args.all(option)) {
+    const size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      args.usage_error("--" + option + " wants INPUT=VALUE, not '" + text + "'");
+      return false;
+    }
   }
+  return true;
+}
+
+Exit open_request(const Args& args, Model* model, Session* session, Request* request, Overlay* overlay) {
+  // An empty path would be taken for "in memory", which reports "synced"
+  // and keeps nothing.
+  if (args.has("overlay") && args.get("overlay").empty()) return args.usage_error("--overlay needs a path");
+  barista_overlay_params params = barista_overlay_default_params();
+  uint64_t memory = 0;
+  if (!args.get_uint("overlay-memory", params.memory_limit, &memory) || !check_features(args, "feature")) {
+    return Exit::Usage;
+  }
+  params.memory_limit = memory;
+  if (!open_model(args, model)) return Exit::Failure;
+  Status status = Session::create(*model, session);
   if (status && args.has("overlay")) {
-    barista_overlay_params params = barista_overlay_default_params();
-    uint64_t memory = 0;
-    if (!args.get_uint("overlay-memory", params.memory_limit, &memory)) return false;
-    params.memory_limit = memory;
     Overlay opened;
     status = Overlay::open(*model, args.get("overlay"), &opened, &params);
     if (status) status = session->set_overlay(opened);
@@ -99,14 +105,11 @@ bool open_request(const Args& args, Model* model, Session* session, Request* req
   }
   if (status) status = Request::create(*model, request);
   if (status && args.has("user")) status = request->set_user(args.get("user"));
-  if (!status) {
-    fail(status.message());
-    return false;
-  }
+  if (!status) return fail(status.message());
   for (const std::string& feature : args.all("feature")) {
-    if (!apply_feature(feature, *model, request)) return false;
+    if (!apply_feature(feature, *model, request)) return Exit::Failure;
   }
-  return true;
+  return Exit::Ok;
 }
 
 bool build_item(const std::vector<std::string>& features, const Model& model, Item* item) {

@@ -17,11 +17,15 @@ std::vector<Args::Option> request_options();
 // and the request described by --user and --feature (multi-valent inputs
 // take several --feature options or a comma-separated list); with
 // --overlay, the overlay at that path too, attached to the session (and
-// returned in `overlay` when not null). False when something failed
-// (reported).
-bool open_request(const Args& args, Model* model, Session* session, Request* request, Overlay* overlay = nullptr);
+// returned in `overlay` when not null). Anything but Exit::Ok was reported:
+// Exit::Usage for a malformed option, before the model is opened.
+Exit open_request(const Args& args, Model* model, Session* session, Request* request, Overlay* overlay = nullptr);
 
-// Fills `item` from "input=value" pairs (as --feature).
+// true when every value of `option` reads INPUT=VALUE; otherwise reported
+// as a usage error.
+bool check_features(const Args& args, const std::string& option);
+
+// Fills `item` from "input=value" pairs (as --feature, checked).
 bool build_item(const std::vector<std::string>& features, const Model& model, Item* item);
 
 // Catalog indices of comma-separated item ids; false (reported) on an

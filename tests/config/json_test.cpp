@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstdint>
+
 #include "config/json.h"
 
 using namespace barista::internal;
@@ -49,4 +52,24 @@ TEST_CASE("json: errors name the line and column") {
   CHECK(error("[1e999]").find("out of range") != std::string::npos);
   std::string deep(100, '[');
   CHECK(error(deep.c_str()).find("too deep") != std::string::npos);
+}
+
+TEST_CASE("json: the writer separates, escapes and writes numbers that read back") {
+  json::Writer w;
+  w.begin_object().key("text").value("a \"quote\", a \\ and a\nline\x01");
+  w.key("list").begin_array().value(1).value(int64_t{-2}).value(uint64_t{18446744073709551615u});
+  w.value(0.1).value(0.1f).value(1e300).value(true).null().begin_object().end_object().end_array();
+  w.key("not finite").begin_array().value(std::nan("")).value(HUGE_VALF).end_array();
+  w.key("empty").begin_array().end_array().end_object();
+  CHECK(w.str() ==
+        "{\"text\":\"a \\\"quote\\\", a \\\\ and a\\nline\\u0001\","
+        "\"list\":[1,-2,18446744073709551615,0.1,0.1,1e+300,true,null,{}],"
+        "\"not finite\":[null,null],\"empty\":[]}");
+
+  // What the writer writes, the reader reads back the same.
+  json::Value v;
+  REQUIRE(json::parse(w.str(), &v).ok());
+  CHECK(v.find("text")->string == "a \"quote\", a \\ and a\nline\x01");
+  CHECK(v.find("list")->array[3].number == 0.1);
+  CHECK(json::serialize(v).find("\"list\":[1,-2,") != std::string::npos);
 }

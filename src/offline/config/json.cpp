@@ -1,5 +1,6 @@
 #include "config/json.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -265,7 +266,29 @@ class Parser {
   size_t line_start_ = 0;
 };
 
-void serialize_string(const std::string& s, std::string* out) {
+void write_value(const Value& v, Writer* out) {
+  switch (v.type) {
+    case Type::Null: out->null(); break;
+    case Type::Bool: out->value(v.boolean); break;
+    case Type::Number: out->value(v.number); break;
+    case Type::String: out->value(v.string); break;
+    case Type::Array:
+      out->begin_array();
+      for (const Value& element : v.array) write_value(element, out);
+      out->end_array();
+      break;
+    case Type::Object:
+      out->begin_object();
+      for (const auto& [key, member] : v.object) {
+        out->key(key);
+        write_value(member, out);
+      }
+      out->end_object();
+      break;
+  }
+}
+
+void append_string(std::string_view s, std::string* out) {
   *out += '"';
   for (unsigned char c : s) {
     switch (c) {
@@ -287,41 +310,13 @@ void serialize_string(const std::string& s, std::string* out) {
   *out += '"';
 }
 
-void serialize_to(const Value& v, std::string* out) {
-  switch (v.type) {
-    case Type::Null: *out += "null"; break;
-    case Type::Bool: *out += v.boolean ? "true" : "false"; break;
-    case Type::Number: {
-      // The shortest form that reads back as the same double ("0.2", not
-      // "0.20000000000000001").
-      char buffer[32];
-      for (int precision = 15; precision <= 17; ++precision) {
-        std::snprintf(buffer, sizeof buffer, "%.*g", precision, v.number);
-        if (std::strtod(buffer, nullptr) == v.number) break;
-      }
-      *out += buffer;
-      break;
-    }
-    case Type::String: serialize_string(v.string, out); break;
-    case Type::Array:
-      *out += '[';
-      for (size_t i = 0; i < v.array.size(); ++i) {
-        if (i > 0) *out += ',';
-        serialize_to(v.array[i], out);
-      }
-      *out += ']';
-      break;
-    case Type::Object:
-      *out += '{';
-      for (size_t i = 0; i < v.object.size(); ++i) {
-        if (i > 0) *out += ',';
-        serialize_string(v.object[i].first, out);
-        *out += ':';
-        serialize_to(v.object[i].second, out);
-      }
-      *out += '}';
-      break;
-  }
+// std::to_chars without a format gives the shortest text that reads back as
+// the same value ("0.2", not "0.20000000000000001"), and ignores the locale.
+template <class Number>
+void append_number(Number v, std::string* out) {
+  char buffer[64];
+  const std::to_chars_result written = std::to_chars(buffer, buffer + sizeof buffer, v);
+  out->append(buffer, written.ptr);
 }
 
 }  // namespace
@@ -351,9 +346,98 @@ Status parse(std::string_view text, Value* out) {
 }
 
 std::string serialize(const Value& value) {
-  std::string out;
-  serialize_to(value, &out);
-  return out;
+  Writer writer;
+  write_value(value, &writer);
+  return writer.str();
+}
+
+void Writer::separate() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!first_.empty()) {
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+  }
+}
+
+Writer& Writer::begin_object() {
+  separate();
+  out_ += '{';
+  first_.push_back(true);
+  return *this;
+}
+
+Writer& Writer::end_object() {
+  out_ += '}';
+  first_.pop_back();
+  return *this;
+}
+
+Writer& Writer::begin_array() {
+  separate();
+  out_ += '[';
+  first_.push_back(true);
+  return *this;
+}
+
+Writer& Writer::end_array() {
+  out_ += ']';
+  first_.pop_back();
+  return *this;
+}
+
+Writer& Writer::key(std::string_view k) {
+  separate();
+  append_string(k, &out_);
+  out_ += ':';
+  after_key_ = true;
+  return *this;
+}
+
+Writer& Writer::value(std::string_view v) {
+  separate();
+  append_string(v, &out_);
+  return *this;
+}
+
+Writer& Writer::value(double v) {
+  if (!std::isfinite(v)) return null();
+  separate();
+  append_number(v, &out_);
+  return *this;
+}
+
+Writer& Writer::value(float v) {
+  if (!std::isfinite(v)) return null();
+  separate();
+  append_number(v, &out_);
+  return *this;
+}
+
+Writer& Writer::value(int64_t v) {
+  separate();
+  append_number(v, &out_);
+  return *this;
+}
+
+Writer& Writer::value(uint64_t v) {
+  separate();
+  append_number(v, &out_);
+  return *this;
+}
+
+Writer& Writer::value(bool v) {
+  separate();
+  out_ += v ? "true" : "false";
+  return *this;
+}
+
+Writer& Writer::null() {
+  separate();
+  out_ += "null";
+  return *this;
 }
 
 }  // namespace barista::internal::json
