@@ -120,6 +120,9 @@ class Model {
     return detail::make_status(code, error.message);
   }
 
+  // Heap memory the model holds (barista_model_memory_bytes).
+  size_t memory_bytes() const { return barista_model_memory_bytes(handle_.get()); }
+
   // Payload checksum and finiteness of every number (barista_model_verify).
   Status verify() const {
     barista_error error;
@@ -279,6 +282,9 @@ class Session {
     if (code == BARISTA_STATUS_OK) out->handle_.reset(raw);
     return detail::make_status(code, "");
   }
+
+  // Heap memory the session holds (barista_session_memory_bytes).
+  size_t memory_bytes() const { return barista_session_memory_bytes(handle_.get()); }
 
   // p(interaction) for catalog items; `scores` is resized to match.
   Status score(const Request& request, Span<uint32_t> items, std::vector<float>* scores) {

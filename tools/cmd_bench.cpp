@@ -74,6 +74,49 @@ Status time_recommend(const Model& model, double budget_seconds, size_t max_requ
   return Status();
 }
 
+// New sessions: what a thread's first request costs, and what a session
+// holds. Sessions share the model's serving index, so the first call should
+// cost what a steady one does and every session the same memory.
+struct SessionFigures {
+  Summary first_us, first_int8_us;  // the first recommend of a new session
+  size_t session_bytes = 0;         // the first session's, after its requests
+  size_t last_session_bytes = 0;    // the last one's, all of them alive
+  size_t sessions = 0;
+  size_t model_bytes = 0;
+};
+
+Status time_new_sessions(const Model& model, SessionFigures* out) {
+  XorShift random{0xF1257ULL};
+  std::vector<Request> customers;
+  if (!make_customers(model, kCustomers, &random, &customers)) return Status();
+  std::vector<barista_recommendation> top;
+  RecommendOptions exact, int8;
+  exact.k = int8.k = 10;
+  int8.precision = BARISTA_PRECISION_INT8_SHORTLIST;
+  std::vector<double> first, first_int8;
+  std::vector<Session> sessions(8);
+  for (size_t i = 0; i < sessions.size(); ++i) {
+    Status status = Session::create(model, &sessions[i]);
+    const auto start = Clock::now();
+    if (status) status = sessions[i].recommend(customers[i % customers.size()], exact, &top);
+    first.push_back(micros_since(start));
+    Session fresh;
+    if (status) status = Session::create(model, &fresh);
+    const auto start_int8 = Clock::now();
+    if (status) status = fresh.recommend(customers[i % customers.size()], int8, &top);
+    first_int8.push_back(micros_since(start_int8));
+    if (status) status = sessions[i].recommend(customers[(i + 1) % customers.size()], int8, &top);
+    if (!status) return status;
+  }
+  out->first_us = summarize(first);
+  out->first_int8_us = summarize(first_int8);
+  out->session_bytes = sessions.front().memory_bytes();
+  out->last_session_bytes = sessions.back().memory_bytes();
+  out->sessions = sessions.size();
+  out->model_bytes = model.memory_bytes();
+  return Status();
+}
+
 Status time_score_one(const Model& model, Summary* out) {
   Session session;
   Status status = Session::create(model, &session);
@@ -212,6 +255,7 @@ struct ShapeFigures {
   double int8_agreement = 0;  // requests whose top-10 equals the exact one
   size_t int8_compared = 0;
   Summary score_one;
+  SessionFigures sessions;
   double upper_gflops = 0;
   Memory memory;
   bool memory_ok = false;
@@ -254,6 +298,7 @@ Exit run_shape(const ModelShape& shape, const std::string& dir, const barista_op
   out->int8_agreement =
       out->int8_compared > 0 ? static_cast<double>(agree) / static_cast<double>(out->int8_compared) : 0;
   if (status) status = time_score_one(model, &out->score_one);
+  if (status) status = time_new_sessions(model, &out->sessions);
   if (!status) return fail(status.message());
   out->upper_gflops = out->recommend.items_per_second * upper_layer_flops(shape) / 1e9;
   out->memory_ok = measure_memory(path, rss_requests, &out->memory);
@@ -370,6 +415,12 @@ Exit run_bench(const Command& command, int argc, char** argv) {
       j.key("int8_top10_agreement").value(f.int8_agreement);
       j.key("int8_requests_compared").value(static_cast<uint64_t>(f.int8_compared));
       put("score_one", f.score_one);
+      put("first_recommend", f.sessions.first_us);
+      put("first_recommend_int8", f.sessions.first_int8_us);
+      j.key("session_bytes").value(static_cast<uint64_t>(f.sessions.session_bytes));
+      j.key("sessions").value(static_cast<uint64_t>(f.sessions.sessions));
+      j.key("last_session_bytes").value(static_cast<uint64_t>(f.sessions.last_session_bytes));
+      j.key("model_bytes").value(static_cast<uint64_t>(f.sessions.model_bytes));
       if (f.memory_ok) {
         j.key("rss").begin_object().key("requests").value(static_cast<uint64_t>(f.memory.requests));
         j.key("peak_mib").value(f.memory.peak_mib).key("file_mib").value(f.memory.file_mib);
@@ -410,6 +461,13 @@ Exit run_bench(const Command& command, int argc, char** argv) {
     std::printf("  batched upper layers: %.1f GFLOP/s over the whole request, %.0f%% of the f32 peak\n", f.upper_gflops,
                 peak.f32_gflops > 0 ? 100.0 * f.upper_gflops / peak.f32_gflops : 0.0);
     std::printf("  score one item: p50 %.2f us, p99 %.2f us\n", f.score_one.p50, f.score_one.p99);
+    std::printf(
+        "  a new session's first recommend: p50 %.3f ms exact, %.3f ms int8 shortlist (%zu sessions)\n"
+        "  memory: the first session %.1f KiB, the last of %zu alive %zu bytes (the first: %zu); the model %.2f MiB\n"
+        "    (its tables and the serving index every session shares; the mapped file is not counted)\n",
+        f.sessions.first_us.p50 / 1e3, f.sessions.first_int8_us.p50 / 1e3, f.sessions.sessions,
+        f.sessions.session_bytes / 1024.0, f.sessions.sessions, f.sessions.last_session_bytes,
+        f.sessions.session_bytes, mib(f.sessions.model_bytes));
     if (f.memory_ok) {
       std::printf(
           "  fresh process after open + %zu requests: peak RSS %.1f MiB; then %.1f MiB of the model file's pages,\n"

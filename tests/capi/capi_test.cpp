@@ -10,6 +10,7 @@
 
 #include "barista.h"
 #include "samples/coffee_model.h"
+#include "samples/random_model.h"
 #include "kernels/dispatch.h"
 #include "support/test_models.h"
 
@@ -394,4 +395,46 @@ TEST_CASE("linked with the static library, the host keeps libstdc++'s operator n
   REQUIRE(dladdr(reinterpret_cast<void*>(host_new), &info) != 0);
   REQUIRE(info.dli_fname != nullptr);
   CHECK_MESSAGE(std::string(info.dli_fname).find("mimalloc") == std::string::npos, info.dli_fname);
+}
+
+TEST_CASE("sessions hold only scratch: their memory grows neither with the catalog nor with other sessions") {
+  // Two models of one shape that differ only in their catalogs' size. The
+  // crosses of the M shape hash every item's id: 8 bytes per item and cross
+  // in the serving index, once per model.
+  size_t session_bytes[2] = {0, 0}, model_bytes[2] = {0, 0};
+  const uint32_t items[2] = {500, 5000};
+  for (int m = 0; m < 2; ++m) {
+    barista::cli::ModelShape shape;
+    REQUIRE(barista::cli::reference_shape("M", &shape));
+    shape.items = items[m];
+    std::vector<uint8_t> bytes;
+    REQUIRE(write_model(barista::cli::make_random_model(shape, 3), WriteOptions(), &bytes).ok());
+    barista_model* model = nullptr;
+    REQUIRE(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, nullptr) == BARISTA_STATUS_OK);
+    barista_request* request = nullptr;
+    REQUIRE(barista_request_create(model, &request) == BARISTA_STATUS_OK);
+    REQUIRE(barista_request_set_user(request, "customer-1", BARISTA_STRLEN) == BARISTA_STATUS_OK);
+    REQUIRE(barista_request_add_string(request, "recent_items", "item-3", BARISTA_STRLEN) == BARISTA_STATUS_OK);
+    barista_session* sessions[3] = {};
+    barista_recommend_params int8 = barista_recommend_default_params();
+    int8.precision = BARISTA_PRECISION_INT8_SHORTLIST;
+    barista_recommendation top[10];
+    size_t count = 0;
+    for (barista_session*& session : sessions) {
+      REQUIRE(barista_session_create(model, &session) == BARISTA_STATUS_OK);
+      REQUIRE(barista_session_recommend(session, request, nullptr, top, 10, &count) == BARISTA_STATUS_OK);
+      REQUIRE(barista_session_recommend(session, request, &int8, top, 10, &count) == BARISTA_STATUS_OK);
+    }
+    session_bytes[m] = barista_session_memory_bytes(sessions[0]);
+    CHECK(session_bytes[m] > 0);
+    for (barista_session* session : sessions) CHECK(barista_session_memory_bytes(session) == session_bytes[m]);
+    model_bytes[m] = barista_model_memory_bytes(model);
+    for (barista_session* session : sessions) barista_session_free(session);
+    barista_request_free(request);
+    barista_model_free(model);
+  }
+  CHECK(session_bytes[1] == session_bytes[0]);
+  CHECK(model_bytes[1] >= model_bytes[0] + size_t{items[1] - items[0]} * 2 * 8);
+  CHECK(barista_session_memory_bytes(nullptr) == 0);
+  CHECK(barista_model_memory_bytes(nullptr) == 0);
 }
