@@ -263,7 +263,7 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
   const double positives = 1.0 / (1.0 + config.training.negatives);
   spec.wide_bias = config.training.negatives > 0 ? static_cast<float>(std::log(positives / (1.0 - positives))) : 0.0f;
 
-  // Deep inputs: request side first (DESIGN.md section 3's split).
+  // Deep inputs: request side first (the split of src/README.md, 'The fast path').
   auto deep_input = [&](uint32_t column, uint32_t dim, fb::Combiner combiner) {
     DeepInputSpec d;
     d.column = column;

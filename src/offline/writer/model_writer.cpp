@@ -336,9 +336,10 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
   return Status();
 }
 
-// Pass 2: the per-item values of DESIGN.md section 3, computed with the
-// runtime's own feature encoding over the (already quantized) tables, so the
-// fast path and the plain forward pass see the same numbers.
+// Pass 2: the per-item values of the fast path (src/README.md, 'The fast
+// path'), computed with the runtime's own feature encoding over the (already
+// quantized) tables, so the fast path and the plain forward pass see the
+// same numbers.
 Status precompute(std::vector<uint8_t>* buffer, const PrecomputedSlices& slices) {
   std::unique_ptr<Model> model;
   OpenOptions open;

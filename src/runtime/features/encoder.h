@@ -1,4 +1,4 @@
-// Turns feature values into what the model consumes (DESIGN.md section 1):
+// Turns feature values into what the model consumes (src/README.md, 'The model'):
 // categorical ids per column (hashing, vocabulary lookup, bucketizing,
 // crossing), standardized numeric values, wide sums and the slices of the
 // deep input vector. One Encoder per session (it owns scratch memory).
