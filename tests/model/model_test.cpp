@@ -249,8 +249,9 @@ TEST_CASE("every truncation of a model file gives a status, never a crash") {
 }
 
 TEST_CASE("a file of another size than the model was written as is refused: cut short by a byte, or bytes after it") {
-  // The FlatBuffers verifier reads only what the tables reach, so the last
-  // padding bytes could be cut, and bytes appended, unnoticed (issue 15).
+  // The FlatBuffers verifier reads only what the tables reach, so without
+  // the recorded file size the last padding bytes could be cut, and bytes
+  // appended, unnoticed.
   const std::vector<uint8_t> bytes = coffee_model_bytes();
   std::unique_ptr<Model> model;
   REQUIRE(open_bytes(bytes, &model).ok());
@@ -320,9 +321,8 @@ TEST_CASE("full verification: payload checksum and finiteness") {
 TEST_CASE("catalog offsets out of order or out of range: refused by full verification and by every call that reads "
           "them, again and again") {
   // Each item's values and id are slices between neighbouring offsets,
-  // checked where they are read. A scorer whose per-item cache failed on
-  // them once crashed on the next call (issue 22): the cache was left
-  // half-built.
+  // checked where they are read. Calling again after a refusal matters: a
+  // per-item cache that fails half-built must not be used by the next call.
   const std::vector<uint8_t> original = small_model_bytes();
   const fb::Catalog* catalog = fb::GetModel(original.data())->catalog();
   const uint32_t offsets = static_cast<uint32_t>(catalog->value_offsets()->count());
@@ -543,8 +543,8 @@ TEST_CASE("wide terms that repeat a column or share weights are refused at open"
 }
 
 TEST_CASE("crosses are capped per item across all wide terms and per request over its items, before any is scored") {
-  // Issue 15's shape: many crossed terms over a big basket x the item id,
-  // each within the per-cross limit, made one recommendation take 46 s and
+  // Many crossed terms over a big basket x the item id, each within the
+  // per-cross limit, would otherwise make one recommendation take 46 s and
   // 1.7 GB. Here 1,000 distinct crosses (distinct hash keys): a request
   // with 100 basket values would make 100,000 combinations per item.
   TestModelOptions options;
