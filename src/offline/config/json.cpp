@@ -1,8 +1,11 @@
 #include "config/json.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+
+#include "common/parse_number.h"
 
 namespace barista::internal::json {
 
@@ -254,7 +257,8 @@ class Parser {
     }
     const std::string literal(text_.substr(start, pos_ - start));
     out->type = Type::Number;
-    out->number = std::strtod(literal.c_str(), nullptr);
+    // Underflow reads as 0 (or a subnormal), as strtod has it; overflow is refused.
+    out->number = parse_double(literal).value;
     if (!std::isfinite(out->number)) return error("number out of range: " + literal);
     return Status();
   }
@@ -294,12 +298,15 @@ void serialize_to(const Value& v, std::string* out) {
     case Type::Number: {
       // The shortest form that reads back as the same double ("0.2", not
       // "0.20000000000000001").
+      // std::to_chars writes "%.*g" without the locale's decimal mark.
       char buffer[32];
+      size_t size = 0;
       for (int precision = 15; precision <= 17; ++precision) {
-        std::snprintf(buffer, sizeof buffer, "%.*g", precision, v.number);
-        if (std::strtod(buffer, nullptr) == v.number) break;
+        size = static_cast<size_t>(
+            std::to_chars(buffer, buffer + sizeof buffer, v.number, std::chars_format::general, precision).ptr - buffer);
+        if (parse_double(std::string_view(buffer, size)).value == v.number) break;
       }
-      *out += buffer;
+      out->append(buffer, size);
       break;
     }
     case Type::String: serialize_string(v.string, out); break;

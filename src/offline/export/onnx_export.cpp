@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/parse_number.h"
 #include "export/protobuf_writer.h"
 #include "features/encoder.h"
 
@@ -68,7 +69,9 @@ ProtoWriter value_info(const std::string& name, int elem_type, const std::vector
   for (const std::string& d : dims) {
     ProtoWriter dim;
     if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0]))) {
-      dim.int_field(TensorShapeProto::Dimension::kDimValue, std::stoull(d));
+      int64_t value = 0;
+      parse_int64(d, &value);  // a digit first: a size written in this file
+      dim.int_field(TensorShapeProto::Dimension::kDimValue, static_cast<uint64_t>(value));
     } else {
       dim.string_field(TensorShapeProto::Dimension::kDimParam, d);
     }

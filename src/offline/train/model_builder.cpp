@@ -5,6 +5,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "common/parse_number.h"
 #include "common/random.h"
 
 namespace barista::internal {
@@ -325,7 +326,11 @@ Status build_model_spec(const TrainConfig& config, const Dataset& data, const Sp
   CatalogSpec& catalog = spec.catalog;
   if (data.integer_item_ids) {
     catalog.int_ids.reserve(data.item_count());
-    for (const std::string& id : data.item_ids) catalog.int_ids.push_back(std::stoll(id));
+    for (const std::string& id : data.item_ids) {
+      int64_t value = 0;
+      parse_int64(id, &value);  // integer_item_ids: every id is a canonical int64
+      catalog.int_ids.push_back(value);
+    }
     // Integer vocabularies hash the same as their decimal strings; keep the
     // string form (it is what the requests carry).
   } else {
