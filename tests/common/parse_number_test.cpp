@@ -109,8 +109,8 @@ TEST_CASE("numbers from text are read the same under a locale whose decimal mark
   // the test does not depend on which locales the machine has installed.
   TempDir dir;
   dir.write("comma.def", "LC_NUMERIC\ndecimal_point \",\"\nthousands_sep \".\"\ngrouping 3;3\nEND LC_NUMERIC\n");
-  const std::string command = "localedef -c -f ANSI_X3.4-1968 -i '" + dir.file("comma.def") + "' '" +
-                              dir.file("comma") + "' >/dev/null 2>&1";
+  const std::string command =
+      "localedef -c -f ANSI_X3.4-1968 -i '" + dir.file("comma.def") + "' '" + dir.file("comma") + "' >/dev/null 2>&1";
   (void)std::system(command.c_str());  // exits 1 for the categories it leaves out
   if (!std::filesystem::exists(dir.file("comma/LC_NUMERIC"))) {
     MESSAGE("skipped: localedef could not build a locale (not installed?)");

@@ -303,7 +303,8 @@ void serialize_to(const Value& v, std::string* out) {
       size_t size = 0;
       for (int precision = 15; precision <= 17; ++precision) {
         size = static_cast<size_t>(
-            std::to_chars(buffer, buffer + sizeof buffer, v.number, std::chars_format::general, precision).ptr - buffer);
+            std::to_chars(buffer, buffer + sizeof buffer, v.number, std::chars_format::general, precision).ptr -
+            buffer);
         if (parse_double(std::string_view(buffer, size)).value == v.number) break;
       }
       out->append(buffer, size);

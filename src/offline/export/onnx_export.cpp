@@ -108,10 +108,12 @@ class GraphBuilder {
     graph_.message_field(GraphProto::kNode, n);
   }
   void initializer_f32(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& values) {
-    graph_.message_field(GraphProto::kInitializer, tensor(name, kFloat, dims, values.data(), values.size() * sizeof(float)));
+    graph_.message_field(GraphProto::kInitializer,
+                         tensor(name, kFloat, dims, values.data(), values.size() * sizeof(float)));
   }
   void initializer_i64(const std::string& name, const std::vector<int64_t>& dims, const std::vector<int64_t>& values) {
-    graph_.message_field(GraphProto::kInitializer, tensor(name, kInt64, dims, values.data(), values.size() * sizeof(int64_t)));
+    graph_.message_field(GraphProto::kInitializer,
+                         tensor(name, kInt64, dims, values.data(), values.size() * sizeof(int64_t)));
   }
   void input(const ProtoWriter& info) { inputs_.push_back(info); }
   void output(const ProtoWriter& info) { outputs_.push_back(info); }

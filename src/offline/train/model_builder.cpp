@@ -186,9 +186,9 @@ void SpecBuilder::add_columns() {
     spec_.columns[c].vocabulary = item_vocabulary;
     column_of_[kHistoryInput] = c;
     for (uint32_t p = 1; p <= config_.history.slots; ++p) {
-      const uint32_t slot = spec_.add_column(history_slot_name(p), fb::ColumnKind::Vocabulary,
-                                             static_cast<uint32_t>(history_input_),
-                                             std::max<uint64_t>(1, config_.item_id.oov_buckets));
+      const uint32_t slot =
+          spec_.add_column(history_slot_name(p), fb::ColumnKind::Vocabulary, static_cast<uint32_t>(history_input_),
+                           std::max<uint64_t>(1, config_.item_id.oov_buckets));
       spec_.columns[slot].vocabulary = item_vocabulary;
       spec_.columns[slot].position = p;
       column_of_[history_slot_name(p)] = slot;
@@ -301,8 +301,7 @@ Status SpecBuilder::add_wide_terms() {
   }
   // The bias starts at the log-odds of a positive.
   const double positives = 1.0 / (1.0 + config_.training.negatives);
-  spec_.wide_bias =
-      config_.training.negatives > 0 ? static_cast<float>(std::log(positives / (1.0 - positives))) : 0.0f;
+  spec_.wide_bias = config_.training.negatives > 0 ? static_cast<float>(std::log(positives / (1.0 - positives))) : 0.0f;
   return Status();
 }
 

@@ -66,8 +66,10 @@ inline bool too_small(std::string_view digits, bool hex) {
       continue;
     }
     if (!is_digit(c)) break;
-    if (point) ++fraction_position;
-    else ++integer_digits;
+    if (point)
+      ++fraction_position;
+    else
+      ++integer_digits;
     if (!found && c != '0') {
       found = true;
       leading = point ? -fraction_position : integer_digits;  // integer part: fixed below
