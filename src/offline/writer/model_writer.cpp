@@ -362,7 +362,7 @@ Status precompute(std::vector<uint8_t>* buffer, const PrecomputedSlices& slices)
   for (uint32_t i = 0; i < n; ++i) {
     const Example example{nullptr, ItemRef::catalog(i)};
     BARISTA_RETURN_IF_ERROR(encoder.wide_sum(example, model->wide_item_terms(), &item_wide[i]));
-    BARISTA_RETURN_IF_ERROR(encoder.deep_side(example, true, x.data()));
+    BARISTA_RETURN_IF_ERROR(encoder.deep_side(example, Side::Item, x.data()));
     std::copy(x.begin(), x.begin() + item_width, x_items.row(i).data());
   }
   // item_first_layer = x_items * W[request_width:, :]

@@ -63,10 +63,16 @@ class Encoder {
   // One term's contribution given the ids of its (categorical) column.
   float wide_term_from_ids(const WideTermInfo& term, Span<uint32_t> ids) const;
 
-  // Writes the deep input slices of one side: request side into
-  // x[0 .. deep_request_width), item side into x[0 .. deep_width -
-  // deep_request_width) (offsets relative to the side's start).
-  Status deep_side(const Example& example, bool item_side, float* x);
+  // Writes the deep input slices of one side (Side::Request or Side::Item):
+  // request side into x[0 .. deep_request_width), item side into
+  // x[0 .. deep_width - deep_request_width) (offsets relative to the side's
+  // start).
+  Status deep_side(const Example& example, Side side, float* x);
+  // The same with the side as a bool (true: the item side), for callers not
+  // yet converted (score/scorer.cpp); to be removed once they name the side.
+  Status deep_side(const Example& example, bool item_side, float* x) {
+    return deep_side(example, item_side ? Side::Item : Side::Request, x);
+  }
 
  private:
   const Model& model_;
