@@ -1,5 +1,5 @@
 /* The library's allocations go to mimalloc without replacing the host's
- * malloc (DESIGN.md section 4): linked statically or dynamically, the host's
+ * malloc (src/README.md, 'Memory'): linked statically or dynamically, the host's
  * malloc must not be mimalloc's (it is libc's, or a sanitizer's in sanitizer
  * builds). Usage: host_malloc_test MODEL */
 #define _GNU_SOURCE

@@ -2,9 +2,8 @@
 // same objects: the same status and message again, and the objects exactly
 // as usable as before. After a failed call, the next good call on that
 // session, request or overlay gives, bit for bit, what a fresh one gives.
-// Driven by every model of the model_open fuzz corpus that opens (the crash
-// of issue 22 among them) and by hand-made models for each error the scorer
-// and the learner can raise.
+// Driven by every model of the model_open fuzz corpus that opens and by
+// hand-made models for each error the scorer and the learner can raise.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -492,10 +491,11 @@ barista_request* request_with_history(const Objects& o, int values) {
   return request;
 }
 
-// The crash of issue 22, rebuilt through the schema: a valid model whose
-// last catalog value offset points far past the value fingerprints, sealed
-// with a correct checksum. (The fuzzer's file that first crashed repeated a
-// wide term, which is now refused at open: see the next test.)
+// A valid model whose last catalog value offset points far past the value
+// fingerprints, sealed with a correct checksum: it opens (offsets are
+// checked where read), so every scoring call must refuse it, again and
+// again. (The fuzzer's file in the corpus, retry-after-error, also repeats a
+// wide term, and is refused at open: see the next test.)
 std::vector<uint8_t> catalog_out_of_range_model() {
   uint32_t item_with_three_tags = 0;
   std::vector<uint8_t> bytes = crossing_model(&item_with_three_tags);  // its crosses hash every item's tags
@@ -509,7 +509,7 @@ std::vector<uint8_t> catalog_out_of_range_model() {
 
 }  // namespace
 
-TEST_CASE("the fuzzer's file of issue 22 repeats a wide term, and is refused at open") {
+TEST_CASE("the fuzzer's file retry-after-error repeats a wide term, and is refused at open") {
   const std::filesystem::path path = std::filesystem::path(BARISTA_MODEL_CORPUS) / "retry-after-error";
   const std::vector<uint8_t> bytes = read_file(path);
   barista_error error;

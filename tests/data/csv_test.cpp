@@ -72,8 +72,8 @@ TEST_CASE("csv: malformed records are reported by line and skipped, reading goes
 }
 
 TEST_CASE("csv: a quote left open costs its own line, not the records after it") {
-  // The open quote would run on over the next lines to the next quote (or
-  // the end of the file): one bad record was counted, three were lost.
+  // Read to the next quote (or the end of the file), the open quote would
+  // swallow the next lines: one bad record counted, three lost.
   CsvReader r = reader(
       "user,item\n"
       "a,\"latte\n"  // never closed

@@ -250,8 +250,9 @@ TEST_CASE("every truncation of a model file gives a status, never a crash") {
 }
 
 TEST_CASE("a file of another size than the model was written as is refused: cut short by a byte, or bytes after it") {
-  // The FlatBuffers verifier reads only what the tables reach, so the last
-  // padding bytes could be cut, and bytes appended, unnoticed (issue 15).
+  // The FlatBuffers verifier reads only what the tables reach, so without
+  // the recorded file size the last padding bytes could be cut, and bytes
+  // appended, unnoticed.
   const std::vector<uint8_t> bytes = coffee_model_bytes();
   std::unique_ptr<Model> model;
   REQUIRE(open_bytes(bytes, &model).ok());
@@ -555,8 +556,8 @@ TEST_CASE("wide terms that repeat a column or share weights are refused at open"
 }
 
 TEST_CASE("crosses are capped per item across all wide terms and per request over its items, before any is scored") {
-  // Issue 15's shape: many crossed terms over a big basket x the item id,
-  // each within the per-cross limit, made one recommendation take 46 s and
+  // Many crossed terms over a big basket x the item id, each within the
+  // per-cross limit, would otherwise make one recommendation take 46 s and
   // 1.7 GB. Here 1,000 distinct crosses (distinct hash keys): a request
   // with 100 basket values would make 100,000 combinations per item.
   TestModelOptions options;

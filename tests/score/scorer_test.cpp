@@ -18,7 +18,7 @@ using namespace barista_test;
 namespace {
 
 // The fast path must agree with the plain forward pass to 1e-5 relative
-// error in f32 (issue #2); so must the runtime with the double-precision
+// error in f32; so must the runtime with the double-precision
 // reference on an f32 model.
 constexpr double kRelative = 1e-5;
 

@@ -1,7 +1,7 @@
-// An independent, deliberately plain implementation of DESIGN.md section 1,
-// written for the tests: it reads the ModelSpec (not the file), looks
-// vocabularies up by string, hashes with the (vector-tested) fingerprint
-// functions and computes in double precision. The runtime must agree with it.
+// An independent, deliberately plain implementation of the model
+// (src/README.md, 'The model'), written for the tests: it reads the
+// ModelSpec (not the file), looks vocabularies up by string, hashes with the
+// (vector-tested) fingerprint functions and computes in double precision. The runtime must agree with it.
 #pragma once
 
 #include "support/test_models.h"

@@ -19,7 +19,7 @@ TrainConfig config_of(const std::string& extra) {
 }  // namespace
 
 TEST_CASE("what a config can never write or train is refused before any data, naming the key") {
-  // Issue 15's configs: they aborted after minutes with no message.
+  // Without this check such configs abort after minutes with no message.
   Status s = check_trainable(config_of(R"(, "crosses": [{"columns": ["user_id", "item_id"], "buckets": 2147483648}])"));
   CHECK(s.code() == BARISTA_STATUS_LIMIT_EXCEEDED);
   CHECK(s.message().find("more than a model file can hold") != std::string::npos);

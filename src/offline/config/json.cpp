@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/parse_number.h"
+
 namespace barista::internal::json {
 
 namespace {
@@ -255,7 +257,8 @@ class Parser {
     }
     const std::string literal(text_.substr(start, pos_ - start));
     out->type = Type::Number;
-    out->number = std::strtod(literal.c_str(), nullptr);
+    // Underflow reads as 0 (or a subnormal), as strtod has it; overflow is refused.
+    out->number = parse_double(literal).value;
     if (!std::isfinite(out->number)) return error("number out of range: " + literal);
     return Status();
   }

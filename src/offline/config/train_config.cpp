@@ -141,7 +141,8 @@ Status read_combiner(ObjectReader& r, CombinerName* out) {
   return Status();
 }
 
-Status read_id(ObjectReader& r, IdConfig* id, bool is_user) {
+Status read_id(ObjectReader& r, IdConfig* id, FeatureSource source) {
+  const bool is_user = source == FeatureSource::User;
   BARISTA_RETURN_IF_ERROR(r.integer("embedding", &id->embedding, 0, 4096));
   BARISTA_RETURN_IF_ERROR(r.boolean("wide", &id->wide));
   BARISTA_RETURN_IF_ERROR(r.integer("min_count", &id->min_count, 1, 1e9));
@@ -345,8 +346,10 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
     return Status();
   }));
 
-  BARISTA_RETURN_IF_ERROR(nested(r, "user_id", [&](ObjectReader& u) { return read_id(u, &c.user_id, true); }));
-  BARISTA_RETURN_IF_ERROR(nested(r, "item_id", [&](ObjectReader& i) { return read_id(i, &c.item_id, false); }));
+  BARISTA_RETURN_IF_ERROR(
+      nested(r, "user_id", [&](ObjectReader& u) { return read_id(u, &c.user_id, FeatureSource::User); }));
+  BARISTA_RETURN_IF_ERROR(
+      nested(r, "item_id", [&](ObjectReader& i) { return read_id(i, &c.item_id, FeatureSource::Item); }));
   BARISTA_RETURN_IF_ERROR(nested(r, "history", [&](ObjectReader& h) -> Status {
     BARISTA_RETURN_IF_ERROR(h.integer("length", &c.history.length, 0, 4096));
     BARISTA_RETURN_IF_ERROR(h.integer("slots", &c.history.slots, 0, 64));

@@ -1,5 +1,5 @@
 // The training configuration: where the data is, which features to build
-// (DESIGN.md section 1), and how to train. Read from a JSON file (comments
+// (src/README.md, 'The model'), and how to train. Read from a JSON file (comments
 // allowed); every error names the offending key, e.g.
 // "features[1].type: expected one of vocabulary, hashed, numeric, bucketized".
 // README.md documents every key and its default.

@@ -1,12 +1,12 @@
 #include "data/dataset.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <regex>
 
+#include "common/parse_number.h"
 #include "data/csv.h"
 #include "data/row_filter.h"
 #include "data/timestamp.h"
@@ -17,26 +17,6 @@ namespace barista::internal {
 namespace {
 
 constexpr size_t kReportedBadRows = 10;
-
-bool parse_double(const std::string& text, double* out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  const double v = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || errno != 0 || !std::isfinite(v)) return false;
-  *out = v;
-  return true;
-}
-
-bool parse_int64(const std::string& text, int64_t* out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  const long long v = std::strtoll(text.c_str(), &end, 10);
-  if (end != text.c_str() + text.size() || errno != 0) return false;
-  *out = v;
-  return true;
-}
 
 // Canonical decimal form: what fingerprint64_of_int would hash.
 bool is_canonical_int64(const std::string& text) {
@@ -120,7 +100,7 @@ struct Extractor {
     *present = false;
     if (text.empty()) return true;
     double v = 0;
-    if (!parse_double(text, &v) || std::fabs(v) > 3.4e38) return false;
+    if (!parse_finite_double(text, &v) || std::fabs(v) > 3.4e38) return false;
     *value = static_cast<float>(v);
     *present = true;
     return true;
@@ -408,7 +388,7 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
     }
     if (label_column >= 0) {
       double v = 0;
-      if (!parse_double(csv.field(static_cast<size_t>(label_column)), &v)) {
+      if (!parse_finite_double(csv.field(static_cast<size_t>(label_column)), &v)) {
         BARISTA_RETURN_IF_ERROR(
             bad.add(row_error(csv, "label '" + csv.field(static_cast<size_t>(label_column)) + "' is not a number")));
         continue;
@@ -425,7 +405,7 @@ Status load_dataset(const TrainConfig& config, Dataset* out) {
     }
     if (weight_column >= 0) {
       double w = 0;
-      if (!parse_double(csv.field(static_cast<size_t>(weight_column)), &w) || w < 0) {
+      if (!parse_finite_double(csv.field(static_cast<size_t>(weight_column)), &w) || w < 0) {
         BARISTA_RETURN_IF_ERROR(bad.add(row_error(
             csv, "weight '" + csv.field(static_cast<size_t>(weight_column)) + "' is not a non-negative number")));
         continue;

@@ -59,7 +59,7 @@ struct Dataset {
 // stop the load, per config); the first ones are kept for the report.
 Status load_dataset(const TrainConfig& config, Dataset* out);
 
-// Leave-last-out (DESIGN: time-ordered), per user:
+// Leave-last-out in time order, per user:
 // - Holdout::Last: the last interaction is the test target and, when
 //   validating, the one before it the validation target. A user with one
 //   interaction keeps it for training.

@@ -1,9 +1,10 @@
 #include "data/row_filter.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+
+#include "common/parse_number.h"
 
 namespace barista::internal {
 
@@ -50,10 +51,9 @@ bool RowFilters::drops(const CsvReader& csv, Status* problem) const {
         break;
       case RowFilter::Kind::AtMost:
       case RowFilter::Kind::AtLeast: {
-        char* end = nullptr;
-        errno = 0;
-        const double v = std::strtod(field.c_str(), &end);
-        if (field.empty() || end != field.c_str() + field.size() || errno != 0 || std::isnan(v)) {
+        const ParsedDouble parsed = parse_double(field);
+        const double v = parsed.value;
+        if (!parsed.complete || parsed.out_of_range || std::isnan(v)) {
           *problem = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "%s:%zu: '%s' (column '%s') is not a number (drop[%zu])",
                                 csv.name().c_str(), csv.line(), field.c_str(), c.column.c_str(), r);
           return false;

@@ -1,8 +1,9 @@
 #include "data/timestamp.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+
+#include "common/parse_number.h"
 
 namespace barista::internal {
 
@@ -39,11 +40,8 @@ bool expect(std::string_view text, size_t* pos, char c) {
 }
 
 bool parse_number(std::string_view text, int64_t* seconds) {
-  const std::string copy(text);
-  char* end = nullptr;
-  errno = 0;
-  const double v = std::strtod(copy.c_str(), &end);
-  if (copy.empty() || end != copy.c_str() + copy.size() || errno != 0 || !std::isfinite(v)) return false;
+  double v = 0.0;
+  if (!parse_finite_double(text, &v)) return false;
   if (std::fabs(v) > 9.2e18) return false;
   *seconds = static_cast<int64_t>(v);
   return true;

@@ -1,4 +1,4 @@
-// The cold-start protocol of issue #4: customers the model has never seen.
+// The cold-start protocol: customers the model has never seen.
 //
 // A fold of the users (one in `folds`, by a seeded shuffle) is held out of
 // training entirely. Each held-out customer then arrives as a stranger and

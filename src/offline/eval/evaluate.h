@@ -1,4 +1,4 @@
-// Evaluation with the protocol of issue #3: time-ordered leave-last-out.
+// Evaluation by time-ordered leave-last-out.
 // Each user's target interaction (the test item, or the validation item
 // during training) is ranked by the model — through the runtime, as a host
 // would — against every catalog item the user had not interacted with

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/parse_number.h"
 #include "export/protobuf_writer.h"
 #include "features/encoder.h"
 
@@ -10,19 +11,54 @@ namespace barista::internal {
 
 namespace {
 
-// onnx.proto field numbers and enums used here.
-constexpr int64_t kIrVersion = 7;
-constexpr int64_t kOpset = 13;
+// What the file declares: ONNX IR version 7 and the default domain's opset 13.
+constexpr int64_t kIrVersionWritten = 7;
+constexpr int64_t kOpsetVersion = 13;
 constexpr int kFloat = 1, kInt64 = 7;  // TensorProto.DataType
 constexpr int kAttributeInt = 2;       // AttributeProto.AttributeType
+
+// onnx.proto's field numbers of the fields written here, per message.
+struct ModelProto {
+  static constexpr uint32_t kIrVersion = 1, kProducerName = 2, kGraph = 7, kOpsetImport = 8;
+};
+struct OperatorSetIdProto {
+  static constexpr uint32_t kDomain = 1, kVersion = 2;
+};
+struct GraphProto {
+  static constexpr uint32_t kNode = 1, kName = 2, kInitializer = 5, kInput = 11, kOutput = 12;
+};
+struct NodeProto {
+  static constexpr uint32_t kInput = 1, kOutput = 2, kName = 3, kOpType = 4, kAttribute = 5;
+};
+struct AttributeProto {
+  static constexpr uint32_t kName = 1, kI = 3, kType = 20;
+};
+struct TensorProto {
+  static constexpr uint32_t kDims = 1, kDataType = 2, kName = 8, kRawData = 9;
+};
+struct ValueInfoProto {
+  static constexpr uint32_t kName = 1, kType = 2, kDocString = 3;
+};
+struct TypeProto {
+  static constexpr uint32_t kTensorType = 1;
+  struct Tensor {
+    static constexpr uint32_t kElemType = 1, kShape = 2;
+  };
+};
+struct TensorShapeProto {
+  static constexpr uint32_t kDim = 1;
+  struct Dimension {
+    static constexpr uint32_t kDimValue = 1, kDimParam = 2;
+  };
+};
 
 ProtoWriter tensor(const std::string& name, int data_type, const std::vector<int64_t>& dims, const void* data,
                    size_t bytes) {
   ProtoWriter t;
-  t.packed_int64_field(1, dims);
-  t.int_field(2, static_cast<uint64_t>(data_type));
-  t.string_field(8, name);
-  t.bytes_field(9, data, bytes);
+  t.packed_int64_field(TensorProto::kDims, dims);
+  t.int_field(TensorProto::kDataType, static_cast<uint64_t>(data_type));
+  t.string_field(TensorProto::kName, name);
+  t.bytes_field(TensorProto::kRawData, data, bytes);
   return t;
 }
 
@@ -33,21 +69,23 @@ ProtoWriter value_info(const std::string& name, int elem_type, const std::vector
   for (const std::string& d : dims) {
     ProtoWriter dim;
     if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0]))) {
-      dim.int_field(1, std::stoull(d));
+      int64_t value = 0;
+      parse_int64(d, &value);  // a digit first: a size written in this file
+      dim.int_field(TensorShapeProto::Dimension::kDimValue, static_cast<uint64_t>(value));
     } else {
-      dim.string_field(2, d);
+      dim.string_field(TensorShapeProto::Dimension::kDimParam, d);
     }
-    shape.message_field(1, dim);
+    shape.message_field(TensorShapeProto::kDim, dim);
   }
   ProtoWriter tensor_type;
-  tensor_type.int_field(1, static_cast<uint64_t>(elem_type));
-  tensor_type.message_field(2, shape);
+  tensor_type.int_field(TypeProto::Tensor::kElemType, static_cast<uint64_t>(elem_type));
+  tensor_type.message_field(TypeProto::Tensor::kShape, shape);
   ProtoWriter type;
-  type.message_field(1, tensor_type);
+  type.message_field(TypeProto::kTensorType, tensor_type);
   ProtoWriter info;
-  info.string_field(1, name);
-  info.message_field(2, type);
-  if (!doc.empty()) info.string_field(3, doc);
+  info.string_field(ValueInfoProto::kName, name);
+  info.message_field(ValueInfoProto::kType, type);
+  if (!doc.empty()) info.string_field(ValueInfoProto::kDocString, doc);
   return info;
 }
 
@@ -56,32 +94,34 @@ class GraphBuilder {
   void node(const std::string& op, const std::vector<std::string>& inputs, const std::string& output,
             const std::vector<std::pair<std::string, int64_t>>& int_attributes = {}) {
     ProtoWriter n;
-    for (const std::string& in : inputs) n.string_field(1, in);
-    n.string_field(2, output);
-    n.string_field(3, output);  // node name: its output's
-    n.string_field(4, op);
+    for (const std::string& in : inputs) n.string_field(NodeProto::kInput, in);
+    n.string_field(NodeProto::kOutput, output);
+    n.string_field(NodeProto::kName, output);  // node name: its output's
+    n.string_field(NodeProto::kOpType, op);
     for (const auto& [name, value] : int_attributes) {
       ProtoWriter a;
-      a.string_field(1, name);
-      a.int_field(3, static_cast<uint64_t>(value));
-      a.int_field(20, kAttributeInt);
-      n.message_field(5, a);
+      a.string_field(AttributeProto::kName, name);
+      a.int_field(AttributeProto::kI, static_cast<uint64_t>(value));
+      a.int_field(AttributeProto::kType, kAttributeInt);
+      n.message_field(NodeProto::kAttribute, a);
     }
-    graph_.message_field(1, n);
+    graph_.message_field(GraphProto::kNode, n);
   }
   void initializer_f32(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& values) {
-    graph_.message_field(5, tensor(name, kFloat, dims, values.data(), values.size() * sizeof(float)));
+    graph_.message_field(GraphProto::kInitializer,
+                         tensor(name, kFloat, dims, values.data(), values.size() * sizeof(float)));
   }
   void initializer_i64(const std::string& name, const std::vector<int64_t>& dims, const std::vector<int64_t>& values) {
-    graph_.message_field(5, tensor(name, kInt64, dims, values.data(), values.size() * sizeof(int64_t)));
+    graph_.message_field(GraphProto::kInitializer,
+                         tensor(name, kInt64, dims, values.data(), values.size() * sizeof(int64_t)));
   }
   void input(const ProtoWriter& info) { inputs_.push_back(info); }
   void output(const ProtoWriter& info) { outputs_.push_back(info); }
 
   ProtoWriter finish(const std::string& name) {
-    graph_.string_field(2, name);
-    for (const ProtoWriter& in : inputs_) graph_.message_field(11, in);
-    for (const ProtoWriter& out : outputs_) graph_.message_field(12, out);
+    graph_.string_field(GraphProto::kName, name);
+    for (const ProtoWriter& in : inputs_) graph_.message_field(GraphProto::kInput, in);
+    for (const ProtoWriter& out : outputs_) graph_.message_field(GraphProto::kOutput, out);
     return std::move(graph_);
   }
 
@@ -162,13 +202,13 @@ Status export_onnx(const Model& model, std::vector<uint8_t>* out) {
   g.output(value_info("score", kFloat, {"batch", "1"}, "p(interaction)"));
 
   ProtoWriter opset;
-  opset.string_field(1, "");
-  opset.int_field(2, kOpset);
+  opset.string_field(OperatorSetIdProto::kDomain, "");
+  opset.int_field(OperatorSetIdProto::kVersion, kOpsetVersion);
   ProtoWriter onnx;
-  onnx.int_field(1, kIrVersion);
-  onnx.string_field(2, "barista");
-  onnx.message_field(8, opset);
-  onnx.message_field(7, g.finish("barista"));
+  onnx.int_field(ModelProto::kIrVersion, kIrVersionWritten);
+  onnx.string_field(ModelProto::kProducerName, "barista");
+  onnx.message_field(ModelProto::kOpsetImport, opset);
+  onnx.message_field(ModelProto::kGraph, g.finish("barista"));
   *out = onnx.take();
   return Status();
 }

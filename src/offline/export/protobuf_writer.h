@@ -13,18 +13,21 @@ namespace barista::internal {
 
 class ProtoWriter {
  public:
+  // The wire types this writer uses (the low three bits of a field's tag).
+  enum class WireType : uint32_t { Varint = 0, LengthDelimited = 2, Fixed32 = 5 };
+
   void int_field(uint32_t field, uint64_t value) {
-    tag(field, 0);
+    tag(field, WireType::Varint);
     varint(value);
   }
   void float_field(uint32_t field, float value) {
-    tag(field, 5);
+    tag(field, WireType::Fixed32);
     uint32_t bits;
     std::memcpy(&bits, &value, 4);
     for (int i = 0; i < 4; ++i) bytes_.push_back(static_cast<uint8_t>(bits >> (8 * i)));
   }
   void bytes_field(uint32_t field, const void* data, size_t size) {
-    tag(field, 2);
+    tag(field, WireType::LengthDelimited);
     varint(size);
     const uint8_t* p = static_cast<const uint8_t*>(data);
     bytes_.insert(bytes_.end(), p, p + size);
@@ -43,7 +46,7 @@ class ProtoWriter {
   std::vector<uint8_t> take() { return std::move(bytes_); }
 
  private:
-  void tag(uint32_t field, uint32_t wire_type) { varint((uint64_t{field} << 3) | wire_type); }
+  void tag(uint32_t field, WireType wire_type) { varint((uint64_t{field} << 3) | static_cast<uint32_t>(wire_type)); }
   void varint(uint64_t v) {
     while (v >= 0x80) {
       bytes_.push_back(static_cast<uint8_t>(v | 0x80));

@@ -220,18 +220,18 @@ ModelSpec make_coffee_model() {
   deep_input(cFlavors, 4, fb::Combiner::Mean);
   deep_input(cPrice, 0, fb::Combiner::Sum);
   const uint32_t width = 8 + 1 + 8 + 4 + 4 + 1;
-  auto dense = [&](uint32_t in, uint32_t out, bool relu, float scale) {
+  auto dense = [&](uint32_t in, uint32_t out, fb::Activation activation, float scale) {
     DenseSpec d;
     d.in = in;
     d.out = out;
-    d.relu = relu;
+    d.relu = activation == fb::Activation::Relu;
     d.weights.resize(size_t{in} * out);
     for (float& v : d.weights) v = random.symmetric(scale);
     d.bias.assign(out, 0.05f);
     spec.layers.push_back(d);
   };
-  dense(width, 16, true, 0.4f);
-  dense(16, 1, false, 0.3f);
+  dense(width, 16, fb::Activation::Relu, 0.4f);
+  dense(16, 1, fb::Activation::None, 0.3f);
 
   // The catalog: the menu.
   CatalogSpec& catalog = spec.catalog;

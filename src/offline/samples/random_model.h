@@ -1,5 +1,6 @@
-// Deterministic random models of the reference shapes S, M and L (issue #5's
-// benchmark shapes), so that anyone can regenerate the same file.
+// Deterministic random models of the reference shapes S, M and L (the
+// shapes `barista bench` measures), so that anyone can regenerate the same
+// file.
 #pragma once
 
 #include <cstdint>

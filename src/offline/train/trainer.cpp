@@ -220,7 +220,7 @@ struct Trainer::State {
   std::unique_ptr<FeatureBag> request_bag;
   Vec<uint32_t> ids;
 
-  Status encode_side(const FeatureBag* request, uint32_t item, bool item_side, SideEncoding* out);
+  Status encode_side(const FeatureBag* request, uint32_t item, Side side, SideEncoding* out);
   Status encode_mixed(const FeatureBag& request, uint32_t item);
   void forward(ShardWork& w, size_t batch_size);
   void backward(ShardWork& w);
@@ -315,7 +315,7 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
   // Item encodings, once.
   const uint32_t n = model.catalog().count;
   s.item_encodings.resize(n);
-  for (uint32_t i = 0; i < n; ++i) BARISTA_RETURN_IF_ERROR(s.encode_side(nullptr, i, true, &s.item_encodings[i]));
+  for (uint32_t i = 0; i < n; ++i) BARISTA_RETURN_IF_ERROR(s.encode_side(nullptr, i, Side::Item, &s.item_encodings[i]));
 
   if (config.training.sampling == TrainingConfig::Sampling::Popularity) {
     std::vector<double> count(n, 0.0);
@@ -350,7 +350,8 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
   return Status();
 }
 
-Status Trainer::State::encode_side(const FeatureBag* request, uint32_t item, bool item_side, SideEncoding* out) {
+Status Trainer::State::encode_side(const FeatureBag* request, uint32_t item, Side side, SideEncoding* out) {
+  const bool item_side = side == Side::Item;
   out->clear();
   const Model& model = *skeleton;
   const internal::Example example{request, ItemRef::catalog(item)};
@@ -743,7 +744,7 @@ Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, Tra
         BARISTA_RETURN_IF_ERROR(
             s.requests.fill(positives[p], keep_user ? UserIdMode::Logged : UserIdMode::Unseen, s.request_bag.get()));
         const uint32_t r = static_cast<uint32_t>(p - begin);
-        BARISTA_RETURN_IF_ERROR(s.encode_side(s.request_bag.get(), 0, false, &s.request_encodings[r]));
+        BARISTA_RETURN_IF_ERROR(s.encode_side(s.request_bag.get(), 0, Side::Request, &s.request_encodings[r]));
         auto add = [&](uint32_t item, float label, float weight) -> Status {
           TrainExample ex;
           ex.request = r;
@@ -828,7 +829,7 @@ Status Trainer::logit(size_t position, UserIdMode user_id, uint32_t item, float*
   State& s = *state_;
   BARISTA_RETURN_IF_ERROR(s.requests.fill(position, user_id, s.request_bag.get()));
   s.request_encodings.resize(1);
-  BARISTA_RETURN_IF_ERROR(s.encode_side(s.request_bag.get(), 0, false, &s.request_encodings[0]));
+  BARISTA_RETURN_IF_ERROR(s.encode_side(s.request_bag.get(), 0, Side::Request, &s.request_encodings[0]));
   s.examples.clear();
   s.mixed_index.clear();
   s.mixed_scale.clear();

@@ -336,9 +336,10 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
   return Status();
 }
 
-// Pass 2: the per-item values of DESIGN.md section 3, computed with the
-// runtime's own feature encoding over the (already quantized) tables, so the
-// fast path and the plain forward pass see the same numbers.
+// Pass 2: the per-item values of the fast path (src/README.md, 'The fast
+// path'), computed with the runtime's own feature encoding over the (already
+// quantized) tables, so the fast path and the plain forward pass see the
+// same numbers.
 Status precompute(std::vector<uint8_t>* buffer, const PrecomputedSlices& slices) {
   std::unique_ptr<Model> model;
   OpenOptions open;
@@ -361,7 +362,7 @@ Status precompute(std::vector<uint8_t>* buffer, const PrecomputedSlices& slices)
   for (uint32_t i = 0; i < n; ++i) {
     const Example example{nullptr, ItemRef::catalog(i)};
     BARISTA_RETURN_IF_ERROR(encoder.wide_sum(example, model->wide_item_terms(), &item_wide[i]));
-    BARISTA_RETURN_IF_ERROR(encoder.deep_side(example, true, x.data()));
+    BARISTA_RETURN_IF_ERROR(encoder.deep_side(example, Side::Item, x.data()));
     std::copy(x.begin(), x.begin() + item_width, x_items.row(i).data());
   }
   // item_first_layer = x_items * W[request_width:, :]

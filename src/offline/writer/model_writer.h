@@ -1,8 +1,8 @@
 // The model writer: turns a ModelSpec (weights in plain C++ values) into a
 // model file. It checks the spec (naming the offending part), quantizes
 // embeddings (and optionally wide weights), computes the per-item
-// precomputed values of DESIGN.md section 3 with the runtime's own feature
-// encoding, and seals the payload checksum.
+// precomputed values (src/README.md, 'The fast path') with the runtime's
+// own feature encoding, and seals the payload checksum.
 //
 // The file's bytes depend only on the spec and the options (precomputation
 // uses the reference kernels), not on the machine that writes it.

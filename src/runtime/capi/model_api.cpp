@@ -1,10 +1,9 @@
 // Opening, releasing and looking into models.
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "capi/handles.h"
+#include "common/parse_number.h"
 #include "hash/fingerprint.h"
 
 using namespace barista::internal;
@@ -171,11 +170,8 @@ barista_status barista_model_find_item(const barista_model* model, const char* i
   uint64_t fp = fingerprint64(id, length);
   if (m.catalog().key_type == fb::KeyType::Int64) {
     // "007" and "+7" name item 7 too: parse, then match the canonical form.
-    char* end = nullptr;
-    const std::string text(id, length);
-    errno = 0;
-    const long long value = std::strtoll(text.c_str(), &end, 10);
-    if (text.empty() || end != text.c_str() + text.size() || errno != 0) return BARISTA_STATUS_NOT_FOUND;
+    int64_t value = 0;
+    if (!parse_int64(std::string_view(id, length), &value)) return BARISTA_STATUS_NOT_FOUND;
     fp = fingerprint64_of_int(value);
   }
   const int64_t index = m.find_item(fp);

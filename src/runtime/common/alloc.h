@@ -1,5 +1,5 @@
 // The library's own allocations go to mimalloc through these helpers, without
-// replacing the host's malloc (DESIGN.md section 4). Sanitizer builds
+// replacing the host's malloc (src/README.md, 'Memory'). Sanitizer builds
 // (BARISTA_SYSTEM_ALLOCATOR) use the system allocator instead, so that
 // AddressSanitizer sees every allocation.
 #pragma once

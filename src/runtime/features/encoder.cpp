@@ -225,7 +225,8 @@ Status Encoder::wide_sum(const Example& example, Span<WideTermInfo> terms, float
   return Status();
 }
 
-Status Encoder::deep_side(const Example& example, bool item_side, float* x) {
+Status Encoder::deep_side(const Example& example, Side side, float* x) {
+  const bool item_side = side == Side::Item;
   const KernelTable& k = model_.kernels();
   const uint32_t base = item_side ? model_.deep_request_width() : 0;
   Vec<uint32_t>& ids = term_ids_;

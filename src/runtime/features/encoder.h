@@ -1,4 +1,4 @@
-// Turns feature values into what the model consumes (DESIGN.md section 1):
+// Turns feature values into what the model consumes (src/README.md, 'The model'):
 // categorical ids per column (hashing, vocabulary lookup, bucketizing,
 // crossing), standardized numeric values, wide sums and the slices of the
 // deep input vector. One Encoder per session (it owns scratch memory).
@@ -63,10 +63,11 @@ class Encoder {
   // One term's contribution given the ids of its (categorical) column.
   float wide_term_from_ids(const WideTermInfo& term, Span<uint32_t> ids) const;
 
-  // Writes the deep input slices of one side: request side into
-  // x[0 .. deep_request_width), item side into x[0 .. deep_width -
-  // deep_request_width) (offsets relative to the side's start).
-  Status deep_side(const Example& example, bool item_side, float* x);
+  // Writes the deep input slices of one side (Side::Request or Side::Item):
+  // request side into x[0 .. deep_request_width), item side into
+  // x[0 .. deep_width - deep_request_width) (offsets relative to the side's
+  // start).
+  Status deep_side(const Example& example, Side side, float* x);
 
   // Heap memory of the scratch buffers.
   size_t memory_bytes() const {

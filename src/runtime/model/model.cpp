@@ -31,8 +31,8 @@ bool valid_combiner(fb::Combiner c) {
 
 // Reads field `field` (a uint16 scalar) of the root table without trusting
 // the buffer, so a file from another format version is reported as such even
-// when its layout no longer passes our verifier. Returns false when absent or
-// unreadable.
+// when its layout does not pass this version's verifier. Returns false when
+// absent or unreadable.
 bool peek_root_uint16(const uint8_t* data, size_t size, unsigned field, uint16_t* out) {
   auto read32 = [&](size_t at, uint32_t* v) {
     if (at > size || size - at < 4) return false;

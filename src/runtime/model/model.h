@@ -133,7 +133,7 @@ struct CatalogView {
   const uint64_t* value_fingerprints = nullptr;
   uint32_t value_count = 0;
   const float* numeric_values = nullptr;
-  // Precomputed per item (DESIGN.md section 3).
+  // Precomputed per item (src/README.md, 'The fast path').
   const float* item_wide = nullptr;         // count
   const float* item_first_layer = nullptr;  // count x first layer width
 

@@ -67,8 +67,8 @@ Status Scorer::logit_plain(const FeatureBag& request, ItemRef item, float* logit
     }
   }
 
-  BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, false, x_.data()));
-  BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, true, x_.data() + model_.deep_request_width()));
+  BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, Side::Request, x_.data()));
+  BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, Side::Item, x_.data() + model_.deep_request_width()));
   const float* in = x_.data();
   float* out = block_a_.data();
   for (const LayerInfo& layer : model_.layers()) {
@@ -92,7 +92,7 @@ Status Scorer::prepare(const FeatureBag& request) {
   wide_request_ = model_.wide_bias() + sum;
 
   const LayerInfo& first = model_.layers()[0];
-  BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, false, x_.data()));
+  BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, Side::Request, x_.data()));
   // Rows [0, request width) of the first layer's weights: the request half.
   model_.kernels().dense_f32(x_.data(), 1, model_.deep_request_width(), first.weights, first.bias, first.out, 0,
                              h1_request_.data());
@@ -481,7 +481,7 @@ Status Scorer::logits_described(Span<const FeatureBag*> items, float* logits) {
     for (uint32_t r = 0; r < rows; ++r) {
       const Example example{prepared_, ItemRef::described(*items[start + r])};
       // The item half the writer would have precomputed, computed now.
-      BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, true, x_.data()));
+      BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, Side::Item, x_.data()));
       float* half = described_halves_.data() + size_t{r} * first.out;
       k.dense_f32(x_.data(), 1, item_width, item_rows, zero_bias_.data(), first.out, 0, half);
       halves_[r] = half;

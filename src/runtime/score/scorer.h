@@ -1,8 +1,8 @@
-// Scoring: p = sigmoid(wide + deep) per DESIGN.md section 1, two ways.
+// Scoring: p = sigmoid(wide + deep) (src/README.md, 'The model'), two ways.
 //
 // - The plain forward pass: the full deep input vector through every layer,
 //   every wide term evaluated. The reference the fast path is tested against.
-// - The fast path (DESIGN.md section 3): the first layer splits into a
+// - The fast path (src/README.md, 'The fast path'): the first layer splits into a
 //   request half (computed once per request) and an item half (precomputed
 //   per catalog item in the file); only the upper layers run per item, as a
 //   batched matrix product over blocks of items. Item-only wide terms are
