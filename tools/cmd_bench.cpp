@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <climits>
 #include <cstdio>
@@ -157,6 +158,14 @@ struct Memory {
   size_t requests = 0;
 };
 
+// The number of "   1234 kB", as /proc writes sizes (0 when there is none).
+uint64_t leading_kib(const char* text) {
+  while (*text == ' ' || *text == '\t') ++text;
+  uint64_t kib = 0;
+  std::from_chars(text, text + std::strlen(text), kib);
+  return kib;
+}
+
 double status_mib(const char* field) {
   FILE* f = std::fopen("/proc/self/status", "r");
   if (f == nullptr) return 0;
@@ -164,7 +173,7 @@ double status_mib(const char* field) {
   double kib = 0;
   const size_t n = std::strlen(field);
   while (std::fgets(line, sizeof line, f) != nullptr) {
-    if (std::strncmp(line, field, n) == 0 && line[n] == ':') kib = std::atof(line + n + 1);
+    if (std::strncmp(line, field, n) == 0 && line[n] == ':') kib = static_cast<double>(leading_kib(line + n + 1));
   }
   std::fclose(f);
   return kib / 1024.0;
@@ -189,7 +198,7 @@ double mapped_mib(const std::string& path) {
       while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
       inside = text.size() >= path.size() && text.compare(text.size() - path.size(), path.size(), path) == 0;
     } else if (inside && std::strncmp(line, "Rss:", 4) == 0) {
-      kib += std::atof(line + 4);
+      kib += static_cast<double>(leading_kib(line + 4));
     }
   }
   std::fclose(f);

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "eval_report.h"
+#include "common/parse_number.h"
 #include "platform/file_io.h"
 #include "train/size_estimate.h"
 #include "train/trainer.h"
@@ -107,7 +108,11 @@ Exit run_train(const Command& command, int argc, char** argv) {
   // The model records what it learned from, not when or how fast, so the
   // same data, config and seed give the same file; set SOURCE_DATE_EPOCH
   // (the reproducible-builds convention) to fix the creation time too.
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) trained.metadata.created_unix = std::atoll(epoch);
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
+    int64_t seconds = 0;
+    if (!parse_int64(epoch, &seconds)) return fail("SOURCE_DATE_EPOCH is not a number of seconds");
+    trained.metadata.created_unix = seconds;
+  }
   trained.metadata.metrics.emplace_back("epochs", summary.epochs);
   trained.metadata.metrics.emplace_back("best_epoch", summary.best_epoch);
   if (summary.best_validation_hr >= 0)

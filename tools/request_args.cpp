@@ -1,8 +1,8 @@
 #include "request_args.h"
 
-#include <cerrno>
 #include <cstdlib>
 
+#include "common/parse_number.h"
 #include "kernels/kernel_list.h"
 
 namespace barista::cli {
@@ -49,10 +49,9 @@ bool apply_feature(const std::string& text, const Model& model, Features* target
   barista_input_info info;
   Status status;
   if (find_input(model, name, &info) != nullptr && info.kind == BARISTA_VALUE_NUMERIC) {
-    char* end = nullptr;
-    errno = 0;
-    const double number = std::strtod(value.c_str(), &end);
-    if (value.empty() || *end != '\0' || errno != 0) {
+    const internal::ParsedDouble parsed = internal::parse_double(value);
+    const double number = parsed.value;
+    if (!parsed.complete || parsed.out_of_range) {
       fail("input '" + name + "' is numeric; '" + value + "' is not a number");
       return false;
     }
