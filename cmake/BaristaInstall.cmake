@@ -1,5 +1,5 @@
-# install(EXPORT ...) with a package config and version file, plus a
-# pkg-config file: find_package(barista) gives barista::barista.
+# install(EXPORT ...) with a package config and version file, plus
+# pkg-config files: find_package(barista) gives barista::barista.
 include(CMakePackageConfigHelpers)
 
 install(TARGETS barista_shared barista_static
@@ -24,5 +24,10 @@ install(FILES
   ${CMAKE_CURRENT_BINARY_DIR}/baristaConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/barista)
 file(RELATIVE_PATH BARISTA_PC_RELATIVE_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
-configure_file(${PROJECT_SOURCE_DIR}/cmake/barista.pc.in ${CMAKE_CURRENT_BINARY_DIR}/barista.pc @ONLY)
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/barista.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# Two pkg-config files: `-lbarista` finds the shared library whenever it is
+# installed beside the static one, even with --static (whose private flags
+# only come after it), so a static barista has a file of its own.
+foreach(pc barista barista-static)
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/${pc}.pc.in ${CMAKE_CURRENT_BINARY_DIR}/${pc}.pc @ONLY)
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endforeach()

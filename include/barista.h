@@ -92,9 +92,9 @@ extern "C" {
  * libbarista.so.0.MINOR, changes with it). The README's changelog says what
  * each version changed. */
 #define BARISTA_VERSION_MAJOR 0
-#define BARISTA_VERSION_MINOR 2
+#define BARISTA_VERSION_MINOR 3
 #define BARISTA_VERSION_PATCH 0
-#define BARISTA_VERSION_STRING "0.2.0"
+#define BARISTA_VERSION_STRING "0.3.0"
 /* major * 10000 + minor * 100 + patch */
 #define BARISTA_VERSION_NUMBER (BARISTA_VERSION_MAJOR * 10000 + BARISTA_VERSION_MINOR * 100 + BARISTA_VERSION_PATCH)
 
@@ -110,7 +110,7 @@ extern "C" {
 /* The layout of quantized tensors (int8 row-wise: value = scale * q + bias). */
 #define BARISTA_QUANTIZATION_VERSION 1
 
-/* The run-time library's version, e.g. "0.2.0" (static storage). Compare with
+/* The run-time library's version, e.g. "0.3.0" (static storage). Compare with
  * BARISTA_VERSION_STRING to detect a header/library mismatch. */
 BARISTA_API const char* barista_version(void);
 
@@ -185,6 +185,50 @@ typedef struct barista_request barista_request;
 typedef struct barista_item barista_item;
 
 /* ------------------------------------------------------------------------ */
+/* Parameter structs, and how they grow                                     */
+/* ------------------------------------------------------------------------ */
+
+/* barista_open_params, barista_recommend_params and barista_overlay_params
+ * begin with `struct_size`, so that a later barista can append fields to
+ * them without breaking hosts compiled against this header.
+ *
+ * A host initializes a params struct with its barista_*_default_params(),
+ * then sets the fields it wants:
+ *
+ *     barista_recommend_params params = barista_recommend_default_params();
+ *     params.k = 5;
+ *
+ * The default_params() functions are inline, here in the header, so that
+ * struct_size is the size of the struct the host was compiled with; they
+ * call barista_*_params_init(), which a binding from another language calls
+ * itself with its own struct's size. A struct filled by hand is zeroed
+ * first (memset) and given struct_size = sizeof the struct.
+ *
+ * What the library does with struct_size:
+ * - 0, or smaller than the struct's first layout (struct_size and the first
+ *   field after it; every later field is optional): refused with
+ *   BARISTA_STATUS_INVALID_ARGUMENT, so is anything above
+ *   BARISTA_PARAMS_MAX_SIZE (a struct_size never set). Nothing is read.
+ * - up to the size this library knows: it reads only the fields that lie
+ *   wholly within struct_size (a pointer and its count together) and takes
+ *   the default for every other field. A host compiled against an older
+ *   barista.h, whose struct ends sooner, gets the defaults for the fields it
+ *   never heard of.
+ * - larger than the library knows (a host compiled against a newer
+ *   barista.h, running with an older library): accepted when every byte
+ *   beyond what the library knows is zero (the newer fields left as the
+ *   older library's barista_*_params_init() left them); otherwise refused
+ *   with BARISTA_STATUS_INVALID_ARGUMENT ("built against a newer barista"),
+ *   since the host asked for something this library cannot do.
+ *
+ * Fields are only ever appended after the end of the previous layout (its
+ * sizeof, trailing padding included), so the library never reads an older
+ * host's padding as a field, and are never removed or reordered. */
+
+/* The largest struct_size accepted. */
+#define BARISTA_PARAMS_MAX_SIZE 4096
+
+/* ------------------------------------------------------------------------ */
 /* Opening a model                                                          */
 /* ------------------------------------------------------------------------ */
 
@@ -202,7 +246,8 @@ typedef enum barista_open_flags {
 } barista_open_flags;
 
 typedef struct barista_open_params {
-  uint32_t flags; /* barista_open_flags, OR-ed */
+  size_t struct_size; /* sizeof(barista_open_params): see "how they grow" */
+  uint32_t flags;     /* barista_open_flags, OR-ed */
   /* Kernel variant: NULL or "auto" picks the best one this CPU runs;
    * "reference" (portable scalar code), or on x86-64 "sse4_2", "avx2",
    * "avx2_vnni", "avx512", "avx512_vnni", on 64-bit ARM "neon", force one
@@ -210,8 +255,18 @@ typedef struct barista_open_params {
   const char* kernels;
 } barista_open_params;
 
-/* Defaults: flags = BARISTA_OPEN_DEFAULT, kernels = NULL. */
-BARISTA_API barista_open_params barista_open_default_params(void);
+/* Zeroes the first `struct_size` bytes of `params`, then sets struct_size
+ * and the defaults of the fields that fit: flags = BARISTA_OPEN_DEFAULT,
+ * kernels = NULL. BARISTA_STATUS_INVALID_ARGUMENT for a NULL `params` or a
+ * struct_size the library would refuse (see "how they grow"). */
+BARISTA_API barista_status barista_open_params_init(barista_open_params* params, size_t struct_size);
+
+/* The defaults, for the struct this host was compiled with. */
+static inline barista_open_params barista_open_default_params(void) {
+  barista_open_params params;
+  barista_open_params_init(&params, sizeof params);
+  return params;
+}
 
 /* Opens the model file at `path` by memory-mapping it read-only; nothing is
  * copied (unless BARISTA_OPEN_COPY). A mapped file must not be modified in
@@ -421,6 +476,7 @@ typedef enum barista_precision {
 } barista_precision;
 
 typedef struct barista_recommend_params {
+  size_t struct_size; /* sizeof(barista_recommend_params): see "how they grow" */
   /* How many items to return (default 10). Fewer come back when fewer are
    * eligible. */
   size_t k;
@@ -441,8 +497,16 @@ typedef struct barista_recommend_params {
   uint32_t precision;
 } barista_recommend_params;
 
-/* Defaults: k = 10, whole catalog, nothing excluded, no extra items, exact. */
-BARISTA_API barista_recommend_params barista_recommend_default_params(void);
+/* As barista_open_params_init(). Defaults: k = 10, whole catalog, nothing
+ * excluded, no extra items, exact. */
+BARISTA_API barista_status barista_recommend_params_init(barista_recommend_params* params, size_t struct_size);
+
+/* The defaults, for the struct this host was compiled with. */
+static inline barista_recommend_params barista_recommend_default_params(void) {
+  barista_recommend_params params;
+  barista_recommend_params_init(&params, sizeof params);
+  return params;
+}
 
 typedef struct barista_recommendation {
   /* Catalog index (< item_count) or item_count + index into extra_items. */
@@ -495,6 +559,7 @@ typedef enum barista_overlay_flags {
 } barista_overlay_flags;
 
 typedef struct barista_overlay_params {
+  size_t struct_size; /* sizeof(barista_overlay_params): see "how they grow" */
   /* The most memory the learned weights may take, in bytes (default 1 MiB;
    * at least 5,120). 1 MiB holds 12,288 learned weights (67 bytes each,
    * tables included). */
@@ -511,7 +576,16 @@ typedef struct barista_overlay_params {
   uint32_t flags; /* barista_overlay_flags, OR-ed */
 } barista_overlay_params;
 
-BARISTA_API barista_overlay_params barista_overlay_default_params(void);
+/* As barista_open_params_init(), with the defaults written beside each
+ * field above. */
+BARISTA_API barista_status barista_overlay_params_init(barista_overlay_params* params, size_t struct_size);
+
+/* The defaults, for the struct this host was compiled with. */
+static inline barista_overlay_params barista_overlay_default_params(void) {
+  barista_overlay_params params;
+  barista_overlay_params_init(&params, sizeof params);
+  return params;
+}
 
 /* Opens the overlay persisted at `path` for `model`, creating it when the
  * files do not exist yet; NULL `path` keeps it in memory only. Refused with

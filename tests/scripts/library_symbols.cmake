@@ -8,7 +8,7 @@
 # - the shared library's SONAME is libbarista.so.SOVERSION.
 #
 # -DNM=... -DOBJDUMP=... -DSHARED=libbarista.so -DSTATIC=libbarista.a
-# -DHEADER=barista.h -DSOVERSION=0.2 -DNO_EXCEPTIONS=ON|OFF
+# -DHEADER=barista.h -DSOVERSION=0.3 -DNO_EXCEPTIONS=ON|OFF
 file(READ ${HEADER} header)
 string(REGEX MATCHALL "BARISTA_API[^;(]*[ *\n](barista_[a-z0-9_]+)[ ]*\\(" declarations "${header}")
 set(declared "")

@@ -13,7 +13,8 @@
  * Every call's status is checked: a kiosk must keep serving (or say why it
  * cannot) whatever the files hold. Build against an installed barista:
  *   cc kiosk.c $(pkg-config --cflags --libs barista) -o kiosk
- * or with CMake: find_package(barista) and link barista::barista. */
+ * (barista-static instead of barista for the static library), or with
+ * CMake: find_package(barista) and link barista::barista. */
 #include <barista.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "capi/handles.h"
+#include "capi/params.h"
 #include "common/parse_number.h"
 #include "hash/fingerprint.h"
 
@@ -25,14 +26,18 @@ namespace {
 
 const char* or_empty(const flatbuffers::String* s) { return s ? s->c_str() : ""; }
 
-OpenOptions to_options(const barista_open_params* params) {
-  OpenOptions options;
-  if (params != nullptr) {
-    options.verify_full = (params->flags & BARISTA_OPEN_VERIFY_FULL) != 0;
-    options.copy = (params->flags & BARISTA_OPEN_COPY) != 0;
-    options.kernels = params->kernels;
+// The host's params (barista.h's growth rule applied) as open options.
+Status read_options(const barista_open_params* given, OpenOptions* options) {
+  barista_open_params params;
+  BARISTA_RETURN_IF_ERROR(read_params(given, &params));
+  // A flag this library does not know may ask for something it cannot give.
+  if ((params.flags & ~uint32_t{BARISTA_OPEN_VERIFY_FULL | BARISTA_OPEN_COPY}) != 0) {
+    return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "flags: unknown bits");
   }
-  return options;
+  options->verify_full = (params.flags & BARISTA_OPEN_VERIFY_FULL) != 0;
+  options->copy = (params.flags & BARISTA_OPEN_COPY) != 0;
+  options->kernels = params.kernels;
+  return Status();
 }
 
 barista_status finish_open(const Status& status, std::unique_ptr<Model> model, barista_model** out_model,
@@ -62,30 +67,20 @@ barista_status open_failure(barista_error* out_error, const char* message) {
   return BARISTA_STATUS_INVALID_ARGUMENT;
 }
 
-// A flag this library does not know may ask for something it cannot give.
-bool unknown_flags(const barista_open_params* params) {
-  return params != nullptr && (params->flags & ~uint32_t{BARISTA_OPEN_VERIFY_FULL | BARISTA_OPEN_COPY}) != 0;
-}
-
 }  // namespace
 
 extern "C" {
-
-barista_open_params barista_open_default_params(void) {
-  barista_open_params params;
-  params.flags = BARISTA_OPEN_DEFAULT;
-  params.kernels = nullptr;
-  return params;
-}
 
 barista_status barista_model_open_file(const char* path, const barista_open_params* params, barista_model** out_model,
                                        barista_error* out_error) {
   if (path == nullptr) return open_failure(out_error, "path is NULL");
   if (out_model == nullptr) return open_failure(out_error, "out_model is NULL");
-  if (unknown_flags(params)) return open_failure(out_error, "flags: unknown bits");
+  OpenOptions options;
+  const Status read = read_options(params, &options);
+  if (!read.ok()) return open_failure(out_error, read.message().c_str());
   return guarded(out_error, [&] {
     std::unique_ptr<Model> model;
-    const Status status = Model::open_file(path, to_options(params), &model);
+    const Status status = Model::open_file(path, options, &model);
     return finish_open(status, std::move(model), out_model, out_error);
   });
 }
@@ -94,10 +89,12 @@ barista_status barista_model_open_buffer(const void* data, size_t size, const ba
                                          barista_model** out_model, barista_error* out_error) {
   if (data == nullptr) return open_failure(out_error, "data is NULL");
   if (out_model == nullptr) return open_failure(out_error, "out_model is NULL");
-  if (unknown_flags(params)) return open_failure(out_error, "flags: unknown bits");
+  OpenOptions options;
+  const Status read = read_options(params, &options);
+  if (!read.ok()) return open_failure(out_error, read.message().c_str());
   return guarded(out_error, [&] {
     std::unique_ptr<Model> model;
-    const Status status = Model::open_buffer(data, size, to_options(params), &model);
+    const Status status = Model::open_buffer(data, size, options, &model);
     return finish_open(status, std::move(model), out_model, out_error);
   });
 }

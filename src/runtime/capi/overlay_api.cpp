@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "capi/handles.h"
+#include "capi/params.h"
 #include "hash/fingerprint.h"
 
 using namespace barista::internal;
@@ -35,28 +36,20 @@ Status check_request(const barista_overlay* overlay, const barista_request* requ
 
 extern "C" {
 
-barista_overlay_params barista_overlay_default_params(void) {
-  barista_overlay_params params;
-  const FtrlParams ftrl;
-  params.memory_limit = size_t{1} << 20;
-  params.learning_rate = ftrl.alpha;
-  params.beta = ftrl.beta;
-  params.l1 = ftrl.l1;
-  params.l2 = ftrl.l2;
-  params.shown_weight = kDefaultShownWeight;
-  params.flags = BARISTA_OVERLAY_DEFAULT;
-  return params;
-}
-
 barista_status barista_overlay_open(const barista_model* model, const char* path, const barista_overlay_params* params,
                                     barista_overlay** out_overlay, barista_error* out_error) {
   if (!valid_model(model) || out_overlay == nullptr) {
     fill_error(out_error, BARISTA_STATUS_INVALID_ARGUMENT, "model or out_overlay is NULL or not a handle");
     return BARISTA_STATUS_INVALID_ARGUMENT;
   }
+  barista_overlay_params known;
+  const Status read = read_params(params, &known);
+  if (!read.ok()) {
+    fill_error(out_error, read.code(), read.message().c_str());
+    return read.code();
+  }
+  params = &known;
   return guarded(out_error, [&] {
-    const barista_overlay_params defaults = barista_overlay_default_params();
-    if (params == nullptr) params = &defaults;
     OverlayOptions options;
     options.memory_limit = params->memory_limit;
     options.ftrl.alpha = params->learning_rate;

@@ -1,5 +1,6 @@
 // Sessions: scoring and recommending.
 #include "capi/handles.h"
+#include "capi/params.h"
 
 using namespace barista::internal;
 
@@ -131,28 +132,16 @@ barista_status barista_session_score_items(barista_session* session, const baris
   BARISTA_API_CATCH(error)
 }
 
-barista_recommend_params barista_recommend_default_params(void) {
-  barista_recommend_params params;
-  params.k = 10;
-  params.candidates = nullptr;
-  params.candidate_count = 0;
-  params.exclude = nullptr;
-  params.exclude_count = 0;
-  params.extra_items = nullptr;
-  params.extra_item_count = 0;
-  params.precision = BARISTA_PRECISION_EXACT;
-  return params;
-}
-
 barista_status barista_session_recommend(barista_session* session, const barista_request* request,
                                          const barista_recommend_params* params, barista_recommendation* out,
                                          size_t out_capacity, size_t* out_count) {
   if (!valid_session(session)) return BARISTA_STATUS_INVALID_ARGUMENT;
   std::string* error = &session->error;
   BARISTA_API_TRY
-  const barista_recommend_params defaults = barista_recommend_default_params();
-  if (params == nullptr) params = &defaults;
-  Status status = check_request(session, request);
+  barista_recommend_params known;
+  Status status = read_params(params, &known);
+  params = &known;
+  if (status.ok()) status = check_request(session, request);
   if (status.ok() && (out_count == nullptr || (out == nullptr && params->k > 0))) {
     status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "out or out_count is NULL");
   }
