@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -475,8 +475,8 @@ Exit run_bench(const Command& command, int argc, char** argv) {
         "  memory: the first session %.1f KiB, the last of %zu alive %zu bytes (the first: %zu); the model %.2f MiB\n"
         "    (its tables and the serving index every session shares; the mapped file is not counted)\n",
         f.sessions.first_us.p50 / 1e3, f.sessions.first_int8_us.p50 / 1e3, f.sessions.sessions,
-        f.sessions.session_bytes / 1024.0, f.sessions.sessions, f.sessions.last_session_bytes,
-        f.sessions.session_bytes, mib(f.sessions.model_bytes));
+        f.sessions.session_bytes / 1024.0, f.sessions.sessions, f.sessions.last_session_bytes, f.sessions.session_bytes,
+        mib(f.sessions.model_bytes));
     if (f.memory_ok) {
       std::printf(
           "  fresh process after open + %zu requests: peak RSS %.1f MiB; then %.1f MiB of the model file's pages,\n"

@@ -9,8 +9,8 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "eval_report.h"
 #include "common/parse_number.h"
+#include "eval_report.h"
 #include "platform/file_io.h"
 #include "train/size_estimate.h"
 #include "train/trainer.h"

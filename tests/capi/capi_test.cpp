@@ -9,9 +9,9 @@
 #include <string>
 
 #include "barista.h"
+#include "kernels/dispatch.h"
 #include "samples/coffee_model.h"
 #include "samples/random_model.h"
-#include "kernels/dispatch.h"
 #include "support/test_models.h"
 
 using namespace barista_test;

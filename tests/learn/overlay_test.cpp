@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 
 #include "barista.h"
-#include "samples/coffee_model.h"
 #include "hash/fingerprint.h"
 #include "platform/file_io.h"
+#include "samples/coffee_model.h"
 #include "support/temp_dir.h"
 #include "support/test_models.h"
 

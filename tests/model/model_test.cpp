@@ -8,10 +8,10 @@
 #include <cstring>
 #include <string>
 
-#include "samples/coffee_model.h"
 #include "common/half.h"
 #include "features/encoder.h"
 #include "hash/fingerprint.h"
+#include "samples/coffee_model.h"
 #include "score/scorer.h"
 #include "support/test_models.h"
 
@@ -319,8 +319,9 @@ TEST_CASE("full verification: payload checksum and finiteness") {
   CHECK(s.message().find("NaN") != std::string::npos);
 }
 
-TEST_CASE("catalog offsets out of order or out of range: refused by full verification, by the serving index or by "
-          "every call that reads them, again and again") {
+TEST_CASE(
+    "catalog offsets out of order or out of range: refused by full verification, by the serving index or by "
+    "every call that reads them, again and again") {
   // Each item's values and id are slices between neighbouring offsets,
   // checked where they are read: by the serving index (the items' crossed
   // and learnable values), or else by the calls that read them.

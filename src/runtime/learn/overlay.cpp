@@ -13,8 +13,8 @@ Status Overlay::open(const ServingIndex& index, const std::string& path, const O
   BARISTA_RETURN_IF_ERROR(OverlayStore::create(options.memory_limit, options.ftrl, &store));
   std::unique_ptr<Overlay> overlay(new Overlay(index, std::move(store), options.shown_weight));
   if (!path.empty()) {
-    BARISTA_RETURN_IF_ERROR(OverlayFile::open(path, index.model().root().checksum(), options.salvage,
-                                              &overlay->store_, &overlay->file_, &overlay->recovery_));
+    BARISTA_RETURN_IF_ERROR(OverlayFile::open(path, index.model().root().checksum(), options.salvage, &overlay->store_,
+                                              &overlay->file_, &overlay->recovery_));
   }
   *out = std::move(overlay);
   return Status();
@@ -30,8 +30,8 @@ void Overlay::journal(const FeatureBag& request) {
 
 Status Overlay::observe(const FeatureBag& request, uint32_t item, float label, float weight) {
   steps_.clear();
-  const Status status = learner_.observe(request, Span<uint32_t>(&item, 1), Span<float>(&label, 1),
-                                         Span<float>(&weight, 1), &steps_);
+  const Status status =
+      learner_.observe(request, Span<uint32_t>(&item, 1), Span<float>(&label, 1), Span<float>(&weight, 1), &steps_);
   journal(request);
   return status;
 }

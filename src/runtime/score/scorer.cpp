@@ -33,12 +33,13 @@ size_t Scorer::memory_bytes() const {
     bytes += heap_bytes(m.prefix) + heap_bytes(m.request_hashes);
     for (const Vec<uint64_t>& hashes : m.request_hashes) bytes += heap_bytes(hashes);
   }
-  for (size_t b : {heap_bytes(learned_keys_), heap_bytes(learned_weights_), heap_bytes(x_), heap_bytes(h1_request_),
-                   heap_bytes(zero_bias_), heap_bytes(mixed_), heap_bytes(partials_), heap_bytes(hashes_),
-                   heap_bytes(ids_), heap_bytes(block_a_), heap_bytes(block_b_), heap_bytes(described_halves_),
-                   heap_bytes(block_counts_), heap_bytes(block_indices_), heap_bytes(block_mixed_),
-                   heap_bytes(block_by_prefix_), heap_bytes(block_q_), heap_bytes(shortlist_), heap_bytes(candidates_),
-                   heap_bytes(exclude_)}) {
+  for (size_t b : {heap_bytes(learned_keys_),    heap_bytes(learned_weights_), heap_bytes(x_),
+                   heap_bytes(h1_request_),      heap_bytes(zero_bias_),       heap_bytes(mixed_),
+                   heap_bytes(partials_),        heap_bytes(hashes_),          heap_bytes(ids_),
+                   heap_bytes(block_a_),         heap_bytes(block_b_),         heap_bytes(described_halves_),
+                   heap_bytes(block_counts_),    heap_bytes(block_indices_),   heap_bytes(block_mixed_),
+                   heap_bytes(block_by_prefix_), heap_bytes(block_q_),         heap_bytes(shortlist_),
+                   heap_bytes(candidates_),      heap_bytes(exclude_)}) {
     bytes += b;
   }
   return bytes;
@@ -313,14 +314,14 @@ void Scorer::add_mixed_catalog_sums(uint32_t rows, float* out) const {
   }
 }
 
-Status Scorer::mixed_wide(const Example& example, bool block_terms_done, uint64_t combinations, float* out) {
+Status Scorer::mixed_wide(const Example& example, MixedTerms terms, uint64_t combinations, float* out) {
   const TensorView& weights = model_.wide_weights();
   const KernelTable& k = model_.kernels();
   float total = 0.0f;
   for (size_t t = 0; t < mixed_.size(); ++t) {
     const ServingIndex::MixedTerm& m = mixed_terms_[t];
     const ColumnInfo& column = model_.columns()[m.term.column];
-    if (block_terms_done && m.item_only_last) continue;  // mixed_catalog_indices'
+    if (terms == MixedTerms::NotBlockSummed && m.item_only_last) continue;
     partials_.assign(mixed_[t].prefix.begin(), mixed_[t].prefix.end());
     for (size_t c = m.first_item_component; c < column.crossed.size() && !partials_.empty(); ++c) {
       const uint32_t component = column.crossed[c];
@@ -430,10 +431,10 @@ Status Scorer::check_request_crosses(size_t items) const {
 
 Status Scorer::logits_catalog(Span<uint32_t> items, float* logits) {
   BARISTA_RETURN_IF_ERROR(check_request_crosses(items.size()));
-  return logits_catalog_impl(items, false, logits);
+  return logits_catalog_impl(items, UpperLayers::F32, logits);
 }
 
-Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logits) {
+Status Scorer::logits_catalog_impl(Span<uint32_t> items, UpperLayers layers, float* logits) {
   if (prepared_ == nullptr) return make_error(BARISTA_STATUS_INTERNAL, "logits_catalog before prepare");
   const CatalogView& catalog = model_.catalog();
   const uint32_t h1 = model_.first_layer_width();
@@ -446,8 +447,8 @@ Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logit
       float mixed = 0.0f;
       if (index_.other_mixed_terms()) {
         float other = 0.0f;
-        BARISTA_RETURN_IF_ERROR(
-            mixed_wide(Example{prepared_, ItemRef::catalog(item)}, true, block_combinations_[r], &other));
+        BARISTA_RETURN_IF_ERROR(mixed_wide(Example{prepared_, ItemRef::catalog(item)}, MixedTerms::NotBlockSummed,
+                                           block_combinations_[r], &other));
         mixed += other;
       }
       float learned_item = 0.0f;
@@ -458,7 +459,7 @@ Status Scorer::logits_catalog_impl(Span<uint32_t> items, bool int8, float* logit
       }
       wide_[r] = wide_request_ + catalog.item_wide[item] + mixed + learned_item;
     }
-    if (int8) {
+    if (layers == UpperLayers::Int8) {
       upper_layers_int8(rows, halves_, wide_, logits + start);
     } else {
       upper_layers(rows, halves_, wide_, logits + start);
@@ -487,7 +488,7 @@ Status Scorer::logits_described(Span<const FeatureBag*> items, float* logits) {
       halves_[r] = half;
       float item_wide = 0.0f, mixed = 0.0f;
       BARISTA_RETURN_IF_ERROR(encoder_.wide_sum(example, model_.wide_item_terms(), &item_wide));
-      BARISTA_RETURN_IF_ERROR(mixed_wide(example, false, 0, &mixed));
+      BARISTA_RETURN_IF_ERROR(mixed_wide(example, MixedTerms::All, 0, &mixed));
       float learned_item = 0.0f;
       if (use_learned_items_) BARISTA_RETURN_IF_ERROR(learned_item_sum(example, &learned_item));
       wide_[r] = wide_request_ + item_wide + mixed + learned_item;
@@ -532,7 +533,8 @@ Status Scorer::recommend(const FeatureBag& request, const RecommendQuery& query,
   size_t next_excluded = 0;  // both lists are sorted: walk them together
   uint32_t rows = 0;
   auto flush = [&]() -> Status {
-    BARISTA_RETURN_IF_ERROR(logits_catalog_impl(Span<uint32_t>(items_, rows), int8, logits_));
+    BARISTA_RETURN_IF_ERROR(
+        logits_catalog_impl(Span<uint32_t>(items_, rows), int8 ? UpperLayers::Int8 : UpperLayers::F32, logits_));
     for (uint32_t r = 0; r < rows; ++r) top_.push(Scored{logits_[r], items_[r]});
     rows = 0;
     return Status();

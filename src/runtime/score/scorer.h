@@ -23,8 +23,8 @@
 #include "common/status.h"
 #include "features/encoder.h"
 #include "features/feature_bag.h"
-#include "overlay/overlay_store.h"
 #include "model/model.h"
+#include "overlay/overlay_store.h"
 #include "score/serving_index.h"
 #include "score/top_k.h"
 
@@ -96,12 +96,18 @@ class Scorer {
     Vec<Vec<uint64_t>> request_hashes;  // per component (request-side ones)
   };
 
-  // Mixed terms of one item; `block_terms_done` skips the block's
-  // item_only_last terms (mixed_catalog_indices and _sums).
+  // Which mixed terms mixed_wide sums: all of them (a described item), or
+  // all but the item_only_last ones, which a block of catalog items sums
+  // apart (mixed_catalog_indices and _sums).
+  enum class MixedTerms : uint8_t { All, NotBlockSummed };
+  // The upper layers a block of catalog items runs through.
+  enum class UpperLayers : uint8_t { F32, Int8 };
+
+  // Mixed terms of one item.
   // `combinations` counts the item's cross combinations so far (the block
   // terms'); the item fails with LIMIT_EXCEEDED past
   // limits::kMaxCrossCombinations, whatever its catalog values.
-  Status mixed_wide(const Example& example, bool block_terms_done, uint64_t combinations, float* out);
+  Status mixed_wide(const Example& example, MixedTerms terms, uint64_t combinations, float* out);
   // The item_only_last mixed terms of a block of catalog items: their weight
   // indices, prefetched; then, after other work, their sums added to out.
   Status mixed_catalog_indices(const uint32_t* items, uint32_t rows);
@@ -128,7 +134,7 @@ class Scorer {
   void upper_layers(uint32_t rows, const float* const* item_halves, const float* wide, float* logits);
   // The same with the hidden upper layers in int8 (ServingIndex).
   void upper_layers_int8(uint32_t rows, const float* const* item_halves, const float* wide, float* logits);
-  Status logits_catalog_impl(Span<uint32_t> items, bool int8, float* logits);
+  Status logits_catalog_impl(Span<uint32_t> items, UpperLayers layers, float* logits);
   // LIMIT_EXCEEDED when scoring `items` items for the prepared request could
   // make more than limits::kMaxCrossCombinationsPerRequest cross combinations.
   Status check_request_crosses(size_t items) const;
@@ -139,8 +145,8 @@ class Scorer {
   const FeatureBag* prepared_ = nullptr;
   uint64_t cross_combinations_ = 0;  // per item at most, for the prepared request (Encoder::check_crosses)
   const OverlayStore* overlay_ = nullptr;
-  bool use_learned_ = false;                                  // the prepared customer has learned weights
-  bool use_learned_items_ = false;                            // ... some on item-side terms
+  bool use_learned_ = false;        // the prepared customer has learned weights
+  bool use_learned_items_ = false;  // ... some on item-side terms
   Vec<uint32_t> learned_keys_;      // index + 1, 0 when empty
   Vec<float> learned_weights_;
   uint32_t learned_mask_ = 0;
@@ -150,7 +156,7 @@ class Scorer {
   Vec<float> h1_request_;  // bias + request half of the first layer
   Vec<float> zero_bias_;
   Span<ServingIndex::MixedTerm> mixed_terms_;  // the index's
-  Vec<MixedRequest> mixed_;                   // one per mixed term
+  Vec<MixedRequest> mixed_;                    // one per mixed term
   Vec<uint64_t> partials_;
   Vec<uint64_t> hashes_;
   Vec<uint32_t> ids_;
@@ -160,11 +166,11 @@ class Scorer {
   Vec<float> described_halves_;  // kBlock x first layer width
   const float* halves_[kBlock];
   float wide_[kBlock];
-  Vec<uint32_t> block_counts_;      // combinations per item_only_last term and row
+  Vec<uint32_t> block_counts_;                // combinations per item_only_last term and row
   uint64_t block_combinations_[kBlock] = {};  // per row, over the item_only_last terms
-  Vec<uint32_t> block_indices_;     // their wide indices, term by term, row by row
-  Vec<uint64_t> block_mixed_;       // a block's item hashes (mixed_catalog_indices)
-  Vec<uint32_t> block_by_prefix_;   // one term's indices, prefix by prefix
+  Vec<uint32_t> block_indices_;               // their wide indices, term by term, row by row
+  Vec<uint64_t> block_mixed_;                 // a block's item hashes (mixed_catalog_indices)
+  Vec<uint32_t> block_by_prefix_;             // one term's indices, prefix by prefix
   float logits_[kBlock];
   uint32_t items_[kBlock];
 
