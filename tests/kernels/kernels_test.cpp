@@ -344,6 +344,50 @@ TEST_CASE("every kernel variant this CPU runs matches the scalar reference") {
 #endif
 }
 
+TEST_CASE("the ISA list, the kernel tables and cpu_supports agree") {
+  // A CPU with every feature the list names runs every variant of this build.
+  CpuFeatures every;
+#define BARISTA_SET_FEATURE(isa, cpu_feature) every.cpu_feature = true;
+  BARISTA_ISA_LIST(BARISTA_SET_FEATURE)
+#undef BARISTA_SET_FEATURE
+  const CpuFeatures baseline_only;
+  std::string names;
+  for (const KernelTable* table : all_kernel_tables()) {
+    INFO("kernels: " << std::string(table->isa));
+    CHECK(cpu_supports(every, table->isa));
+    names += std::string(", ") + table->isa;
+  }
+  REQUIRE(!all_kernel_tables().empty());
+  CHECK(std::string(all_kernel_tables().front()->isa) == "reference");
+  CHECK(std::string(BARISTA_KERNEL_CHOICES) == "auto" + names);
+  // Each variant is tied to its own feature: with that one cleared, the
+  // variant is not run (unless it needs only the baseline).
+#define BARISTA_CHECK_FEATURE(isa, cpu_feature)                            \
+  {                                                                        \
+    CpuFeatures lacking = every;                                           \
+    lacking.cpu_feature = false;                                           \
+    CHECK_FALSE(cpu_supports(lacking, #isa));                              \
+    CHECK(cpu_supports(baseline_only, #isa) == baseline_only.cpu_feature); \
+  }
+  BARISTA_ISA_LIST(BARISTA_CHECK_FEATURE)
+#undef BARISTA_CHECK_FEATURE
+  CHECK(cpu_supports(baseline_only, "reference"));
+  CHECK(cpu_supports(detect_cpu_features(), "reference"));
+#if defined(__x86_64__)
+  CHECK(cpu_supports(every, "avx2"));
+  CHECK_FALSE(cpu_supports(every, "neon"));  // another architecture's variant
+#elif defined(__aarch64__)
+  // Advanced SIMD is part of AArch64: every CPU runs the NEON variant.
+  CHECK(cpu_supports(baseline_only, "neon"));
+  CHECK(cpu_supports(detect_cpu_features(), "neon"));
+  CHECK_FALSE(cpu_supports(every, "avx2"));
+#endif
+  for (const char* unknown : {"", "auto", "quantum", "AVX2", "reference ", "neon2"}) {
+    INFO("name: '" << unknown << "'");
+    CHECK_FALSE(cpu_supports(every, unknown));
+  }
+}
+
 TEST_CASE("kernel selection: auto picks a supported variant; unknown and unsupported names give a status") {
   const KernelTable* table = nullptr;
   REQUIRE(select_kernels(nullptr, &table).ok());

@@ -64,22 +64,16 @@ CpuFeatures detect_cpu_features() {
 }
 
 bool cpu_supports(const CpuFeatures& cpu, const char* isa) {
-  if (std::strcmp(isa, "reference") == 0) return true;
-  if (std::strcmp(isa, "sse4_2") == 0) return cpu.sse4_2;
-  if (std::strcmp(isa, "avx2") == 0) return cpu.avx2;
-  if (std::strcmp(isa, "avx2_vnni") == 0) return cpu.avx2_vnni;
-  if (std::strcmp(isa, "avx512") == 0) return cpu.avx512;
-  if (std::strcmp(isa, "avx512_vnni") == 0) return cpu.avx512_vnni;
-#if defined(__aarch64__)
-  // Advanced SIMD is mandatory in AArch64.
-  if (std::strcmp(isa, "neon") == 0) return true;
-#endif
+#define BARISTA_ISA_SUPPORTED(name, cpu_feature) \
+  if (std::strcmp(isa, #name) == 0) return cpu.cpu_feature;
+  BARISTA_ISA_LIST(BARISTA_ISA_SUPPORTED)
+#undef BARISTA_ISA_SUPPORTED
   return false;
 }
 
 std::vector<const KernelTable*> all_kernel_tables() {
   std::vector<const KernelTable*> tables;
-#define BARISTA_APPEND_TABLE(isa) tables.push_back(&kernel_table_##isa());
+#define BARISTA_APPEND_TABLE(isa, cpu_feature) tables.push_back(&kernel_table_##isa());
   BARISTA_ISA_LIST(BARISTA_APPEND_TABLE)
 #undef BARISTA_APPEND_TABLE
   return tables;
@@ -90,14 +84,14 @@ Status select_kernels(const char* requested, const KernelTable** out) {
   const KernelTable* chosen = nullptr;
   const bool automatic = requested == nullptr || requested[0] == '\0' || std::strcmp(requested, "auto") == 0;
   std::string known;
-#define BARISTA_CONSIDER_TABLE(isa)                                                                                \
+#define BARISTA_CONSIDER_TABLE(isa, cpu_feature)                                                                   \
   {                                                                                                                \
     const KernelTable& table = kernel_table_##isa();                                                               \
     known += known.empty() ? #isa : ", " #isa;                                                                     \
     if (automatic) {                                                                                               \
-      if (cpu_supports(cpu, #isa)) chosen = &table; /* best last */                                                \
+      if (cpu.cpu_feature) chosen = &table; /* best last */                                                        \
     } else if (std::strcmp(requested, #isa) == 0) {                                                                \
-      if (!cpu_supports(cpu, #isa)) {                                                                              \
+      if (!cpu.cpu_feature) {                                                                                      \
         return make_error(BARISTA_STATUS_UNSUPPORTED, "kernels '%s' need instructions this CPU lacks", requested); \
       }                                                                                                            \
       chosen = &table;                                                                                             \

@@ -9,7 +9,11 @@
 
 namespace barista::internal {
 
+// What the CPU can run, one member per CPU feature named in isa_list.cmake.
 struct CpuFeatures {
+  // Every CPU of the architecture: the scalar reference, and NEON (mandatory
+  // in AArch64).
+  bool baseline = true;
   bool sse4_2 = false;
   bool avx2 = false;         // with FMA, and the OS saving AVX state
   bool avx2_vnni = false;    // the above and AVX-VNNI (VEX-encoded, 256-bit)
@@ -19,7 +23,8 @@ struct CpuFeatures {
 
 CpuFeatures detect_cpu_features();
 
-// Whether this CPU runs the variant named `isa` ("reference", "avx2", ...).
+// Whether this CPU runs the variant named `isa` ("reference", "avx2", ...);
+// false for a name that is not a variant of this build.
 bool cpu_supports(const CpuFeatures& cpu, const char* isa);
 
 // `requested` is NULL or "auto" (best supported variant) or a variant name.

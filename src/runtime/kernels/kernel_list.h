@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "common/fast_mod.h"
+#include "kernels/isa_list.h"
 
 namespace barista::internal {
 
@@ -67,19 +68,14 @@ struct CrossBuckets {
   X(cross_indices, void,                                                                                               \
     (uint64_t prefix, const uint64_t* mixed, size_t n, const CrossBuckets* buckets, uint32_t offset, uint32_t* out))
 
-// The instruction sets with a variant in this build, best last.
-// X(name) — `reference` is the portable scalar ground truth, always built.
-#if defined(__x86_64__) || defined(_M_X64)
-#define BARISTA_ISA_LIST(X) X(reference) X(sse4_2) X(avx2) X(avx2_vnni) X(avx512) X(avx512_vnni)
-#elif defined(__aarch64__)
-#define BARISTA_ISA_LIST(X) X(reference) X(neon)
-#else
-#define BARISTA_ISA_LIST(X) X(reference)
-#endif
+// BARISTA_ISA_LIST(X), from kernels/isa_list.h: the instruction sets with a
+// variant in this build, best last, as X(name, cpu_feature); `reference` is
+// the portable scalar ground truth, always built. The build writes it from
+// isa_list.cmake, which also gives each kernels_<name>.cpp its flags.
 
 // "auto, reference, ...": the names a caller may ask for, as one string
 // literal (for help texts).
-#define BARISTA_ISA_NAME_PART(isa) ", " #isa
+#define BARISTA_ISA_NAME_PART(isa, cpu_feature) ", " #isa
 #define BARISTA_KERNEL_CHOICES "auto" BARISTA_ISA_LIST(BARISTA_ISA_NAME_PART)
 
 namespace barista::internal {
@@ -108,7 +104,7 @@ static inline float quantize_u8_scale(float top, float* inverse) {
 }
 
 // One table per instruction set, defined in kernels_<isa>.cpp.
-#define BARISTA_DECLARE_ISA_TABLE(isa) const KernelTable& kernel_table_##isa();
+#define BARISTA_DECLARE_ISA_TABLE(isa, cpu_feature) const KernelTable& kernel_table_##isa();
 BARISTA_ISA_LIST(BARISTA_DECLARE_ISA_TABLE)
 #undef BARISTA_DECLARE_ISA_TABLE
 
