@@ -19,9 +19,9 @@ objdump_tool=$(tool CMAKE_OBJDUMP)
 flags=$(sed -n 's/^BARISTA_NO_EXCEPTIONS:BOOL=//p' "$cache")
 version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$cache")
 
-shared="$build/src/libbarista.so.$version"
+shared="$build/src/runtime/libbarista.so.$version"
 processor=$("$objdump_tool" -f "$shared" | sed -n 's/^architecture: \([^,]*\).*/\1/p')
-static="$build/src/libbarista.a"
+static="$build/src/runtime/libbarista.a"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$strip_tool" -o "$out/shared" "$shared"
