@@ -29,7 +29,15 @@ Status open_bytes(const std::vector<uint8_t>& bytes, std::unique_ptr<Model>* mod
 // Exercises a model that opened: every public view, one recommendation, and
 // a plain-path score. Statuses are fine; crashes are not.
 void exercise(const Model& model) {
-  const auto index = serving_index(model);
+  // The serving index reads the catalog's crossed and learnable values; a
+  // flip there is refused as opening through the C API would refuse it.
+  std::unique_ptr<ServingIndex> index;
+  const Status indexed = ServingIndex::build(model, &index);
+  if (!indexed.ok()) {
+    CHECK(indexed.code() == BARISTA_STATUS_CORRUPT_MODEL);
+    CHECK(!indexed.message().empty());
+    return;
+  }
   Scorer scorer(*index);
   FeatureBag request(model, BagRole::Request);
   (void)request.add_string("user_id", "user-1");
