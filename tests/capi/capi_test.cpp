@@ -12,29 +12,10 @@
 #include "kernels/dispatch.h"
 #include "samples/coffee_model.h"
 #include "samples/random_model.h"
+#include "support/coffee_handle.h"
 #include "support/test_models.h"
 
 using namespace barista_test;
-
-namespace {
-
-struct Demo {
-  std::vector<uint8_t> bytes;
-  barista_model* model = nullptr;
-  Demo() {
-    REQUIRE(write_model(barista::cli::make_coffee_model(), WriteOptions(), &bytes).ok());
-    barista_error error;
-    REQUIRE(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, &error) == BARISTA_STATUS_OK);
-  }
-  ~Demo() { barista_model_free(model); }
-  uint32_t item(const char* id) const {
-    uint32_t index = 0;
-    REQUIRE(barista_model_find_item(model, id, BARISTA_STRLEN, &index) == BARISTA_STATUS_OK);
-    return index;
-  }
-};
-
-}  // namespace
 
 TEST_CASE("versions and status names") {
   CHECK(std::string(barista_version()) == BARISTA_VERSION_STRING);
@@ -68,7 +49,7 @@ TEST_CASE("opening: bad arguments and bad bytes give a status and a message; out
   CHECK(barista_model_open_buffer(junk, sizeof junk, nullptr, nullptr, &error) == BARISTA_STATUS_INVALID_ARGUMENT);
   CHECK(model == reinterpret_cast<barista_model*>(0x1));
 
-  Demo demo;
+  Coffee demo;
   barista_open_params params = barista_open_default_params();
   params.kernels = "reference";
   params.flags = BARISTA_OPEN_VERIFY_FULL;
@@ -87,7 +68,7 @@ TEST_CASE("opening: bad arguments and bad bytes give a status and a message; out
 }
 
 TEST_CASE("looking into a model: info, inputs, items") {
-  Demo demo;
+  Coffee demo;
   barista_model_info info;
   REQUIRE(barista_model_get_info(demo.model, &info) == BARISTA_STATUS_OK);
   CHECK(std::string(info.name) == "coffee-shop-demo");
@@ -144,7 +125,7 @@ TEST_CASE("integer catalogs are searched by number and by decimal text") {
 }
 
 TEST_CASE("requests and items: statuses and messages for misuse") {
-  Demo demo;
+  Coffee demo;
   barista_request* request = nullptr;
   REQUIRE(barista_request_create(demo.model, &request) == BARISTA_STATUS_OK);
   CHECK(std::string(barista_request_last_error(request)).empty());
@@ -186,7 +167,7 @@ TEST_CASE("requests and items: statuses and messages for misuse") {
 }
 
 TEST_CASE("sessions: scores, recommendations and their misuse") {
-  Demo demo;
+  Coffee demo;
   barista_session* session = nullptr;
   barista_request* request = nullptr;
   REQUIRE(barista_session_create(demo.model, &session) == BARISTA_STATUS_OK);
@@ -315,7 +296,7 @@ TEST_CASE("int8 shortlist: used where the kernels have a vector int8 product, el
 }
 
 TEST_CASE("items not in the catalog: scored and ranked from their features") {
-  Demo demo;
+  Coffee demo;
   barista_session* session = nullptr;
   barista_request* request = nullptr;
   barista_item* item = nullptr;

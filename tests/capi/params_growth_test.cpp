@@ -14,21 +14,12 @@
 
 #include "barista.h"
 #include "samples/coffee_model.h"
+#include "support/coffee_handle.h"
 #include "support/test_models.h"
 
 using namespace barista_test;
 
 namespace {
-
-struct Coffee {
-  std::vector<uint8_t> bytes;
-  barista_model* model = nullptr;
-  Coffee() {
-    REQUIRE(write_model(barista::cli::make_coffee_model(), WriteOptions(), &bytes).ok());
-    REQUIRE(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, nullptr) == BARISTA_STATUS_OK);
-  }
-  ~Coffee() { barista_model_free(model); }
-};
 
 bool contains(const char* text, const char* part) { return std::string(text).find(part) != std::string::npos; }
 

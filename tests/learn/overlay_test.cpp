@@ -15,32 +15,13 @@
 #include "platform/file_io.h"
 #include "samples/coffee_model.h"
 #include "support/temp_dir.h"
+#include "support/coffee_handle.h"
 #include "support/test_models.h"
 
 using namespace barista_test;
 using namespace barista::internal;
 
 namespace {
-
-struct Coffee {
-  std::vector<uint8_t> bytes;
-  barista_model* model = nullptr;
-  Coffee() {
-    REQUIRE(write_model(barista::cli::make_coffee_model(), WriteOptions(), &bytes).ok());
-    REQUIRE(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, nullptr) == BARISTA_STATUS_OK);
-  }
-  ~Coffee() { barista_model_free(model); }
-  uint32_t item(const char* id) const {
-    uint32_t index = 0;
-    REQUIRE(barista_model_find_item(model, id, BARISTA_STRLEN, &index) == BARISTA_STATUS_OK);
-    return index;
-  }
-  size_t items() const {
-    barista_model_info info;
-    barista_model_get_info(model, &info);
-    return info.item_count;
-  }
-};
 
 barista_request* request_for(barista_model* model, const char* user) {
   barista_request* request = nullptr;
