@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -223,3 +224,37 @@ TEST_CASE("an allocation that fails in training is OUT_OF_MEMORY naming what it 
   CHECK_MESSAGE(message.find(key) != std::string::npos, message);
 }
 #endif
+
+TEST_CASE("context features count training rows by row number, also after users with too few items left") {
+  // Two users have one item each and leave, so the kept interactions are
+  // fewer than the row numbers; "late" is the context of one training row
+  // only, numbered past the interactions kept (each user's last interaction
+  // is held out).
+  TempDir dir;
+  dir.write("log.csv",
+            "u,i,t,when\n"
+            "zed,latte,1,dawn\nyan,tea,1,dawn\n"
+            "amy,latte,1,dawn\namy,tea,2,noon\namy,mocha,3,noon\n"
+            "bob,tea,1,dawn\nbob,latte,2,noon\nbob,scone,3,late\nbob,mocha,4,noon\n");
+  TrainConfig config;
+  const Status parsed = parse_train_config(
+      R"({"data": {"interactions": {"path": "log.csv", "user": "u", "item": "i", "time": "t"}, "min_user_items": 2},
+          "features": [{"name": "when", "source": "context", "column": "when"}],
+          "training": {"epochs": 1, "patience": 0}})",
+      dir.path(), &config);
+  REQUIRE_MESSAGE(parsed.ok(), parsed.message());
+  Dataset data;
+  REQUIRE(load_dataset(config, &data).ok());
+  REQUIRE(data.interactions.size() == 7);
+  const Split split = make_split(data, config.training.holdout, false);
+  ModelSpec spec;
+  REQUIRE(build_model_spec(config, data, split, &spec).ok());
+  const ColumnSpec* when = nullptr;
+  for (const ColumnSpec& c : spec.columns) {
+    if (c.name == "when") when = &c;
+  }
+  REQUIRE(when != nullptr);
+  std::vector<std::string> words = when->vocabulary;
+  std::sort(words.begin(), words.end());
+  CHECK(words == std::vector<std::string>{"dawn", "late", "noon"});
+}

@@ -19,7 +19,10 @@ struct Interaction {
   int64_t time = 0;
   float label = 1.0f;  // 1 for implicit feedback
   float weight = 1.0f;
-  uint32_t row = 0;  // position in the interactions file (0-based data row)
+  // Position among the rows loaded (0-based; rows dropped by filters or
+  // as bad are not counted): the index of context feature values. Users
+  // with too few items leave later, so numbers can exceed the count kept.
+  uint32_t row = 0;
 };
 
 // Values of one configured feature: per item (item features), per user (user

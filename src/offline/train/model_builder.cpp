@@ -108,7 +108,11 @@ class SpecBuilder {
 void SpecBuilder::count_training(const Split& split) {
   item_count_.assign(data_.item_count(), 0);
   user_count_.assign(data_.user_count(), 0);
-  training_row_.assign(data_.interactions.size(), 0);
+  // Row numbers count the rows loaded, before users with too few items
+  // left: they can exceed the number of interactions kept.
+  uint32_t rows = 0;
+  for (const Interaction& x : data_.interactions) rows = std::max(rows, x.row + 1);
+  training_row_.assign(rows, 0);
   for (size_t i = 0; i < data_.interactions.size(); ++i) {
     if (!split.in_training[i]) continue;
     ++item_count_[data_.interactions[i].item];
