@@ -10,8 +10,10 @@
 #include "cli.h"
 #include "commands.h"
 #include "common/parse_number.h"
+#include "config/config_edit.h"
 #include "eval_report.h"
 #include "platform/file_io.h"
+#include "train/lineage.h"
 #include "train/size_estimate.h"
 #include "train/trainer.h"
 #include "writer/model_writer.h"
@@ -58,11 +60,28 @@ Exit run_train(const Command& command, int argc, char** argv) {
       !args.get_choice("embeddings", {"f32", "f16", "int8"}, "", &embeddings)) {
     return Exit::Usage;
   }
-  TrainConfig config;
-  Status status = load_train_config(args.positional()[0], &config);
+  // --epochs and --seed edit the config's JSON, so that the model's
+  // training_config is the configuration it was trained with, checked like
+  // the file's own values. --threads does not: the thread count changes
+  // nothing that is learned (a seed gives the same bytes on one thread or
+  // two), and recorded in the file it would.
+  const std::string& config_path = args.positional()[0];
+  json::Value config_json;
+  std::string base_dir;
+  Status status = load_train_config_json(config_path, &config_json, &base_dir);
   if (!status.ok()) return fail(status.message());
-  if (args.has("epochs")) config.training.epochs = static_cast<uint32_t>(std::max<uint64_t>(1, epochs));
-  if (args.has("seed")) config.training.seed = seed;
+  const std::pair<const char*, uint64_t> overrides[] = {{"epochs", std::max<uint64_t>(1, epochs)}, {"seed", seed}};
+  for (const auto& [option, value] : overrides) {
+    if (!args.has(option)) continue;
+    const std::string key = std::string("training.") + option;
+    if (!(status = json::set_path(&config_json, key, json::number(static_cast<double>(value)))).ok()) {
+      return fail(config_path + ": " + status.message());
+    }
+  }
+  TrainConfig config;
+  if (!(status = parse_train_config(config_json, base_dir, &config)).ok()) {
+    return fail(config_path + ": " + status.message());
+  }
   if (args.has("threads")) config.training.threads = static_cast<uint32_t>(std::max<uint64_t>(1, threads));
   WriteOptions write;
   if (!parse_dtype(args.has("embeddings") ? embeddings : config.embeddings, &write.embedding_dtype)) {
@@ -113,11 +132,9 @@ Exit run_train(const Command& command, int argc, char** argv) {
     if (!parse_int64(epoch, &seconds)) return fail("SOURCE_DATE_EPOCH is not a number of seconds");
     trained.metadata.created_unix = seconds;
   }
-  trained.metadata.metrics.emplace_back("epochs", summary.epochs);
-  trained.metadata.metrics.emplace_back("best_epoch", summary.best_epoch);
-  if (summary.best_validation_hr >= 0)
-    trained.metadata.metrics.emplace_back("validation_hr@10", summary.best_validation_hr);
-  trained.metadata.metrics.emplace_back("training_interactions", static_cast<double>(split.training_count));
+  Lineage lineage;
+  lineage.config_file = config_path;
+  record_lineage(config, summary, split, lineage, &trained.metadata);
 
   std::vector<EvalRow> rows;
   EvalOptions eval_options;

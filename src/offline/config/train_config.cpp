@@ -286,6 +286,10 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
   json::Value root;
   Status parsed = json::parse(text, &root);
   if (!parsed.ok()) return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "config: %s", parsed.message().c_str());
+  return parse_train_config(root, base_dir, out);
+}
+
+Status parse_train_config(const json::Value& root, const std::string& base_dir, TrainConfig* out) {
   TrainConfig c;
   c.base_dir = base_dir;
   c.source_json = json::serialize(root);
@@ -493,16 +497,27 @@ Status parse_train_config(const std::string& text, const std::string& base_dir, 
 }
 
 Status load_train_config(const std::string& path, TrainConfig* out) {
+  json::Value root;
+  std::string base_dir;
+  BARISTA_RETURN_IF_ERROR(load_train_config_json(path, &root, &base_dir));
+  Status s = parse_train_config(root, base_dir, out);
+  if (!s.ok()) return Status(s.code(), path + ": " + s.message());
+  return Status();
+}
+
+Status load_train_config_json(const std::string& path, json::Value* out, std::string* base_dir) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return make_error(BARISTA_STATUS_IO_ERROR, "cannot read the config '%s': %s", path.c_str(), std::strerror(errno));
   }
   std::stringstream text;
   text << in.rdbuf();
+  const Status parsed = json::parse(text.str(), out);
+  if (!parsed.ok()) {
+    return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "%s: config: %s", path.c_str(), parsed.message().c_str());
+  }
   const size_t slash = path.find_last_of('/');
-  const std::string base = slash == std::string::npos ? "." : path.substr(0, slash);
-  Status s = parse_train_config(text.str(), base, out);
-  if (!s.ok()) return Status(s.code(), path + ": " + s.message());
+  *base_dir = slash == std::string::npos ? "." : path.substr(0, slash);
   return Status();
 }
 

@@ -185,7 +185,15 @@ struct TrainConfig {
 
 // Parses and validates a configuration. `base_dir` resolves relative paths.
 Status parse_train_config(const std::string& text, const std::string& base_dir, TrainConfig* out);
+// The same from JSON already read, for a configuration edited by key path
+// first (config/config_edit.h: train's overrides, tune's trials); the
+// model's training_config is then the edited JSON.
+Status parse_train_config(const json::Value& root, const std::string& base_dir, TrainConfig* out);
 Status load_train_config(const std::string& path, TrainConfig* out);
+
+// Reads a configuration file's JSON, unvalidated, and the folder its
+// relative paths are resolved against (the file's). Errors name the file.
+Status load_train_config_json(const std::string& path, json::Value* out, std::string* base_dir);
 
 const char* combiner_name(CombinerName c);
 
