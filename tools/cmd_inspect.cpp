@@ -1,5 +1,6 @@
 // barista inspect MODEL: what is in a model file — inputs, columns, the wide
-// and deep parts, the catalog, metadata and the bytes each section takes.
+// and deep parts, the catalog, metadata, lineage and the bytes each section
+// takes.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -9,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "common/parse_number.h"
 #include "kernels/kernel_list.h"
 #include "model/model.h"
 
@@ -91,6 +93,62 @@ std::string format_time(int64_t unix_seconds) {
 }
 
 std::string str(const flatbuffers::String* s) { return s ? s->str() : ""; }
+
+// The metadata property `key` (train/lineage.h records them), or "".
+std::string property(const fb::Metadata& meta, const char* key) {
+  if (meta.properties() == nullptr) return "";
+  for (const fb::Property* p : *meta.properties()) {
+    if (p->key()->str() == key) return str(p->value());
+  }
+  return "";
+}
+
+bool is_lineage_property(const std::string& key) {
+  return key == "seed" || key == "config_file" || key == "tune_run" || key == "tune_trial" || key == "tune_role";
+}
+
+// What the model came from: who wrote it, from which data, config and
+// seed, in which tuning run, and how its training went.
+void json_lineage(const fb::Metadata& meta, JsonWriter* j) {
+  j->key("lineage").begin_object();
+  j->key("producer").value(str(meta.producer())).key("data_fingerprint").value(str(meta.data_fingerprint()));
+  int64_t number = 0;
+  const std::string seed = property(meta, "seed");
+  if (parse_int64(seed, &number)) j->key("seed").value(number);
+  const std::string config_file = property(meta, "config_file");
+  if (!config_file.empty()) j->key("config_file").value(config_file);
+  const std::string tune_run = property(meta, "tune_run");
+  if (!tune_run.empty()) j->key("tune_run").value(tune_run);
+  if (parse_int64(property(meta, "tune_trial"), &number)) j->key("tune_trial").value(number);
+  const std::string tune_role = property(meta, "tune_role");
+  if (!tune_role.empty()) j->key("tune_role").value(tune_role);
+  j->key("metrics").begin_object();
+  if (meta.metrics()) {
+    for (const fb::Metric* m : *meta.metrics()) j->key(m->name()->str()).value(m->value());
+  }
+  j->end_object().end_object();
+}
+
+void print_lineage(const fb::Metadata& meta) {
+  std::printf("\nlineage\n  producer: %s\n", str(meta.producer()).c_str());
+  if (meta.data_fingerprint() && meta.data_fingerprint()->size()) {
+    std::printf("  data fingerprint: %s\n", meta.data_fingerprint()->c_str());
+  }
+  const std::string seed = property(meta, "seed");
+  if (!seed.empty()) std::printf("  seed: %s\n", seed.c_str());
+  const std::string config_file = property(meta, "config_file");
+  if (!config_file.empty()) std::printf("  config file: %s\n", config_file.c_str());
+  const std::string tune_run = property(meta, "tune_run");
+  if (!tune_run.empty()) {
+    const std::string trial = property(meta, "tune_trial");
+    const std::string role = property(meta, "tune_role");
+    std::printf("  tune run: %s%s%s%s%s\n", tune_run.c_str(), trial.empty() ? "" : ", trial ", trial.c_str(),
+                role.empty() ? "" : ", ", role.c_str());
+  }
+  if (meta.metrics()) {
+    for (const fb::Metric* m : *meta.metrics()) std::printf("  metric %s = %g\n", m->name()->c_str(), m->value());
+  }
+}
 
 }  // namespace
 
@@ -175,6 +233,7 @@ Exit run_inspect(const Command& command, int argc, char** argv) {
       j.end_object();
     }
     j.end_object();
+    if (meta != nullptr) json_lineage(*meta, &j);
     j.key("inputs").begin_array();
     for (size_t i = 0; i < model->inputs().size(); ++i) {
       const InputInfo& in = model->inputs()[i];
@@ -248,17 +307,13 @@ Exit run_inspect(const Command& command, int argc, char** argv) {
     if (meta->training_config() && meta->training_config()->size()) {
       std::printf("  training config: %s\n", meta->training_config()->c_str());
     }
-    if (meta->data_fingerprint() && meta->data_fingerprint()->size()) {
-      std::printf("  data fingerprint: %s\n", meta->data_fingerprint()->c_str());
-    }
-    if (meta->metrics()) {
-      for (const fb::Metric* m : *meta->metrics()) std::printf("  metric %s = %g\n", m->name()->c_str(), m->value());
-    }
     if (meta->properties()) {
       for (const fb::Property* p : *meta->properties()) {
+        if (is_lineage_property(p->key()->str())) continue;  // in the lineage block
         std::printf("  %s: %s\n", p->key()->c_str(), str(p->value()).c_str());
       }
     }
+    print_lineage(*meta);
   }
 
   std::printf("\ninputs (%zu)\n", model->inputs().size());
