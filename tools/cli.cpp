@@ -10,17 +10,26 @@ namespace barista::cli {
 
 namespace {
 
-// The usage's leading upper-case words: "MODEL [--json]" takes MODEL.
-std::vector<std::string> positional_names(const std::string& usage) {
+// The usage's leading upper-case words: "MODEL [--json]" takes MODEL. A
+// last word ending in "..." ("PATH...") takes one or more (*variadic).
+std::vector<std::string> positional_names(const std::string& usage, bool* variadic) {
   std::vector<std::string> names;
+  *variadic = false;
   size_t start = 0;
-  while (start < usage.size()) {
+  while (start < usage.size() && !*variadic) {
     size_t end = usage.find(' ', start);
     if (end == std::string::npos) end = usage.size();
-    const std::string word = usage.substr(start, end - start);
+    std::string word = usage.substr(start, end - start);
+    if (word.size() > 3 && word.compare(word.size() - 3, 3, "...") == 0) {
+      word.resize(word.size() - 3);
+      *variadic = true;
+    }
     bool upper = !word.empty();
     for (char c : word) upper = upper && ((c >= 'A' && c <= 'Z') || c == '_');
-    if (!upper) break;
+    if (!upper) {
+      *variadic = false;
+      break;
+    }
     names.push_back(word);
     start = end + 1;
   }
@@ -32,8 +41,8 @@ std::vector<std::string> positional_names(const std::string& usage) {
 Args::Args(const Command& command, std::string description, std::vector<Option> options)
     : command_(command),
       description_(std::move(description)),
-      options_(std::move(options)),
-      positional_names_(positional_names(command.usage)) {
+      options_(std::move(options)) {
+  positional_names_ = positional_names(command.usage, &variadic_);
   options_.push_back({"help", "", "show this help"});
 }
 
@@ -105,7 +114,7 @@ bool Args::parse(int argc, char** argv, Exit* exit) {
   if (positional_.size() < positional_names_.size()) {
     return option_error("missing " + positional_names_[positional_.size()], exit);
   }
-  if (positional_.size() > positional_names_.size()) {
+  if (positional_.size() > positional_names_.size() && !variadic_) {
     return option_error("unexpected argument '" + positional_[positional_names_.size()] + "'", exit);
   }
   for (const Option& o : options_) {

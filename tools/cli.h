@@ -29,7 +29,8 @@ struct Command {
   const char* name;
   const char* summary;  // one line, for `barista --help`
   // What follows `barista <name>`. Its leading upper-case words (MODEL,
-  // CONFIG) are the positional arguments the command takes, exactly.
+  // CONFIG) are the positional arguments the command takes, exactly; a last
+  // one written "PATH..." is one or more.
   const char* usage;
   Exit (*run)(const Command& command, int argc, char** argv);
 };
@@ -82,6 +83,7 @@ class Args {
   std::string description_;
   std::vector<Option> options_;
   std::vector<std::string> positional_names_;
+  bool variadic_ = false;  // the last positional argument repeats
   std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> positional_;
 };

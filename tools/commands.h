@@ -12,6 +12,7 @@ Exit run_synth(const Command& command, int argc, char** argv);
 Exit run_train(const Command& command, int argc, char** argv);
 Exit run_eval(const Command& command, int argc, char** argv);
 Exit run_inspect(const Command& command, int argc, char** argv);
+Exit run_runs(const Command& command, int argc, char** argv);
 Exit run_recommend(const Command& command, int argc, char** argv);
 Exit run_score(const Command& command, int argc, char** argv);
 Exit run_observe(const Command& command, int argc, char** argv);

@@ -24,8 +24,10 @@ const Command kCommands[] = {
     {"eval", "evaluate models: HR, NDCG, AUC, log-loss vs MostPop, EASE, item-kNN",
      "CONFIG (--model MODEL [--model MODEL ...] | --cold-start [--folds N]) [--k N] [--per-user FILE] [--json]",
      run_eval},
-    {"inspect", "describe a model file: features, shapes, sizes, metadata",
+    {"inspect", "describe a model file: features, shapes, sizes, metadata, lineage",
      "MODEL [--json] [--verify] [--repeat N] [--kernels NAME]", run_inspect},
+    {"runs", "compare trained models and tuning trials: the settings that differ, the metrics",
+     "PATH... [--sort KEY] [--desc|--asc] [--json]", run_runs},
     {"recommend", "top-K items for a customer",
      "MODEL [--user ID] [--feature INPUT=VALUE ...] [--k N] [--exclude ID,...] [--candidates ID,...] "
      "[--precision exact|int8] [--overlay PATH] [--json]",
