@@ -376,9 +376,11 @@ void text_at(std::string* out, double x, double y, const char* anchor, const std
 }
 
 // Grid lines, ticks, tick labels and the axes' titles. The x ticks are
-// drawn unless the plot labels its own columns (a choice).
+// drawn unless the plot labels its own columns (a choice); the x axis sits
+// `below` under the frame (the trials without an objective between).
 void draw_axes(std::string* out, const Frame& f, const std::string& x_title, const std::string& y_title,
-               bool x_ticks = true) {
+               bool x_ticks = true, double below = 0.0) {
+  const double bottom = f.top + f.height + below;
   for (size_t i = 0; i < f.y.ticks.size(); ++i) {
     const double y = f.py(f.y.ticks[i]);
     *out += "<line class=\"grid\" x1=\"" + coord(f.left) + "\" y1=\"" + coord(y) + "\" x2=\"" +
@@ -388,14 +390,14 @@ void draw_axes(std::string* out, const Frame& f, const std::string& x_title, con
   if (x_ticks) {
     for (size_t i = 0; i < f.x.ticks.size(); ++i) {
       const double x = f.px(f.x.ticks[i]);
-      *out += "<line class=\"tick\" x1=\"" + coord(x) + "\" y1=\"" + coord(f.top + f.height) + "\" x2=\"" +
-              coord(x) + "\" y2=\"" + coord(f.top + f.height + 5) + "\"/>\n";
-      text_at(out, x, f.top + f.height + 18, "middle", f.x.labels[i]);
+      *out += "<line class=\"tick\" x1=\"" + coord(x) + "\" y1=\"" + coord(bottom) + "\" x2=\"" + coord(x) +
+              "\" y2=\"" + coord(bottom + 5) + "\"/>\n";
+      text_at(out, x, bottom + 18, "middle", f.x.labels[i]);
     }
   }
-  *out += "<path class=\"axis\" d=\"M" + coord(f.left) + "," + coord(f.top) + " V" + coord(f.top + f.height) +
-          " H" + coord(f.left + f.width) + "\"/>\n";
-  text_at(out, f.left + f.width / 2, f.top + f.height + 38, "middle", x_title, " class=\"title\"");
+  *out += "<path class=\"axis\" d=\"M" + coord(f.left) + "," + coord(f.top) + " V" + coord(bottom) + " H" +
+          coord(f.left + f.width) + "\"/>\n";
+  text_at(out, f.left + f.width / 2, bottom + 38, "middle", x_title, " class=\"title\"");
   const std::string y_at = coord(14) + "," + coord(f.top + f.height / 2);
   *out += "<text class=\"title\" x=\"0\" y=\"0\" text-anchor=\"middle\" transform=\"translate(" + y_at +
           ") rotate(-90)\">" + escaped(y_title) + "</text>\n";
@@ -479,16 +481,17 @@ void objective_plot(const TrialLog& log, const TrialRecord* best, std::string* o
   double last = 1;
   for (const TrialRecord* t : trials) last = std::max(last, static_cast<double>(t->number));
   f.x = linear_axis(0.0, last, true);
+  // Room at both ends, so that no point sits on an axis.
+  const double pad = 0.03 * (f.x.high - f.x.low);
+  f.x.low -= pad, f.x.high += pad;
   f.y = objective_axis(log);
   Frame inner = f;  // objectives above the failed band
   inner.height = f.height - failed_band;
-  begin_svg(out, 740, 310, "objective-plot", "validation HR@10 by trial");
-  draw_axes(out, inner, "trial", "validation HR@10");
+  begin_svg(out, 760, 310, "objective-plot", "validation HR@10 by trial");
+  draw_axes(out, inner, "trial", "validation HR@10", true, failed_band);
   if (any_without) {
     const double y = f.top + f.height - failed_band / 2;
     text_at(out, f.left - 6, y + 4, "end", "no HR");
-    *out += "<path class=\"axis\" d=\"M" + coord(f.left) + "," + coord(inner.top + inner.height) + " V" +
-            coord(f.top + f.height) + "\"/>\n";
     for (const TrialRecord* t : trials) {
       if (!has_objective(*t)) draw_marker(out, *t, f.px(t->number), y, false, false);
     }
@@ -514,7 +517,7 @@ void objective_plot(const TrialLog& log, const TrialRecord* best, std::string* o
     if (has_objective(*t)) draw_marker(out, *t, inner.px(t->number), inner.py(t->objective), true, t == best);
   }
   // The legend, right of the plot.
-  const double lx = f.left + f.width + 8;
+  const double lx = f.left + f.width + 20;
   TrialRecord sample;
   double ly = f.top + 8;
   for (const TrialRecord::Outcome o :
