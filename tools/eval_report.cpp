@@ -2,24 +2,11 @@
 
 #include <cmath>
 #include <cstdio>
-#include <memory>
 
-#include "data/requests.h"
-#include "model/model.h"
 
 namespace barista::cli {
 
 using namespace barista::internal;
-
-Status evaluate_bytes(const TrainConfig& config, const Dataset& data, const Split& split,
-                      const std::vector<uint8_t>& bytes, const EvalOptions& options, EvalMetrics* out,
-                      std::vector<UserResult>* per_user) {
-  std::unique_ptr<Model> model;
-  BARISTA_RETURN_IF_ERROR(Model::open_buffer(bytes.data(), bytes.size(), OpenOptions(), &model));
-  RequestBuilder requests;
-  BARISTA_RETURN_IF_ERROR(RequestBuilder::create(config, data, *model, &requests));
-  return evaluate_model(*model, data, requests, split.test, options, out, per_user);
-}
 
 void print_eval_table(const std::vector<EvalRow>& rows, uint32_t k) {
   std::printf("%-34s %8s %8s %8s %8s %8s\n", "", "users", ("HR@" + std::to_string(k)).c_str(),

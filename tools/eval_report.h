@@ -1,5 +1,4 @@
-// Runs the evaluation protocol on trained models and prints the table the
-// train and eval commands share: MostPop beside each model.
+// The table the train and eval commands share: MostPop beside each model.
 #pragma once
 
 #include <string>
@@ -16,12 +15,6 @@ struct EvalRow {
   std::string name;  // "MostPop", "model.barista (f32)", ...
   internal::EvalMetrics metrics;
 };
-
-// Evaluates the model bytes against the split's test targets.
-internal::Status evaluate_bytes(const internal::TrainConfig& config, const internal::Dataset& data,
-                                const internal::Split& split, const std::vector<uint8_t>& bytes,
-                                const internal::EvalOptions& options, internal::EvalMetrics* out,
-                                std::vector<internal::UserResult>* per_user = nullptr);
 
 void print_eval_table(const std::vector<EvalRow>& rows, uint32_t k);
 void json_eval_rows(const std::vector<EvalRow>& rows, uint32_t k, JsonWriter* json);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <random>
 
@@ -212,6 +213,16 @@ EvalMetrics evaluate_most_popular(const Dataset& data, const Split& split, const
   metrics.auc = area_under_curve(positive_scores, negative_scores);
   metrics.logloss = std::numeric_limits<double>::quiet_NaN();
   return metrics;
+}
+
+Status evaluate_bytes(const TrainConfig& config, const Dataset& data, const Split& split,
+                      const std::vector<uint8_t>& bytes, const EvalOptions& options, EvalMetrics* out,
+                      std::vector<UserResult>* per_user) {
+  std::unique_ptr<Model> model;
+  BARISTA_RETURN_IF_ERROR(Model::open_buffer(bytes.data(), bytes.size(), OpenOptions(), &model));
+  RequestBuilder requests;
+  BARISTA_RETURN_IF_ERROR(RequestBuilder::create(config, data, *model, &requests));
+  return evaluate_model(*model, data, requests, split.test, options, out, per_user);
 }
 
 }  // namespace barista::internal

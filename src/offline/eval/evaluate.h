@@ -53,6 +53,12 @@ Status evaluate_model(const Model& model, const Dataset& data, const RequestBuil
                       const std::vector<int64_t>& targets, const EvalOptions& options, EvalMetrics* out,
                       std::vector<UserResult>* per_user = nullptr);
 
+// Opens model bytes (as a host would), builds the requests of `config`'s
+// features, and ranks the split's test targets.
+Status evaluate_bytes(const TrainConfig& config, const Dataset& data, const Split& split,
+                      const std::vector<uint8_t>& bytes, const EvalOptions& options, EvalMetrics* out,
+                      std::vector<UserResult>* per_user = nullptr);
+
 // The users evaluated: those with a target, at most max_users of them,
 // spread evenly over the user list (deterministic).
 std::vector<uint32_t> evaluated_users(const std::vector<int64_t>& targets, size_t max_users);
