@@ -97,7 +97,7 @@ Status set_path(Value* root, std::string_view path, Value value) {
     }
     if (at->type == Type::Null) at->type = Type::Object;
     if (at->type != Type::Object) {
-      return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "%s: is a %s, not an object",
+      return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "%s: is %s, not an object",
                         s == 0 ? "the configuration" : prefix(steps, s).c_str(), type_name(at->type));
     }
     Value* next = nullptr;

@@ -140,15 +140,6 @@ std::string shortened(const std::string& s, size_t limit) {
   return s.substr(0, end) + "\xE2\x80\xA6";  // "…"
 }
 
-const char* outcome_label(TrialRecord::Outcome outcome) {
-  switch (outcome) {
-    case TrialRecord::Outcome::Done: return "done";
-    case TrialRecord::Outcome::Stopped: return "stopped";
-    case TrialRecord::Outcome::Failed: return "failed";
-  }
-  return "failed";
-}
-
 const char* kind_label(Parameter::Kind kind) {
   switch (kind) {
     case Parameter::Kind::Uniform: return "uniform";
@@ -407,13 +398,13 @@ void draw_axes(std::string* out, const Frame& f, const std::string& x_title, con
 // stopped by successive halving, a cross when failed; `counted` points
 // carry class "pt" (one per trial with an objective, in every plot).
 void draw_marker(std::string* out, const TrialRecord& trial, double x, double y, bool counted, bool best) {
-  std::string tip = "trial " + std::to_string(trial.number) + ": " + outcome_label(trial.outcome);
+  std::string tip = "trial " + std::to_string(trial.number) + ": " + outcome_name(trial.outcome);
   if (trial.outcome == TrialRecord::Outcome::Stopped) tip += " at epoch " + std::to_string(trial.stopped_at_rung);
   if (has_objective(trial)) tip += ", HR@10 " + fixed(trial.objective, 4);
   if (!trial.error.empty()) tip += ": " + shortened(trial.error, 200);
   if (!trial.params.empty()) tip += "; " + params_text(trial.params);
   const std::string title = "<title>" + escaped(tip) + "</title>";
-  const std::string classes = std::string(counted ? "pt " : "nopt ") + outcome_label(trial.outcome);
+  const std::string classes = std::string(counted ? "pt " : "nopt ") + outcome_name(trial.outcome);
   if (best) {
     *out += "<circle class=\"best-ring\" cx=\"" + coord(x) + "\" cy=\"" + coord(y) + "\" r=\"8\"/>\n";
   }
@@ -530,7 +521,7 @@ void objective_plot(const TrialLog& log, const TrialRecord* best, std::string* o
     const size_t title = marker.find("<title>");
     marker.erase(title, marker.find("</title>") - title + 8);
     *out += marker;
-    text_at(out, lx + 12, ly, "start", outcome_label(o));
+    text_at(out, lx + 12, ly, "start", outcome_name(o));
     ly += 18;
   }
   *out += "<path class=\"best-line\" d=\"M" + coord(lx) + "," + coord(ly - 4) + " H" + coord(lx + 9) + "\"/>\n";
@@ -702,11 +693,11 @@ void trials_table(const TrialLog& log, const TrialRecord* best, std::string* out
   *out += "<table class=\"trials\">\n<thead><tr><th>trial</th><th>outcome</th><th>epochs</th>"
           "<th>validation HR@10</th><th>seconds</th><th>parameters</th></tr></thead>\n<tbody>\n";
   for (const TrialRecord* t : trials) {
-    std::string outcome = outcome_label(t->outcome);
+    std::string outcome = outcome_name(t->outcome);
     if (t->outcome == TrialRecord::Outcome::Stopped) outcome += " at epoch " + std::to_string(t->stopped_at_rung);
     std::string params = t->number == 0 ? std::string("(base configuration)") : params_text(t->params);
     std::string row = t == best ? "<tr class=\"best-row\">" : "<tr>";
-    row += cell(std::to_string(t->number), "num") + cell(outcome, outcome_label(t->outcome)) +
+    row += cell(std::to_string(t->number), "num") + cell(outcome, outcome_name(t->outcome)) +
            cell(std::to_string(t->validation_hr.size()), "num") + cell(metric(t->objective), "num") +
            cell(fixed(t->seconds, 1), "num") + "<td>" + escaped(params);
     if (!t->error.empty()) row += "<div class=\"error\">" + escaped(t->error) + "</div>";
@@ -801,7 +792,7 @@ std::string tune_report_html(const TrialLog& log, const std::vector<const Parame
   }
   if (base) {
     item("base (trial 0)", escaped(has_objective(*base) ? "validation HR@10 " + fixed(base->objective, 4)
-                                                         : std::string(outcome_label(base->outcome)) +
+                                                         : std::string(outcome_name(base->outcome)) +
                                                                ", no validation HR@10"));
   }
   out += "</dl>\n";

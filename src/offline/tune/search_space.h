@@ -4,13 +4,15 @@
 //   {"training.deep_optimizer.learning_rate": {"loguniform": [1e-4, 1e-2]},
 //    "history.length": {"int": [5, 50]},
 //    "item_id.embedding": {"choice": [16, 32, 64]},
-//    "training.sampling": {"choice": [
+//    "training.negative_sampling": {"choice": [
 //        "uniform",
 //        {"value": "popularity",
 //         "space": {"training.popularity_exponent": {"uniform": [0.25, 1.0]}}}]}}
 //
 // uniform and loguniform are real intervals, int an integer interval (both
-// ends included), choice a list of JSON values. A choice's option written as
+// ends included), choice a list of JSON values. A key may name several
+// paths, separated by commas ("item_id.embedding, history.embedding"), that
+// take the same value. A choice's option written as
 // {"value": V, "space": {...}} sets V and opens a nested space whose keys
 // only matter (and are only drawn) when that option is chosen.
 #pragma once
@@ -36,9 +38,9 @@ struct ChoiceOption {
 struct Parameter {
   enum class Kind { Uniform, LogUniform, Int, Choice };
   // Unique within the space: the key path, prefixed by the branch that
-  // opens it ("training.sampling=1/training.popularity_exponent").
+  // opens it ("training.negative_sampling=1/training.popularity_exponent").
   std::string id;
-  std::string key;  // the configuration key path it sets
+  std::string key;  // the configuration key path(s) it sets
   Kind kind = Kind::Uniform;
   double low = 0.0;  // Uniform, LogUniform, Int
   double high = 0.0;

@@ -1,0 +1,197 @@
+// barista tune end to end on small synthetic data: the log, determinism,
+// resume after a kill, failed trials, and the final evaluation on test.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "config/config_edit.h"
+#include "data/synth.h"
+#include "support/temp_dir.h"
+#include "tune/tuner.h"
+
+using namespace barista::internal;
+using barista_test::TempDir;
+
+namespace {
+
+// Synthetic data and a small, fast configuration (tune.json) in `dir`.
+void write_data(const TempDir& dir) {
+  SynthOptions synth;
+  synth.users = 240;
+  synth.sessions_per_user = 5;
+  synth.seed = 3;
+  SynthSummary summary;
+  REQUIRE(write_synthetic_data(synth, dir.path(), &summary).ok());
+  std::ifstream in(dir.file("config.json"));
+  std::stringstream text;
+  text << in.rdbuf();
+  json::Value config;
+  REQUIRE(json::parse(text.str(), &config).ok());
+  REQUIRE(json::set_path(&config, "training.epochs", json::number(4)).ok());
+  REQUIRE(json::set_path(&config, "training.patience", json::number(4)).ok());
+  REQUIRE(json::set_path(&config, "training.validation_users", json::number(200)).ok());
+  json::Value hidden;
+  REQUIRE(json::parse("[16]", &hidden).ok());
+  REQUIRE(json::set_path(&config, "deep.hidden", hidden).ok());
+  dir.write("tune.json", json::serialize(config));
+}
+
+SearchSpace space_of(const char* text) {
+  SearchSpace space;
+  const Status s = parse_search_space(text, &space);
+  REQUIRE_MESSAGE(s.ok(), s.message());
+  return space;
+}
+
+const char* kSpace = R"({"training.deep_optimizer.learning_rate": {"loguniform": [1e-4, 3e-2]},
+                         "item_id.embedding": {"choice": [4, 8, 16]}})";
+
+TuneOptions options_for(const TempDir& dir, const std::string& out, uint32_t trials) {
+  TuneOptions o;
+  o.config_path = dir.file("tune.json");
+  o.out_dir = dir.file(out);
+  o.trials = trials;
+  o.parallel = 2;
+  o.startup = 3;
+  o.final_seeds = 1;
+  o.cores = 2;
+  return o;
+}
+
+// "number:params" per trial, in trial order.
+std::vector<std::string> trial_texts(const TrialLog& log) {
+  std::vector<std::pair<uint32_t, std::string>> rows;
+  for (const TrialRecord& r : log.trials) {
+    std::string text;
+    for (const ParameterValue& v : r.params) text += v.key + "=" + json::serialize(v.value) + ";";
+    char hr[32];
+    std::snprintf(hr, sizeof hr, "%.6f", r.objective);
+    rows.emplace_back(r.number, std::to_string(r.number) + ":" + outcome_name(r.outcome) + ":" + text + hr);
+  }
+  std::sort(rows.begin(), rows.end());
+  std::vector<std::string> out;
+  for (auto& row : rows) out.push_back(row.second);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("tune: trials are logged, the same seed gives the same trials, and the winner is evaluated on test") {
+  TempDir dir;
+  write_data(dir);
+  const SearchSpace space = space_of(kSpace);
+  TuneResult first, second;
+  Status s = run_tune(options_for(dir, "a", 7), space, &first);
+  REQUIRE_MESSAGE(s.ok(), s.message());
+  CHECK(first.complete);
+  REQUIRE(first.log.trials.size() == 7);
+  CHECK(first.log.problems.empty());
+  std::set<uint32_t> numbers;
+  for (const TrialRecord& r : first.log.trials) {
+    numbers.insert(r.number);
+    CHECK(r.data_fingerprint == first.log.header.data_fingerprint);
+    if (r.outcome != TrialRecord::Outcome::Failed) CHECK(!r.validation_hr.empty());
+    if (r.number == 0) CHECK(r.params.empty());
+    if (r.number > 0) CHECK(r.params.size() == 2);
+  }
+  CHECK(numbers.size() == 7);
+  // Trial 0 (the first at every rung) always runs to the end.
+  for (const TrialRecord& r : first.log.trials) {
+    if (r.number == 0) CHECK(r.outcome == TrialRecord::Outcome::Done);
+  }
+  REQUIRE(first.best_trial >= 0);
+  // Finals: the best and (unless it is trial 0) the given configuration, on test.
+  CHECK(first.log.finals.size() == (first.best_trial == 0 ? 1u : 2u));
+  for (const FinalRecord& f : first.log.finals) {
+    CHECK(f.test_hr >= 0);
+    CHECK(f.test_hr <= 1);
+  }
+  CHECK(first.log.baselines.size() >= 2);  // MostPop, EASE (item-kNN)
+  std::ifstream best(first.best_config_path);
+  CHECK(best.good());
+
+  s = run_tune(options_for(dir, "b", 7), space, &second);
+  REQUIRE_MESSAGE(s.ok(), s.message());
+  CHECK(trial_texts(first.log) == trial_texts(second.log));
+}
+
+TEST_CASE("tune: a run killed midway continues from its log and ends with the trials of an uninterrupted run") {
+  TempDir dir;
+  write_data(dir);
+  const SearchSpace space = space_of(kSpace);
+  TuneResult reference;
+  REQUIRE(run_tune(options_for(dir, "whole", 8), space, &reference).ok());
+
+  TuneOptions options = options_for(dir, "killed", 8);
+  const std::string log_path = options.out_dir + "/trials.jsonl";
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    setpgid(0, 0);  // its trials die with it
+    TuneResult ignored;
+    _exit(run_tune(options, space, &ignored).ok() ? 0 : 1);
+  }
+  setpgid(pid, pid);
+  // Kill it (and its trial processes) once three trials are logged.
+  size_t lines = 0;
+  for (int wait = 0; wait < 6000 && lines < 4; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::ifstream log(log_path);
+    std::string line;
+    lines = 0;
+    while (std::getline(log, line)) ++lines;
+  }
+  kill(-pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  TrialLog partial;
+  REQUIRE(read_trial_log(log_path, &partial).ok());
+  const size_t logged = partial.trials.size();
+  CHECK(logged >= 3);
+  CHECK(logged < 8);
+
+  TuneResult resumed;
+  const Status s = run_tune(options, space, &resumed);
+  REQUIRE_MESSAGE(s.ok(), s.message());
+  CHECK(resumed.trials_this_run == 8 - logged);
+  CHECK(trial_texts(resumed.log) == trial_texts(reference.log));
+  // A log of another run is refused, not mixed.
+  TuneOptions other = options;
+  other.seed = 99;
+  TuneResult refused;
+  const Status mixed = run_tune(other, space, &refused);
+  CHECK(mixed.message().find("belongs to another tune run") != std::string::npos);
+}
+
+TEST_CASE("tune: a trial whose configuration the trainer refuses is logged as failed and the search goes on") {
+  TempDir dir;
+  write_data(dir);
+  TuneOptions options = options_for(dir, "fail", 4);
+  options.final_seeds = 0;
+  // A trial reads data other than the given configuration's in its own
+  // process: a missing file fails that trial, not the search.
+  const SearchSpace space =
+      space_of(R"({"data.interactions.path": {"choice": ["interactions.csv", "missing.csv"]}})");
+  TuneResult result;
+  const Status s = run_tune(options, space, &result);
+  REQUIRE_MESSAGE(s.ok(), s.message());
+  size_t failed = 0;
+  for (const TrialRecord& r : result.log.trials) {
+    if (r.outcome == TrialRecord::Outcome::Failed) {
+      ++failed;
+      CHECK(r.error.find("missing.csv") != std::string::npos);
+    }
+  }
+  CHECK(result.log.trials.size() == 4);
+  CHECK(failed >= 1);
+}
