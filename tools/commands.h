@@ -10,6 +10,7 @@ namespace barista::cli {
 Exit run_demo(const Command& command, int argc, char** argv);
 Exit run_synth(const Command& command, int argc, char** argv);
 Exit run_train(const Command& command, int argc, char** argv);
+Exit run_tune(const Command& command, int argc, char** argv);
 Exit run_eval(const Command& command, int argc, char** argv);
 Exit run_inspect(const Command& command, int argc, char** argv);
 Exit run_runs(const Command& command, int argc, char** argv);

@@ -21,6 +21,10 @@ const Command kCommands[] = {
     {"train", "train a model on an interaction log",
      "CONFIG --out MODEL [--embeddings f32|f16|int8] [--epochs N] [--seed N] [--threads N] [--eval] [--json]",
      run_train},
+    {"tune", "search a config's hyperparameters on validation targets; the best evaluated on test",
+     "CONFIG --space SPACE [--trials N] [--out DIR] [--parallel P] [--budget-minutes M] [--seed N] [--startup N] "
+     "[--min-epochs N] [--eta N] [--final-seeds N] [--json]",
+     run_tune},
     {"eval", "evaluate models: HR, NDCG, AUC, log-loss vs MostPop, EASE, item-kNN",
      "CONFIG (--model MODEL [--model MODEL ...] | --cold-start [--folds N]) [--k N] [--per-user FILE] [--json]",
      run_eval},
