@@ -334,7 +334,8 @@ class Search {
  private:
   Status prepare();
   bool settled_at(uint32_t trial, uint32_t rung_epoch) const;
-  bool can_propose(uint32_t trial) const;
+  bool known_objective(uint32_t j, uint32_t later, double* objective) const;
+  bool history_for(uint32_t trial, std::vector<Observation>* history) const;
   Job trial_job(uint32_t trial);
   Status finish_trial(Child* c);
   void decide_rungs();
@@ -448,22 +449,54 @@ bool Search::settled_at(uint32_t trial, uint32_t rung_epoch) const {
   return false;  // not started yet
 }
 
-// Trial i is proposed from trials 0 .. i - parallel: they must have ended.
-bool Search::can_propose(uint32_t trial) const {
+// What the search knows of trial j when it proposes a later trial: its best
+// validation HR@10 in its first E = (later - j) / parallel epochs (all of
+// them if it ended by then; -1 if it failed by then). A pure function of
+// the two numbers and j's curve, which the seed fixes, so the proposals do
+// not depend on which trial happened to finish first; and as a trial ages
+// about as fast as it trains, the search seldom waits for one. False: not
+// known yet (j has not trained past E epochs and has not ended).
+bool Search::known_objective(uint32_t j, uint32_t later, double* objective) const {
+  const uint32_t parallel = std::max(1u, options_.parallel);
+  const size_t epochs = std::max<size_t>(1, (later - j) / parallel);
+  const std::vector<double>* hr = nullptr;
+  if (const TrialRecord* r = record(j)) {
+    if (r->validation_hr.size() <= epochs && r->outcome == TrialRecord::Outcome::Failed) {
+      *objective = -1.0;
+      return true;
+    }
+    hr = &r->validation_hr;
+  } else {
+    for (const Child& c : running_) {
+      if (c.job.role == "trial" && c.job.trial == j && c.validation_hr.size() > epochs) hr = &c.validation_hr;
+    }
+    if (hr == nullptr) return false;
+  }
+  *objective = -1.0;
+  for (size_t e = 0; e < std::min(epochs, hr->size()); ++e) *objective = std::max(*objective, (*hr)[e]);
+  return true;
+}
+
+// The first `startup` trials are random draws and need nothing; the next
+// ones are proposed from trials 0 .. i - parallel as known_objective sees
+// them.
+bool Search::history_for(uint32_t trial, std::vector<Observation>* history) const {
+  history->clear();
+  if (trial < options_.startup) return true;
   const uint32_t parallel = std::max(1u, options_.parallel);
   for (uint32_t j = 0; j + parallel <= trial; ++j) {
-    if (record(j) == nullptr) return false;
+    double objective = -1.0;
+    if (!known_objective(j, trial, &objective)) return false;
+    const auto it = proposals_.find(j);
+    const TrialRecord* r = record(j);
+    history->push_back({r != nullptr ? r->params : it != proposals_.end() ? it->second : Assignment(), objective});
   }
   return true;
 }
 
 Job Search::trial_job(uint32_t trial) {
   std::vector<Observation> history;
-  const uint32_t parallel = std::max(1u, options_.parallel);
-  for (uint32_t j = 0; j + parallel <= trial; ++j) {
-    const TrialRecord* r = record(j);
-    history.push_back({r->params, r->outcome == TrialRecord::Outcome::Failed ? -1.0 : r->objective});
-  }
+  history_for(trial, &history);
   ProposeOptions propose_options;
   propose_options.seed = options_.seed;
   propose_options.startup = options_.startup;
@@ -598,11 +631,12 @@ Status Search::run(TuneResult* out) {
   BARISTA_RETURN_IF_ERROR(prepare());
   uint32_t next = 0;
   bool cut = false;
+  std::vector<Observation> history;
   for (;;) {
     while (next < options_.trials && record(next) != nullptr) ++next;
     if (over_budget()) cut = true;
     while (!cut && next < options_.trials && running_.size() < std::max(1u, options_.parallel) &&
-           can_propose(next)) {
+           history_for(next, &history)) {
       Child c;
       BARISTA_RETURN_IF_ERROR(start_child(trial_job(next), shared_, &c));
       running_.push_back(std::move(c));
@@ -701,9 +735,9 @@ Status Search::run_finals() {
     }
   }
   if (options_.progress && !jobs.empty()) {
-    std::fprintf(options_.progress, "final: the best configuration (trial %lld) and the given one, %u seeds each, "
+    std::fprintf(options_.progress, "final: the best configuration (trial %lld) and the given one, %u seed%s each, "
                  "on the test targets (%zu runs) ...\n", static_cast<long long>(best), options_.final_seeds,
-                 jobs.size());
+                 options_.final_seeds == 1 ? "" : "s", jobs.size());
   }
   size_t next = 0;
   std::vector<std::pair<Child, size_t>> running;

@@ -14,8 +14,10 @@
 // EASE and item-kNN.
 //
 // Everything the search decides is a function of the inputs and the seed:
-// trial i is proposed from the trials before i - parallel + 1, and its rung
-// decisions compare it with the trials before it only. So the same seed
+// trial i (after the random startup trials, which need nothing) is proposed
+// from trials 0 .. i - parallel, each as it stood after (i - j) / parallel
+// epochs (or at its end, if it ended sooner), and its rung decisions compare
+// it with the trials before it only. So the same seed
 // gives the same trials, whatever ran faster, and a run that was
 // interrupted continues from its log (trial_log.h): logged trials are read
 // back, the others run again.
