@@ -28,10 +28,15 @@ struct SeedSummary {
   double validation_mean = 0;
 };
 
-SeedSummary summarize(const std::vector<FinalRecord>& finals, const std::string& which) {
+// The final runs of one trial, one per seed (a log that a longer search
+// continued can hold those of an earlier best, and the given configuration's
+// under two names).
+SeedSummary summarize(const std::vector<FinalRecord>& finals, int64_t trial) {
   SeedSummary s;
+  std::vector<uint64_t> seeds;
   for (const FinalRecord& f : finals) {
-    if (f.which != which) continue;
+    if (static_cast<int64_t>(f.trial) != trial || std::count(seeds.begin(), seeds.end(), f.seed) > 0) continue;
+    seeds.push_back(f.seed);
     if (s.runs == 0) s.hr_min = s.hr_max = f.test_hr, s.ndcg_min = s.ndcg_max = f.test_ndcg;
     ++s.runs;
     s.hr_mean += f.test_hr;
@@ -68,7 +73,7 @@ Exit run_tune(const Command& command, int argc, char** argv) {
              {"trials", "N", "trials, the given configuration included (default 20)"},
              {"out", "DIR", "trial log, best.json and models (default: tune)"},
              {"parallel", "P", "trials at once, each with cores / P threads (default 1)"},
-             {"budget-minutes", "M", "start no trial after M minutes, stop the running ones (default: none)"},
+             {"budget-minutes", "M", "stop the search in time for the final runs to end by M minutes (default: none)"},
              {"seed", "N", "seed of the search (default 1; the training seed is the config's)"},
              {"startup", "N", "random trials before TPE, trial 0 included (default 10)"},
              {"min-epochs", "N", "the first rung of successive halving (default 1)"},
@@ -131,8 +136,8 @@ Exit run_tune(const Command& command, int argc, char** argv) {
   }
   const TrialRecord* best = find_trial(log, result.best_trial);
   const TrialRecord* base = find_trial(log, 0);
-  const SeedSummary best_test = summarize(log.finals, "best");
-  const SeedSummary base_test = summarize(log.finals, result.best_trial == 0 ? "best" : "base");
+  const SeedSummary best_test = summarize(log.finals, result.best_trial);
+  const SeedSummary base_test = summarize(log.finals, 0);
 
   if (args.has("json")) {
     JsonWriter j;
@@ -169,7 +174,7 @@ Exit run_tune(const Command& command, int argc, char** argv) {
               log.header.run_id.c_str(), log.trials.size(), stopped, failed, static_cast<unsigned long long>(epochs),
               result.seconds / 60.0);
   if (!result.complete) {
-    std::printf("the budget ended the search before every trial ran: rerun the command to continue\n");
+    std::printf("the budget ended the search before every trial ran: rerun the command to continue it\n");
   }
   if (best == nullptr) {
     std::printf("no trial reached a validation result\n");

@@ -23,7 +23,7 @@ const Command kCommands[] = {
      run_train},
     {"tune", "search a config's hyperparameters on validation targets; the best evaluated on test",
      "CONFIG --space SPACE [--trials N] [--out DIR] [--parallel P] [--budget-minutes M] [--seed N] [--startup N] "
-     "[--min-epochs N] [--eta N] [--final-seeds N] [--json]",
+     "[--min-epochs N] [--eta N] [--final-seeds N] [--report FILE] [--json]",
      run_tune},
     {"eval", "evaluate models: HR, NDCG, AUC, log-loss vs MostPop, EASE, item-kNN",
      "CONFIG (--model MODEL [--model MODEL ...] | --cold-start [--folds N]) [--k N] [--per-user FILE] [--json]",

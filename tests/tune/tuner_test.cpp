@@ -195,3 +195,35 @@ TEST_CASE("tune: a trial whose configuration the trainer refuses is logged as fa
   CHECK(result.log.trials.size() == 4);
   CHECK(failed >= 1);
 }
+
+TEST_CASE("tune: a spent budget stops the search, and the best trial so far is still evaluated on test") {
+  TempDir dir;
+  write_data(dir);
+  const SearchSpace space = space_of(kSpace);
+  TuneOptions options = options_for(dir, "budget", 3);
+  options.final_seeds = 0;
+  TuneResult first;
+  Status s = run_tune(options, space, &first);
+  REQUIRE_MESSAGE(s.ok(), s.message());
+  REQUIRE(first.log.trials.size() == 3);
+  CHECK(first.log.finals.empty());
+
+  // The same run asked for more trials with a budget already spent (reading
+  // the data takes longer than 6 ms): no trial starts, the finals run.
+  options.trials = 6;
+  options.final_seeds = 1;
+  options.budget_minutes = 0.0001;
+  TuneResult cut;
+  s = run_tune(options, space, &cut);
+  REQUIRE_MESSAGE(s.ok(), s.message());
+  CHECK_FALSE(cut.complete);
+  CHECK(cut.trials_this_run == 0);
+  CHECK(cut.log.trials.size() == 3);
+  REQUIRE(cut.best_trial >= 0);
+  bool best_on_test = false;
+  for (const FinalRecord& f : cut.log.finals) {
+    best_on_test |= static_cast<int64_t>(f.trial) == cut.best_trial && f.test_hr >= 0;
+  }
+  CHECK(best_on_test);
+  CHECK_FALSE(cut.log.baselines.empty());
+}

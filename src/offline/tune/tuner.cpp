@@ -344,7 +344,10 @@ class Search {
   Status write_best();
   void progress_line(const TrialRecord& r);
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - t0_).count(); }
-  bool over_budget() const { return options_.budget_minutes > 0 && elapsed() > options_.budget_minutes * 60.0; }
+  double finals_seconds() const;
+  bool over_budget() const {
+    return options_.budget_minutes > 0 && elapsed() + finals_seconds() > options_.budget_minutes * 60.0;
+  }
   const TrialRecord* record(uint32_t trial) const {
     auto it = records_.find(trial);
     return it == records_.end() ? nullptr : &it->second;
@@ -492,6 +495,23 @@ bool Search::history_for(uint32_t trial, std::vector<Observation>* history) cons
     history->push_back({r != nullptr ? r->params : it != proposals_.end() ? it->second : Assignment(), objective});
   }
   return true;
+}
+
+// How long the final runs would take if the search stopped now: the best
+// trial's and the given configuration's trainings, final_seeds times each,
+// `parallel` at once, as long per epoch as the trials took (the same
+// threads), over the configuration's epochs.
+double Search::finals_seconds() const {
+  const int64_t best = best_trial();
+  if (best < 0 || options_.final_seeds == 0) return 0.0;
+  auto full_run = [&](const TrialRecord& r) {
+    return r.seconds / static_cast<double>(std::max<size_t>(1, r.validation_hr.size())) *
+           std::max<uint32_t>(1, base_config_.training.epochs);
+  };
+  const TrialRecord& best_record = records_.at(static_cast<uint32_t>(best));
+  double total = full_run(best_record);
+  if (best != 0) total += record(0) != nullptr ? full_run(*record(0)) : full_run(best_record);
+  return total * options_.final_seeds / std::max(1u, options_.parallel);
 }
 
 Job Search::trial_job(uint32_t trial) {
@@ -651,7 +671,9 @@ Status Search::run(TuneResult* out) {
       }
       running_.clear();
       if (options_.progress) {
-        std::fprintf(options_.progress, "the budget of %g minutes is spent: running trials stopped (not logged)\n",
+        std::fprintf(options_.progress,
+                     "the budget of %g minutes leaves only the time of the final runs: running trials stopped "
+                     "(not logged)\n",
                      options_.budget_minutes);
       }
       break;
@@ -673,11 +695,11 @@ Status Search::run(TuneResult* out) {
                    running_.end());
     decide_rungs();
   }
+  // A search cut by the budget still ends with its best so far on test: a
+  // rerun continues the trials, then evaluates the best of them all.
   out->complete = records_.size() >= options_.trials;
-  if (out->complete) {
-    BARISTA_RETURN_IF_ERROR(run_finals());
-    BARISTA_RETURN_IF_ERROR(run_baselines());
-  }
+  BARISTA_RETURN_IF_ERROR(run_finals());
+  BARISTA_RETURN_IF_ERROR(run_baselines());
   BARISTA_RETURN_IF_ERROR(write_best());
   out->log = log_;
   out->best_trial = best_trial();
@@ -700,7 +722,7 @@ Status Search::run_finals() {
     for (uint32_t s = 0; s < options_.final_seeds; ++s) {
       const uint64_t seed = base_config_.training.seed + s;
       const bool logged = std::any_of(log_.finals.begin(), log_.finals.end(), [&](const FinalRecord& f) {
-        return f.which == which && f.seed == seed && f.trial == trial;
+        return f.seed == seed && f.trial == trial;
       });
       if (logged) continue;
       Job job;

@@ -38,7 +38,10 @@ struct TuneOptions {
   std::string out_dir;       // trials.jsonl, best.json, models/
   uint32_t trials = 20;      // trial 0 (the configuration as given) included
   uint32_t parallel = 1;     // trials at once
-  double budget_minutes = 0; // 0: none; afterwards no trial starts and running ones stop
+  // 0: none. Otherwise no trial starts, and running ones stop, once what is
+  // left of it is the estimated time of the final runs (finals_seconds in
+  // tuner.cpp); the finals then evaluate the best trial so far.
+  double budget_minutes = 0;
   uint64_t seed = 1;         // of the search (the training seed is the config's)
   uint32_t startup = 10;     // random trials (trial 0 included) before TPE
   uint32_t min_epochs = 1;   // the first rung
