@@ -269,27 +269,6 @@ class Parser {
   size_t line_start_ = 0;
 };
 
-void write_value(const Value& v, Writer* out) {
-  switch (v.type) {
-    case Type::Null: out->null(); break;
-    case Type::Bool: out->value(v.boolean); break;
-    case Type::Number: out->value(v.number); break;
-    case Type::String: out->value(v.string); break;
-    case Type::Array:
-      out->begin_array();
-      for (const Value& element : v.array) write_value(element, out);
-      out->end_array();
-      break;
-    case Type::Object:
-      out->begin_object();
-      for (const auto& [key, member] : v.object) {
-        out->key(key);
-        write_value(member, out);
-      }
-      out->end_object();
-      break;
-  }
-}
 
 void append_string(std::string_view s, std::string* out) {
   *out += '"';
@@ -350,7 +329,7 @@ Status parse(std::string_view text, Value* out) {
 
 std::string serialize(const Value& value) {
   Writer writer;
-  write_value(value, &writer);
+  writer.value(value);
   return writer.str();
 }
 
@@ -440,6 +419,24 @@ Writer& Writer::value(bool v) {
 Writer& Writer::null() {
   separate();
   out_ += "null";
+  return *this;
+}
+
+Writer& Writer::value(const Value& v) {
+  switch (v.type) {
+    case Type::Null: return null();
+    case Type::Bool: return value(v.boolean);
+    case Type::Number: return value(v.number);
+    case Type::String: return value(v.string);
+    case Type::Array:
+      begin_array();
+      for (const Value& element : v.array) value(element);
+      return end_array();
+    case Type::Object:
+      begin_object();
+      for (const auto& [k, member] : v.object) key(k).value(member);
+      return end_object();
+  }
   return *this;
 }
 

@@ -61,6 +61,7 @@ class Writer {
   Writer& value(unsigned v) { return value(static_cast<uint64_t>(v)); }
   Writer& value(bool v);
   Writer& null();
+  Writer& value(const Value& v);  // a whole value, as serialize() writes it
   const std::string& str() const { return out_; }
 
  private:

@@ -14,30 +14,6 @@ namespace barista::internal {
 
 namespace {
 
-// A json::Value through the Writer, so that its numbers are written like
-// every other number of the log.
-void write_value(const json::Value& v, json::Writer* w) {
-  switch (v.type) {
-    case json::Type::Null: w->null(); break;
-    case json::Type::Bool: w->value(v.boolean); break;
-    case json::Type::Number: w->value(v.number); break;
-    case json::Type::String: w->value(v.string); break;
-    case json::Type::Array:
-      w->begin_array();
-      for (const json::Value& e : v.array) write_value(e, w);
-      w->end_array();
-      break;
-    case json::Type::Object:
-      w->begin_object();
-      for (const auto& [key, member] : v.object) {
-        w->key(key);
-        write_value(member, w);
-      }
-      w->end_object();
-      break;
-  }
-}
-
 // Reads the members of one record. What identifies a record and its
 // result is required; the rest (times, messages, paths, the trial's data
 // fingerprint and rung) defaults when absent, so that a hand-written line
@@ -253,7 +229,7 @@ std::string trial_line(const TrialRecord& t) {
   w.key("outcome").value(outcome_name(t.outcome)).key("params").begin_array();
   for (const ParameterValue& p : t.params) {
     w.begin_object().key("id").value(p.id).key("key").value(p.key).key("x").value(p.x).key("value");
-    write_value(p.value, &w);
+    w.value(p.value);
     w.end_object();
   }
   w.end_array().key("seed").value(t.seed).key("data_fingerprint").value(t.data_fingerprint);
