@@ -78,7 +78,7 @@ Exit run_tune(const Command& command, int argc, char** argv) {
              {"startup", "N", "random trials before TPE, trial 0 included (default 10)"},
              {"min-epochs", "N", "the first rung of successive halving (default 1)"},
              {"eta", "N", "successive halving keeps the top 1/eta at each rung; 0: off (default 3)"},
-             {"final-seeds", "N", "seeds for the final evaluation on test (default 3; 0: none)"},
+             {"final-seeds", "N", "seeds for the final evaluation on test (default 3; 0: no test, no baselines)"},
              {"report", "FILE", "write a self-contained HTML page: the metric against trial and parameters"},
              {"quiet", "", "no progress lines"},
              {"json", "", "machine-readable summary on stdout"}});

@@ -2,6 +2,7 @@
 // resume after a kill, failed trials, and the final evaluation on test.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -226,4 +227,46 @@ TEST_CASE("tune: a spent budget stops the search, and the best trial so far is s
   }
   CHECK(best_on_test);
   CHECK_FALSE(cut.log.baselines.empty());
+}
+
+TEST_CASE("tune: when the search process is killed, its trial processes end too") {
+  TempDir dir;
+  write_data(dir);
+  const SearchSpace space = space_of(kSpace);
+  TuneOptions options = options_for(dir, "orphans", 8);
+  // Orphaned trials become this process's children, so that they can be
+  // waited for here (not by whatever init the machine has).
+  REQUIRE(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    setpgid(0, 0);
+    TuneResult ignored;
+    _exit(run_tune(options, space, &ignored).ok() ? 0 : 1);
+  }
+  setpgid(pid, pid);
+  // Kill only the search, once its first trial is logged (trials run).
+  const std::string log_path = options.out_dir + "/trials.jsonl";
+  size_t lines = 0;
+  for (int wait = 0; wait < 6000 && lines < 2; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::ifstream log(log_path);
+    std::string line;
+    lines = 0;
+    while (std::getline(log, line)) ++lines;
+  }
+  REQUIRE(lines >= 2);
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  // Every trial process of its group ends (reaped here) within a minute.
+  bool alive = true;
+  for (int wait = 0; wait < 6000 && alive; ++wait) {
+    while (waitpid(-pid, nullptr, WNOHANG) > 0) {
+    }
+    alive = kill(-pid, 0) == 0;
+    if (alive) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK_FALSE(alive);
+  if (alive) kill(-pid, SIGKILL);
+  prctl(PR_SET_CHILD_SUBREAPER, 0);
 }

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -221,6 +222,7 @@ struct Child {
   bool stopped = false;
   uint32_t stopped_at = 0;
   double test_hr = -1, test_ndcg = -1;
+  FinalRecord final;  // a final run's record (job.role "best" or "base")
 };
 
 Status start_child(const Job& job, const Shared& shared, Child* out) {
@@ -238,8 +240,14 @@ Status start_child(const Job& job, const Shared& shared, Child* out) {
     return make_error(BARISTA_STATUS_IO_ERROR, "fork: %s", std::strerror(errno));
   }
   if (pid == 0) {
-    close(to_parent[0]);
-    close(to_child[1]);
+    // Only its own two pipe ends: a child holding another child's ends
+    // would keep that one's pipes open after the parent died, and that one
+    // would go on training, or wait at a rung, for as long as this one ran.
+    const long limit = sysconf(_SC_OPEN_MAX);
+    const long open_max = limit > 0 ? std::min(limit, 65536L) : 1024L;
+    for (int fd = 3; fd < open_max; ++fd) {
+      if (fd != to_parent[1] && fd != to_child[0]) close(fd);
+    }
     signal(SIGPIPE, SIG_DFL);
     run_child(job, shared, to_parent[1], to_child[0]);
   }
@@ -339,6 +347,9 @@ class Search {
   Job trial_job(uint32_t trial);
   Status finish_trial(Child* c);
   void decide_rungs();
+  std::vector<Child> final_runs(const char* which, uint32_t trial) const;
+  Status finish_final(Child* c);
+  Status step(std::vector<Child>* queue);
   Status run_finals();
   Status run_baselines();
   Status write_best();
@@ -652,6 +663,8 @@ Status Search::run(TuneResult* out) {
   uint32_t next = 0;
   bool cut = false;
   std::vector<Observation> history;
+  std::vector<Child> early;
+  bool early_queued = false;
   for (;;) {
     while (next < options_.trials && record(next) != nullptr) ++next;
     if (over_budget()) cut = true;
@@ -663,7 +676,14 @@ Status Search::run(TuneResult* out) {
       ++next;
       while (next < options_.trials && record(next) != nullptr) ++next;
     }
-    if (running_.empty()) break;
+    // Once every trial has started, the given configuration's final runs
+    // (needed whichever trial wins: as the base, or as the best) take the
+    // slots that the last trials leave idle.
+    if (!cut && !early_queued && next >= options_.trials && options_.final_seeds > 0 && record(0) != nullptr) {
+      early = final_runs("base", 0);
+      early_queued = true;
+    }
+    if (running_.empty() && early.empty()) break;
     if (cut) {
       for (Child& c : running_) {
         kill(c.pid, SIGKILL);
@@ -678,22 +698,7 @@ Status Search::run(TuneResult* out) {
       }
       break;
     }
-    std::vector<pollfd> fds;
-    for (const Child& c : running_) fds.push_back({c.out, POLLIN, 0});
-    const int ready = poll(fds.data(), fds.size(), 1000);
-    if (ready < 0 && errno != EINTR) return make_error(BARISTA_STATUS_IO_ERROR, "poll: %s", std::strerror(errno));
-    for (size_t i = 0; i < running_.size(); ++i) {
-      if (fds[i].revents == 0) continue;
-      Child& c = running_[i];
-      if (!read_child(&c)) {
-        reap(&c, false);
-        BARISTA_RETURN_IF_ERROR(finish_trial(&c));
-        c.pid = -1;
-      }
-    }
-    running_.erase(std::remove_if(running_.begin(), running_.end(), [](const Child& c) { return c.pid < 0; }),
-                   running_.end());
-    decide_rungs();
+    BARISTA_RETURN_IF_ERROR(step(&early));
   }
   // A search cut by the budget still ends with its best so far on test: a
   // rerun continues the trials, then evaluates the best of them all.
@@ -710,101 +715,118 @@ Status Search::run(TuneResult* out) {
   return Status();
 }
 
-Status Search::run_finals() {
-  const int64_t best = best_trial();
-  if (best < 0 || options_.final_seeds == 0) return Status();
-  std::vector<Job> jobs;
-  std::vector<FinalRecord> pending;
-  for (const char* which : {"best", "base"}) {
-    const uint32_t trial = std::string(which) == "best" ? static_cast<uint32_t>(best) : 0;
-    if (std::string(which) == "base" && best == 0) continue;
-    const TrialRecord& r = records_.at(trial);
-    for (uint32_t s = 0; s < options_.final_seeds; ++s) {
-      const uint64_t seed = base_config_.training.seed + s;
-      const bool logged = std::any_of(log_.finals.begin(), log_.finals.end(), [&](const FinalRecord& f) {
-        return f.seed == seed && f.trial == trial;
-      });
-      if (logged) continue;
-      Job job;
-      job.trial = trial;
-      job.role = which;
-      job.run_id = header_.run_id;
-      job.threads = threads_;
-      job.evaluate_test = true;
-      job.validation_split = false;
-      (void)apply_assignment(given_, r.params, &job.config);
-      (void)json::set_path(&job.config, "training.seed", json::number(static_cast<double>(seed)));
-      const std::string trial_model = models_dir_ + "/trial-" + std::to_string(trial) + ".barista";
-      const std::string name = std::string(which) + "-seed" + std::to_string(seed) + ".barista";
-      struct stat st;
-      // A trial's model is what `barista train` makes of its configuration
-      // only when that configuration validates anyway (early stopping).
-      const bool same_training = json::serialize(given_) == json::serialize(base_);
-      if (s == 0 && same_training && r.outcome == TrialRecord::Outcome::Done && stat(trial_model.c_str(), &st) == 0) {
-        job.existing_model = trial_model;  // kept, not retrained
-      } else if (std::string(which) == "best") {
-        job.model_path = models_dir_ + "/" + name;
-      }
-      FinalRecord f;
-      f.which = which;
-      f.trial = trial;
-      f.seed = seed;
-      f.model_path = !job.existing_model.empty() ? "models/trial-" + std::to_string(trial) + ".barista"
-                     : job.model_path.empty()    ? ""
-                                                 : "models/" + name;
-      jobs.push_back(std::move(job));
-      pending.push_back(f);
+// The final runs of trial `trial`'s configuration as `which` ("best" or
+// "base") that the log does not hold yet, seed by seed.
+std::vector<Child> Search::final_runs(const char* which, uint32_t trial) const {
+  std::vector<Child> out;
+  const TrialRecord& r = records_.at(trial);
+  for (uint32_t s = 0; s < options_.final_seeds; ++s) {
+    const uint64_t seed = base_config_.training.seed + s;
+    const auto same = [&](const FinalRecord& f) { return f.seed == seed && f.trial == trial; };
+    if (std::any_of(log_.finals.begin(), log_.finals.end(), same)) continue;
+    Child c;
+    Job& job = c.job;
+    job.trial = trial;
+    job.role = which;
+    job.run_id = header_.run_id;
+    job.threads = threads_;
+    job.evaluate_test = true;
+    job.validation_split = false;
+    (void)apply_assignment(given_, r.params, &job.config);
+    (void)json::set_path(&job.config, "training.seed", json::number(static_cast<double>(seed)));
+    const std::string trial_model = models_dir_ + "/trial-" + std::to_string(trial) + ".barista";
+    const std::string name = std::string(which) + "-seed" + std::to_string(seed) + ".barista";
+    struct stat st;
+    // A trial's model is what `barista train` makes of its configuration
+    // only when that configuration validates anyway (early stopping).
+    const bool same_training = json::serialize(given_) == json::serialize(base_);
+    if (s == 0 && same_training && r.outcome == TrialRecord::Outcome::Done && stat(trial_model.c_str(), &st) == 0) {
+      job.existing_model = trial_model;  // kept, not retrained
+    } else if (std::string(which) == "best") {
+      job.model_path = models_dir_ + "/" + name;
     }
+    c.final.which = which;
+    c.final.trial = trial;
+    c.final.seed = seed;
+    c.final.model_path = !job.existing_model.empty() ? "models/trial-" + std::to_string(trial) + ".barista"
+                         : job.model_path.empty()    ? ""
+                                                     : "models/" + name;
+    out.push_back(std::move(c));
   }
-  if (options_.progress && !jobs.empty()) {
-    std::fprintf(options_.progress, "final: the best configuration (trial %lld) and the given one, %u seed%s each, "
-                 "on the test targets (%zu runs) ...\n", static_cast<long long>(best), options_.final_seeds,
-                 options_.final_seeds == 1 ? "" : "s", jobs.size());
+  return out;
+}
+
+Status Search::finish_final(Child* c) {
+  FinalRecord f = c->final;
+  if (!c->error.empty()) {
+    return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "final run (%s, seed %llu) failed: %s", f.which.c_str(),
+                      static_cast<unsigned long long>(f.seed), c->error.c_str());
   }
-  size_t next = 0;
-  std::vector<std::pair<Child, size_t>> running;
-  while (next < jobs.size() || !running.empty()) {
-    while (next < jobs.size() && running.size() < std::max(1u, options_.parallel)) {
-      Child c;
-      BARISTA_RETURN_IF_ERROR(start_child(jobs[next], shared_, &c));
-      running.emplace_back(std::move(c), next++);
-    }
-    std::vector<pollfd> fds;
-    for (const auto& [c, index] : running) fds.push_back({c.out, POLLIN, 0});
-    if (poll(fds.data(), fds.size(), 1000) < 0 && errno != EINTR) {
-      return make_error(BARISTA_STATUS_IO_ERROR, "poll: %s", std::strerror(errno));
-    }
-    for (size_t i = 0; i < running.size(); ++i) {
-      if (fds[i].revents == 0) continue;
-      Child& c = running[i].first;
-      if (read_child(&c)) continue;
-      reap(&c, false);
-      FinalRecord f = pending[running[i].second];
-      if (!c.error.empty()) {
-        return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "final run (%s, seed %llu) failed: %s", f.which.c_str(),
-                          static_cast<unsigned long long>(f.seed), c.error.c_str());
-      }
-      f.validation_hr = c.validation_hr.empty() ? records_.at(f.trial).objective
-                                                : *std::max_element(c.validation_hr.begin(), c.validation_hr.end());
-      f.test_hr = c.test_hr;
-      f.test_ndcg = c.test_ndcg;
-      f.seconds = std::chrono::duration<double>(Clock::now() - c.started).count();
-      BARISTA_RETURN_IF_ERROR(append_line(log_path_, final_line(f)));
-      log_.finals.push_back(f);
-      if (options_.progress) {
-        std::fprintf(options_.progress, "final %s (trial %u) seed %llu: test HR@10 %.4f, NDCG@10 %.4f\n",
-                     f.which.c_str(), f.trial, static_cast<unsigned long long>(f.seed), f.test_hr, f.test_ndcg);
-      }
-      c.pid = -1;
-    }
-    running.erase(std::remove_if(running.begin(), running.end(), [](const auto& p) { return p.first.pid < 0; }),
-                  running.end());
+  f.validation_hr = c->validation_hr.empty() ? records_.at(f.trial).objective
+                                             : *std::max_element(c->validation_hr.begin(), c->validation_hr.end());
+  f.test_hr = c->test_hr;
+  f.test_ndcg = c->test_ndcg;
+  f.seconds = std::chrono::duration<double>(Clock::now() - c->started).count();
+  BARISTA_RETURN_IF_ERROR(append_line(log_path_, final_line(f)));
+  log_.finals.push_back(f);
+  if (options_.progress) {
+    std::fprintf(options_.progress, "final %s (trial %u) seed %llu: test HR@10 %.4f, NDCG@10 %.4f\n",
+                 f.which.c_str(), f.trial, static_cast<unsigned long long>(f.seed), f.test_hr, f.test_ndcg);
   }
   return Status();
 }
 
+// Starts what `queue` holds while slots are free, reads the running
+// children, and ends the ones that are done: trials are logged, rung
+// decisions taken, final runs logged.
+Status Search::step(std::vector<Child>* queue) {
+  while (!queue->empty() && running_.size() < std::max(1u, options_.parallel)) {
+    Child c = std::move(queue->front());
+    queue->erase(queue->begin());
+    const Job job = c.job;
+    BARISTA_RETURN_IF_ERROR(start_child(job, shared_, &c));
+    running_.push_back(std::move(c));
+  }
+  if (running_.empty()) return Status();
+  std::vector<pollfd> fds;
+  for (const Child& c : running_) fds.push_back({c.out, POLLIN, 0});
+  if (poll(fds.data(), fds.size(), 1000) < 0 && errno != EINTR) {
+    return make_error(BARISTA_STATUS_IO_ERROR, "poll: %s", std::strerror(errno));
+  }
+  for (size_t i = 0; i < running_.size(); ++i) {
+    if (fds[i].revents == 0) continue;
+    Child& c = running_[i];
+    if (read_child(&c)) continue;
+    reap(&c, false);
+    BARISTA_RETURN_IF_ERROR(c.job.role == "trial" ? finish_trial(&c) : finish_final(&c));
+    c.pid = -1;
+  }
+  running_.erase(std::remove_if(running_.begin(), running_.end(), [](const Child& c) { return c.pid < 0; }),
+                 running_.end());
+  decide_rungs();
+  return Status();
+}
+
+Status Search::run_finals() {
+  const int64_t best = best_trial();
+  if (best < 0 || options_.final_seeds == 0) return Status();
+  std::vector<Child> queue = final_runs("best", static_cast<uint32_t>(best));
+  if (best != 0) {
+    std::vector<Child> base = final_runs("base", 0);
+    std::move(base.begin(), base.end(), std::back_inserter(queue));
+  }
+  if (options_.progress && !queue.empty()) {
+    std::fprintf(options_.progress, "final: the best configuration (trial %lld) and the given one, %u seed%s each, "
+                 "on the test targets (%zu runs) ...\n", static_cast<long long>(best), options_.final_seeds,
+                 options_.final_seeds == 1 ? "" : "s", queue.size());
+  }
+  while (!queue.empty() || !running_.empty()) BARISTA_RETURN_IF_ERROR(step(&queue));
+  return Status();
+}
+
 Status Search::run_baselines() {
-  if (!log_.baselines.empty()) return Status();
+  // --final-seeds 0: nothing is evaluated on test, the baselines neither.
+  if (!log_.baselines.empty() || options_.final_seeds == 0) return Status();
   const Split test = make_split(data_, base_config_.training.holdout, false);
   const Split validation = make_split(data_, base_config_.training.holdout, true);
   EvalOptions options;
