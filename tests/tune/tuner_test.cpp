@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -235,8 +237,13 @@ TEST_CASE("tune: when the search process is killed, its trial processes end too"
   const SearchSpace space = space_of(kSpace);
   TuneOptions options = options_for(dir, "orphans", 8);
   // Orphaned trials become this process's children, so that they can be
-  // waited for here (not by whatever init the machine has).
-  REQUIRE(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+  // waited for here (not by whatever init the machine has). qemu's user
+  // mode (the aarch64 test run) does not pass the call on: nothing to wait
+  // with there.
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) {
+    MESSAGE("no child subreaper (prctl: " << std::strerror(errno) << "): not run here");
+    return;
+  }
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
