@@ -574,6 +574,13 @@ typedef struct barista_overlay_params {
    * passed-over item is weak evidence. */
   float shown_weight;
   uint32_t flags; /* barista_overlay_flags, OR-ed */
+  /* Customer memory: the most memory it may take, in bytes (default 1 MiB);
+   * 0 turns it off. With a history length of N items a remembered customer
+   * takes 24 + 8 N bytes plus its share of the hash slots (1 MiB holds
+   * 2,434 customers with N = 50); when it is full, the customer who took something least
+   * recently is forgotten. A non-zero limit below one customer is refused
+   * (BARISTA_STATUS_LIMIT_EXCEEDED). See barista_overlay_recent_items(). */
+  size_t customer_memory_limit;
 } barista_overlay_params;
 
 /* As barista_open_params_init(), with the defaults written beside each
@@ -629,9 +636,32 @@ BARISTA_API barista_status barista_overlay_observe_item(barista_overlay* overlay
 BARISTA_API barista_status barista_overlay_observe_shown(barista_overlay* overlay, const barista_request* request,
                                                          const uint32_t* shown, size_t count, uint32_t taken);
 
-/* Removes everything learned about one customer, in memory now and from
- * the files at the next sync (which rewrites them without the customer). */
+/* Removes everything learned and remembered about one customer, in memory
+ * now and from the files at the next sync (which rewrites them without the
+ * customer). */
 BARISTA_API barista_status barista_overlay_forget_user(barista_overlay* overlay, const char* user_id, size_t length);
+
+/* Customer memory. An overlay remembers, per customer, the last N items
+ * they took (observed with label 1, or as `taken`), oldest first, N being
+ * the model's history length: the most values of its history input (the
+ * multi-valent user input named "history", which models trained by barista
+ * have; a model without one remembers nothing). A session with the overlay
+ * attached scores a request that names a remembered customer and gives the
+ * history input no value with the remembered items as its history;
+ * observations learn with the request filled the same way. A request that
+ * gives a history of its own is used as given. The memory persists,
+ * journaled and synced, with the learned weights, and forget_user erases
+ * it too. Off with params.customer_memory_limit = 0.
+ *
+ * barista_overlay_recent_items() writes the customer's remembered items,
+ * oldest first, as catalog indices (BARISTA_NO_ITEM for an item observed
+ * by its features that the catalog does not hold) to `out`, and their
+ * number to *out_count (0 for a customer not remembered).
+ * BARISTA_STATUS_BUFFER_TOO_SMALL, with *out_count set, when
+ * `out_capacity` is smaller. */
+BARISTA_API barista_status barista_overlay_recent_items(const barista_overlay* overlay, const char* user_id,
+                                                        size_t length, uint32_t* out, size_t out_capacity,
+                                                        size_t* out_count);
 
 /* Makes everything observed so far durable (fsync of the journal, and of
  * the directory where files were created or replaced). Compacts the journal

@@ -256,6 +256,18 @@ class Overlay {
   Status forget_user(std::string_view user_id) {
     return result(barista_overlay_forget_user(handle_.get(), user_id.data(), user_id.size()));
   }
+  // The customer's remembered items, oldest first (barista_overlay_recent_items).
+  Status recent_items(std::string_view user_id, std::vector<uint32_t>* out) const {
+    size_t count = 0;
+    barista_status code = barista_overlay_recent_items(handle_.get(), user_id.data(), user_id.size(), nullptr, 0, &count);
+    if (code == BARISTA_STATUS_BUFFER_TOO_SMALL) {
+      out->resize(count);
+      code = barista_overlay_recent_items(handle_.get(), user_id.data(), user_id.size(), out->data(), out->size(),
+                                          &count);
+    }
+    if (code == BARISTA_STATUS_OK) out->resize(count);
+    return detail::make_status(code, code == BARISTA_STATUS_OK ? "" : "recent_items failed");
+  }
   Status sync() { return result(barista_overlay_sync(handle_.get())); }
   Status compact() { return result(barista_overlay_compact(handle_.get())); }
   barista_overlay_stats stats() const {

@@ -262,7 +262,7 @@ TEST_CASE("persisted overlays: synced updates survive, other models and damage a
   Vec<uint8_t> snapshot;
   bool exists = false;
   REQUIRE(read_whole_file(dir.file("future"), &snapshot, &exists).ok());
-  snapshot[8] = 2;  // version 2, with a fresh header checksum
+  snapshot[8] = 3;  // version 3, with a fresh header checksum
   const uint64_t sum = fingerprint64(snapshot.data(), 48);
   for (int i = 0; i < 8; ++i) snapshot[48 + i] = static_cast<uint8_t>(sum >> (8 * i));
   REQUIRE(replace_file_durably(dir.file("future"), snapshot.data(), snapshot.size()).ok());
@@ -447,4 +447,240 @@ TEST_CASE("every truncation of a journal and random bit flips recover cleanly or
   }
   MESSAGE(flips_recovered << " of 400 single bit flips recovered (a flip in the last record is a torn tail)");
   for (barista_request* r : requests) barista_request_free(r);
+}
+
+namespace {
+
+// The random test model (its history input takes 10 values), opened through the C API.
+struct HistoryModel {
+  std::vector<uint8_t> bytes;
+  barista_model* model = nullptr;
+  HistoryModel() {
+    REQUIRE(write_model(random_test_model(31), WriteOptions(), &bytes).ok());
+    REQUIRE(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, nullptr) == BARISTA_STATUS_OK);
+  }
+  ~HistoryModel() { barista_model_free(model); }
+  HistoryModel(const HistoryModel&) = delete;
+  HistoryModel& operator=(const HistoryModel&) = delete;
+  size_t items() const {
+    barista_model_info info;
+    barista_model_get_info(model, &info);
+    return info.item_count;
+  }
+};
+
+barista_request* customer(barista_model* model, const char* user, const std::vector<uint32_t>& history = {}) {
+  barista_request* request = nullptr;
+  REQUIRE(barista_request_create(model, &request) == BARISTA_STATUS_OK);
+  REQUIRE(barista_request_set_user(request, user, BARISTA_STRLEN) == BARISTA_STATUS_OK);
+  REQUIRE(barista_request_add_string(request, "device", "till", BARISTA_STRLEN) == BARISTA_STATUS_OK);
+  for (uint32_t item : history) {
+    const std::string id = "item-" + std::to_string(item);
+    REQUIRE(barista_request_add_string(request, "history", id.c_str(), BARISTA_STRLEN) == BARISTA_STATUS_OK);
+  }
+  return request;
+}
+
+std::vector<uint32_t> recent_items(const barista_overlay* overlay, const char* user) {
+  std::vector<uint32_t> items(16);
+  size_t count = 0;
+  REQUIRE(barista_overlay_recent_items(overlay, user, BARISTA_STRLEN, items.data(), items.size(), &count) ==
+          BARISTA_STATUS_OK);
+  items.resize(count);
+  return items;
+}
+
+std::vector<float> all_scores(barista_session* session, barista_request* request, size_t items) {
+  std::vector<uint32_t> all(items);
+  for (uint32_t i = 0; i < items; ++i) all[i] = i;
+  std::vector<float> scores(items);
+  REQUIRE(barista_session_score(session, request, all.data(), items, scores.data(), items) == BARISTA_STATUS_OK);
+  return scores;
+}
+
+}  // namespace
+
+TEST_CASE("customer memory: a request without history is scored with the customer's last taken items") {
+  HistoryModel m;
+  TempDir dir;
+  const std::string path = dir.file("memory");
+  barista_overlay* overlay = open_overlay(m.model, path.c_str());
+  barista_session* session = nullptr;
+  REQUIRE(barista_session_create(m.model, &session) == BARISTA_STATUS_OK);
+  REQUIRE(barista_session_set_overlay(session, overlay) == BARISTA_STATUS_OK);
+  barista_request* alice = customer(m.model, "alice");
+  CHECK(recent_items(overlay, "alice").empty());
+
+  // Taken items are remembered (label 1 or `taken`), passed-over ones not.
+  REQUIRE(barista_overlay_observe(overlay, alice, 3, 1.0f, 1.0f) == BARISTA_STATUS_OK);
+  REQUIRE(barista_overlay_observe(overlay, alice, 4, 0.0f, 1.0f) == BARISTA_STATUS_OK);
+  const uint32_t shown[] = {5, 6};
+  REQUIRE(barista_overlay_observe_shown(overlay, alice, shown, 2, 5) == BARISTA_STATUS_OK);
+  REQUIRE(barista_overlay_observe(overlay, alice, 3, 1.0f, 1.0f) == BARISTA_STATUS_OK);
+  CHECK(recent_items(overlay, "alice") == std::vector<uint32_t>{3, 5, 3});
+  size_t count = 0;
+  CHECK(barista_overlay_recent_items(overlay, "alice", BARISTA_STRLEN, nullptr, 0, &count) ==
+        BARISTA_STATUS_BUFFER_TOO_SMALL);
+  CHECK(count == 3);
+  CHECK(barista_overlay_recent_items(overlay, nullptr, 0, nullptr, 0, &count) == BARISTA_STATUS_INVALID_ARGUMENT);
+
+  // Scores and recommendations equal those of the same request with that
+  // history given by hand.
+  barista_request* by_hand = customer(m.model, "alice", {3, 5, 3});
+  const std::vector<float> filled = all_scores(session, alice, m.items());
+  CHECK(filled == all_scores(session, by_hand, m.items()));
+  barista_request* no_memory = customer(m.model, "alice", {});
+  barista_session* plain = nullptr;  // the same learned weights, no overlay memory to fill from
+  REQUIRE(barista_session_create(m.model, &plain) == BARISTA_STATUS_OK);
+  CHECK(all_scores(plain, no_memory, m.items()) != filled);
+  for (uint32_t item : {0u, 7u, 11u}) {
+    CHECK(rank_of(session, alice, item, m.items()) == rank_of(session, by_hand, item, m.items()));
+  }
+  // A history given by the request is used as given.
+  barista_request* other = customer(m.model, "alice", {9});
+  CHECK(all_scores(session, other, m.items()) != filled);
+
+  // The last 10 (the model's history length) are kept.
+  for (uint32_t item = 10; item < 22; ++item) {
+    REQUIRE(barista_overlay_observe(overlay, alice, item, 1.0f, 1.0f) == BARISTA_STATUS_OK);
+  }
+  const std::vector<uint32_t> last_ten = {12, 13, 14, 15, 16, 17, 18, 19, 20, 21};
+  CHECK(recent_items(overlay, "alice") == last_ten);
+
+  // Durable: synced, reopened, the same memory and the same scores.
+  REQUIRE(barista_overlay_sync(overlay) == BARISTA_STATUS_OK);
+  const std::vector<float> before = all_scores(session, alice, m.items());
+  REQUIRE(barista_session_set_overlay(session, nullptr) == BARISTA_STATUS_OK);
+  barista_overlay_free(overlay);
+  overlay = open_overlay(m.model, path.c_str());
+  REQUIRE(barista_session_set_overlay(session, overlay) == BARISTA_STATUS_OK);
+  CHECK(recent_items(overlay, "alice") == last_ten);
+  CHECK(all_scores(session, alice, m.items()) == before);
+  // And after a compaction (the snapshot's copy).
+  REQUIRE(barista_overlay_compact(overlay) == BARISTA_STATUS_OK);
+  REQUIRE(barista_session_set_overlay(session, nullptr) == BARISTA_STATUS_OK);
+  barista_overlay_free(overlay);
+  overlay = open_overlay(m.model, path.c_str());
+  CHECK(recent_items(overlay, "alice") == last_ten);
+
+  // Forgetting erases the memory too.
+  REQUIRE(barista_overlay_forget_user(overlay, "alice", BARISTA_STRLEN) == BARISTA_STATUS_OK);
+  CHECK(recent_items(overlay, "alice").empty());
+  for (barista_request* r : {alice, by_hand, no_memory, other}) barista_request_free(r);
+  barista_session_free(plain);
+  barista_session_free(session);
+  barista_overlay_free(overlay);
+}
+
+TEST_CASE("customer memory: off with a limit of 0, refused below one customer, absent without a history input") {
+  HistoryModel m;
+  barista_overlay_params params = barista_overlay_default_params();
+  CHECK(params.customer_memory_limit == size_t{1} << 20);
+  params.customer_memory_limit = 0;
+  barista_overlay* off = nullptr;
+  REQUIRE(barista_overlay_open(m.model, nullptr, &params, &off, nullptr) == BARISTA_STATUS_OK);
+  barista_request* alice = customer(m.model, "alice");
+  REQUIRE(barista_overlay_observe(off, alice, 3, 1.0f, 1.0f) == BARISTA_STATUS_OK);
+  CHECK(recent_items(off, "alice").empty());
+  barista_overlay_free(off);
+
+  params.customer_memory_limit = 64;
+  barista_overlay* tiny = nullptr;
+  barista_error error;
+  CHECK(barista_overlay_open(m.model, nullptr, &params, &tiny, &error) == BARISTA_STATUS_LIMIT_EXCEEDED);
+  CHECK(std::string(error.message).find("customer memory") != std::string::npos);
+  CHECK(tiny == nullptr);
+
+  // The coffee model has a basket, not a history: nothing to remember.
+  Coffee coffee;
+  barista_overlay* overlay = open_overlay(coffee.model, nullptr);
+  barista_request* bob = request_for(coffee.model, "bob");
+  REQUIRE(barista_overlay_observe(overlay, bob, 1, 1.0f, 1.0f) == BARISTA_STATUS_OK);
+  CHECK(recent_items(overlay, "bob").empty());
+  barista_overlay_free(overlay);
+  barista_request_free(bob);
+  barista_request_free(alice);
+}
+
+TEST_CASE("forgetting a customer leaves none of their remembered items in the files") {
+  HistoryModel m;
+  TempDir dir;
+  const std::string path = dir.file("memory");
+  barista_overlay* overlay = open_overlay(m.model, path.c_str());
+  barista_request* alice = customer(m.model, "alice");
+  barista_request* bob = customer(m.model, "bob");
+  // Alice takes items 0-9, bob 20-29: alice's item fingerprints are hers alone.
+  for (uint32_t item = 0; item < 6; ++item) REQUIRE(barista_overlay_observe(overlay, alice, item, 1.0f, 1.0f) == 0);
+  for (uint32_t item = 20; item < 30; ++item) REQUIRE(barista_overlay_observe(overlay, bob, item, 1.0f, 1.0f) == 0);
+  REQUIRE(barista_overlay_compact(overlay) == BARISTA_STATUS_OK);  // in the snapshot
+  for (uint32_t item = 6; item < 10; ++item) REQUIRE(barista_overlay_observe(overlay, alice, item, 1.0f, 1.0f) == 0);
+  REQUIRE(barista_overlay_sync(overlay) == BARISTA_STATUS_OK);  // and in the journal
+  auto contains = [](const Vec<uint8_t>& bytes, uint64_t value) {
+    uint8_t pattern[8];
+    for (int i = 0; i < 8; ++i) pattern[i] = static_cast<uint8_t>(value >> (8 * i));
+    return std::search(bytes.begin(), bytes.end(), pattern, pattern + 8) != bytes.end();
+  };
+  auto files = [&] {
+    Vec<uint8_t> all, bytes;
+    for (const std::string& file : {path, path + ".journal"}) {
+      bool exists = false;
+      REQUIRE(read_whole_file(file, &bytes, &exists).ok());
+      all.insert(all.end(), bytes.begin(), bytes.end());
+    }
+    return all;
+  };
+  CHECK(contains(files(), fingerprint64("item-0")));
+  CHECK(contains(files(), fingerprint64("item-9")));
+  REQUIRE(barista_overlay_forget_user(overlay, "alice", BARISTA_STRLEN) == BARISTA_STATUS_OK);
+  REQUIRE(barista_overlay_sync(overlay) == BARISTA_STATUS_OK);
+  const Vec<uint8_t> after = files();
+  for (uint32_t item = 0; item < 10; ++item) {
+    CHECK(!contains(after, fingerprint64("item-" + std::to_string(item))));
+  }
+  CHECK(!contains(after, fingerprint64("alice")));
+  CHECK(contains(after, fingerprint64("item-25")));
+  barista_overlay_free(overlay);
+  overlay = open_overlay(m.model, path.c_str());
+  CHECK(recent_items(overlay, "alice").empty());
+  CHECK(recent_items(overlay, "bob") == std::vector<uint32_t>{20, 21, 22, 23, 24, 25, 26, 27, 28, 29});
+  barista_overlay_free(overlay);
+  barista_request_free(alice);
+  barista_request_free(bob);
+}
+
+TEST_CASE("overlay files of format version 1 (before customer memory) are read") {
+  Coffee coffee;
+  TempDir dir;
+  const std::string path = dir.file("v1");
+  barista_request* dave = request_for(coffee.model, "dave");
+  {
+    barista_overlay* overlay = open_overlay(coffee.model, path.c_str());
+    REQUIRE(barista_overlay_observe(overlay, dave, 2, 1.0f, 1.0f) == BARISTA_STATUS_OK);
+    REQUIRE(barista_overlay_compact(overlay) == BARISTA_STATUS_OK);
+    barista_overlay_free(overlay);
+  }
+  // The version 2 snapshot, as version 1 wrote it: no customer memory
+  // section (here, its count of 0 customers), both checksums recomputed.
+  Vec<uint8_t> snapshot;
+  bool exists = false;
+  REQUIRE(read_whole_file(path, &snapshot, &exists).ok());
+  REQUIRE(snapshot.size() >= 64);
+  for (size_t i = snapshot.size() - 8; i < snapshot.size(); ++i) REQUIRE(snapshot[i] == 0);
+  snapshot.resize(snapshot.size() - 8);
+  snapshot[8] = 1;
+  auto put = [&](size_t at, uint64_t value) {
+    for (int i = 0; i < 8; ++i) snapshot[at + i] = static_cast<uint8_t>(value >> (8 * i));
+  };
+  put(40, fingerprint64(snapshot.data() + 56, snapshot.size() - 56));
+  put(48, fingerprint64(snapshot.data(), 48));
+  REQUIRE(replace_file_durably(path, snapshot.data(), snapshot.size()).ok());
+  // Its journal, emptied: a header-only journal is rewritten on open.
+  REQUIRE(replace_file_durably(path + ".journal", snapshot.data(), 0).ok());
+  barista_overlay* overlay = open_overlay(coffee.model, path.c_str());
+  barista_overlay_stats stats;
+  REQUIRE(barista_overlay_get_stats(overlay, &stats) == BARISTA_STATUS_OK);
+  CHECK(stats.customers == 1);
+  CHECK(stats.learned_weights > 0);
+  barista_overlay_free(overlay);
+  barista_request_free(dave);
 }

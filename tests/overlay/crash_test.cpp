@@ -18,10 +18,10 @@
 #include <cstring>
 #include <map>
 #include <tuple>
+#include <vector>
 
 #include "barista.h"
 #include "capi/handles.h"
-#include "samples/coffee_model.h"
 #include "support/temp_dir.h"
 #include "support/test_models.h"
 
@@ -44,7 +44,13 @@ barista_status apply(barista_overlay* overlay, barista_request* const* users, ui
 
 constexpr uint64_t kReady = ~uint64_t{0};  // the child's first message
 
-using State = std::map<std::pair<uint64_t, uint32_t>, std::tuple<uint32_t, uint32_t>>;
+// The learned weights (z and n, bit for bit) and the customer memory.
+struct State {
+  std::map<std::pair<uint64_t, uint32_t>, std::tuple<uint32_t, uint32_t>> learned;
+  std::map<uint64_t, std::vector<uint64_t>> remembered;
+  bool operator==(const State& other) const { return learned == other.learned && remembered == other.remembered; }
+  bool operator!=(const State& other) const { return !(*this == other); }
+};
 
 State state_of(const barista_overlay* overlay) {
   State state;
@@ -52,7 +58,10 @@ State state_of(const barista_overlay* overlay) {
     uint32_t z, n;
     std::memcpy(&z, &e.z, 4);
     std::memcpy(&n, &e.n, 4);
-    state[{e.user, e.index}] = {z, n};
+    state.learned[{e.user, e.index}] = {z, n};
+  });
+  overlay->overlay->memory().for_each_oldest_first([&](uint64_t user, Span<uint64_t> items) {
+    state.remembered[user] = std::vector<uint64_t>(items.begin(), items.end());
   });
   return state;
 }
@@ -85,7 +94,8 @@ State state_of(const barista_overlay* overlay) {
 
 TEST_CASE("SIGKILL at random moments: every recovery holds exactly the synced operations") {
   std::vector<uint8_t> bytes;
-  REQUIRE(write_model(barista::cli::make_coffee_model(), WriteOptions(), &bytes).ok());
+  // A model with a history input: the customer memory is journaled too.
+  REQUIRE(write_model(barista_test::random_test_model(31), WriteOptions(), &bytes).ok());
   barista_model* model = nullptr;
   REQUIRE(barista_model_open_buffer(bytes.data(), bytes.size(), nullptr, &model, nullptr) == BARISTA_STATUS_OK);
   barista_model_info info;
@@ -170,6 +180,7 @@ TEST_CASE("SIGKILL at random moments: every recovery holds exactly the synced op
                   << " kills came after operations acknowledged during the delay; one operation took " << operation_us
                   << " us");
   CHECK(applied >= awaited);
+  CHECK(!state_of(reference).remembered.empty());
   CHECK(awaited >= 64);  // several compactions (every 16th operation forgets)
   for (barista_request* r : users) barista_request_free(r);
   barista_overlay_free(reference);

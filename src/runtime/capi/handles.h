@@ -49,11 +49,13 @@ struct barista_overlay {
 };
 
 struct barista_session {
-  explicit barista_session(barista_model* owner_) : owner(owner_), scorer(*owner_->index) {}
+  explicit barista_session(barista_model* owner_)
+      : owner(owner_), scorer(*owner_->index), filled(*owner_->model, barista::internal::BagRole::Request) {}
   uint32_t magic = barista::internal::kSessionMagic;
   barista_model* owner;
   barista_overlay* overlay = nullptr;  // attached (a reference is held)
   barista::internal::Scorer scorer;
+  barista::internal::FeatureBag filled;  // a request with its history from the overlay's customer memory
   barista::internal::Vec<barista::internal::Scored> results;
   barista::internal::Vec<const barista::internal::FeatureBag*> extra_items;
   barista::internal::Vec<float> logits;

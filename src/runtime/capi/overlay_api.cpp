@@ -58,6 +58,7 @@ barista_status barista_overlay_open(const barista_model* model, const char* path
     options.ftrl.l2 = params->l2;
     options.shown_weight = params->shown_weight;
     options.salvage = (params->flags & BARISTA_OVERLAY_SALVAGE) != 0;
+    options.customer_memory_limit = params->customer_memory_limit;
     Status status;
     if ((params->flags & ~uint32_t{BARISTA_OVERLAY_SALVAGE}) != 0) {
       status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "flags: unknown bits 0x%x",
@@ -173,6 +174,23 @@ barista_status barista_overlay_get_stats(const barista_overlay* overlay, barista
   stats.recovered_records = overlay->overlay->recovery().records_replayed;
   stats.discarded_bytes = overlay->overlay->recovery().bytes_discarded;
   *out_stats = stats;
+  return BARISTA_STATUS_OK;
+}
+
+barista_status barista_overlay_recent_items(const barista_overlay* overlay, const char* user_id, size_t length,
+                                           uint32_t* out, size_t out_capacity, size_t* out_count) {
+  if (!valid_overlay(overlay) || out_count == nullptr || user_id == nullptr || (out == nullptr && out_capacity > 0)) {
+    return BARISTA_STATUS_INVALID_ARGUMENT;
+  }
+  if (length == BARISTA_STRLEN) length = std::strlen(user_id);
+  const Model& model = *overlay->owner->model;
+  const Span<uint64_t> items = overlay->overlay->memory().recent(fingerprint64(user_id, length));
+  *out_count = items.size();
+  if (out_capacity < items.size()) return BARISTA_STATUS_BUFFER_TOO_SMALL;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const int64_t index = model.find_item(items[i]);
+    out[i] = index < 0 ? BARISTA_NO_ITEM : static_cast<uint32_t>(index);
+  }
   return BARISTA_STATUS_OK;
 }
 

@@ -110,6 +110,7 @@ Status read_params(const barista_overlay_params* given, barista_overlay_params* 
   if (has_field(*given, given->l2)) params->l2 = given->l2;
   if (has_field(*given, given->shown_weight)) params->shown_weight = given->shown_weight;
   if (has_field(*given, given->flags)) params->flags = given->flags;
+  if (has_field(*given, given->customer_memory_limit)) params->customer_memory_limit = given->customer_memory_limit;
   return Status();
 }
 
@@ -150,6 +151,7 @@ barista_status barista_overlay_params_init(barista_overlay_params* params, size_
   defaults.l2 = options.ftrl.l2;
   defaults.shown_weight = options.shown_weight;
   defaults.flags = BARISTA_OVERLAY_DEFAULT;
+  defaults.customer_memory_limit = options.customer_memory_limit;
   return init_params(params, struct_size, kOverlayFirstLayout, defaults);
 }
 

@@ -33,6 +33,14 @@ Status check_items(const barista_session* session, const barista_item* const* it
   return Status();
 }
 
+// The request as the session scores it: with the attached overlay's
+// customer memory as its history when it names a remembered customer and
+// gives no history of its own.
+const FeatureBag& scored_request(barista_session* session, const barista_request* request) {
+  if (session->overlay == nullptr) return request->bag;
+  return session->overlay->overlay->with_memory(request->bag, &session->filled);
+}
+
 void to_probabilities(const float* logits, size_t count, float* out) {
   for (size_t i = 0; i < count; ++i) out[i] = sigmoid(logits[i]);
 }
@@ -67,7 +75,7 @@ void barista_session_free(barista_session* session) {
 size_t barista_session_memory_bytes(const barista_session* session) {
   if (!valid_session(session)) return 0;
   return sizeof(*session) + session->scorer.memory_bytes() + heap_bytes(session->results) +
-         heap_bytes(session->extra_items) + heap_bytes(session->logits) + session->error.capacity();
+         heap_bytes(session->extra_items) + heap_bytes(session->logits) + session->error.capacity() + session->filled.memory_bytes();
 }
 
 const char* barista_session_last_error(const barista_session* session) {
@@ -97,7 +105,7 @@ barista_status barista_session_score(barista_session* session, const barista_req
   }
   // A few items: their data loads while the request is prepared.
   if (status.ok() && count <= 4) session->scorer.prefetch_catalog(Span<uint32_t>(items, count));
-  if (status.ok()) status = session->scorer.prepare(request->bag);
+  if (status.ok()) status = session->scorer.prepare(scored_request(session, request));
   if (status.ok()) {
     session->logits.resize(count);
     status = session->scorer.logits_catalog(Span<uint32_t>(items, count), session->logits.data());
@@ -122,7 +130,7 @@ barista_status barista_session_score_items(barista_session* session, const baris
     status =
         make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out_scores holds %zu scores; %zu are needed", out_capacity, count);
   }
-  if (status.ok()) status = session->scorer.prepare(request->bag);
+  if (status.ok()) status = session->scorer.prepare(scored_request(session, request));
   if (status.ok()) {
     session->logits.resize(count);
     status = session->scorer.logits_described(Span<const FeatureBag*>(session->extra_items), session->logits.data());
@@ -169,7 +177,7 @@ barista_status barista_session_recommend(barista_session* session, const barista
     // would cost many times the exact ranking (KernelTable::int8_product).
     query.int8_layers =
         params->precision == BARISTA_PRECISION_INT8_SHORTLIST && session->owner->model->kernels().int8_product;
-    status = session->scorer.recommend(request->bag, query, &session->results);
+    status = session->scorer.recommend(scored_request(session, request), query, &session->results);
   }
   if (status.ok()) {
     const auto& results = session->results;

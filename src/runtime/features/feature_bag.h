@@ -32,6 +32,12 @@ class FeatureBag {
   void clear();
 
   const Model& model() const { return *model_; }
+  // The heap memory the bag holds.
+  size_t memory_bytes() const {
+    size_t bytes = heap_bytes(values_) + heap_bytes(numbers_) + heap_bytes(has_number_);
+    for (const Vec<uint64_t>& v : values_) bytes += heap_bytes(v);
+    return bytes;
+  }
   BagRole role() const { return role_; }
   Span<uint64_t> values(uint32_t input) const { return values_[input]; }
   bool has_number(uint32_t input) const { return has_number_[input] != 0; }

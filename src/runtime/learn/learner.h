@@ -49,6 +49,8 @@ class Learner {
 
   // The fingerprint of the request's user id, or false when it has none.
   bool user_of(const FeatureBag& request, uint64_t* user) const;
+  // The key fingerprint of catalog item `item` (< the catalog's count).
+  uint64_t item_fingerprint(uint32_t item) const { return model_.catalog().index.fingerprints[item]; }
 
  private:
   struct Active {

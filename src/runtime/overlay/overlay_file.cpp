@@ -10,7 +10,10 @@ namespace {
 
 constexpr char kSnapshotMagic[8] = {'B', 'R', 'S', 'T', 'S', 'N', 'A', 'P'};
 constexpr char kJournalMagic[8] = {'B', 'R', 'S', 'T', 'J', 'R', 'N', 'L'};
-constexpr uint32_t kFileVersion = 1;
+// Version 2 adds customer memory (record type 3, the snapshot's second
+// section); version 1 files are read as version 2 files without it.
+constexpr uint32_t kFileVersion = 2;
+constexpr uint32_t kOldestFileVersion = 1;
 constexpr size_t kSnapshotHeader = 56;
 constexpr size_t kSnapshotEntry = 20;
 constexpr size_t kJournalHeader = 40;
@@ -18,6 +21,7 @@ constexpr size_t kRecordPrefix = 12;  // body length + checksum
 constexpr uint32_t kMaxRecordBody = 1u << 24;
 constexpr uint8_t kLearned = 1;
 constexpr uint8_t kForget = 2;
+constexpr uint8_t kRemembered = 3;
 constexpr uint64_t kCompactAfter = 64 * 1024;
 
 // Little-endian encoding, independent of the host.
@@ -58,10 +62,10 @@ Status corrupt(const std::string& path, const char* what) {
 // Header checks shared by both files: magic, version, model.
 Status check_header(const uint8_t* p, const char magic[8], uint64_t fingerprint, const std::string& path) {
   if (std::memcmp(p, magic, 8) != 0) return corrupt(path, "not a barista overlay file (bad magic)");
-  if (get32(p + 8) != kFileVersion) {
+  if (get32(p + 8) < kOldestFileVersion || get32(p + 8) > kFileVersion) {
     return make_error(BARISTA_STATUS_UNSUPPORTED_VERSION,
-                      "overlay file '%s' has format version %u; this library reads %u", path.c_str(), get32(p + 8),
-                      kFileVersion);
+                      "overlay file '%s' has format version %u; this library reads %u to %u", path.c_str(),
+                      get32(p + 8), kOldestFileVersion, kFileVersion);
   }
   if (get64(p + 16) != fingerprint) {
     return make_error(BARISTA_STATUS_WRONG_MODEL,
@@ -72,8 +76,8 @@ Status check_header(const uint8_t* p, const char magic[8], uint64_t fingerprint,
   return Status();
 }
 
-Status load_snapshot(const std::string& path, uint64_t fingerprint, OverlayStore* store, uint64_t* sequence,
-                     uint64_t* bytes, OverlayRecovery* report) {
+Status load_snapshot(const std::string& path, uint64_t fingerprint, OverlayStore* store, CustomerMemory* memory,
+                     uint64_t* sequence, uint64_t* bytes, OverlayRecovery* report) {
   Vec<uint8_t> data;
   bool exists = false;
   BARISTA_RETURN_IF_ERROR(read_whole_file(path, &data, &exists));
@@ -85,17 +89,49 @@ Status load_snapshot(const std::string& path, uint64_t fingerprint, OverlayStore
   if (fingerprint64(data.data(), 48) != get64(data.data() + 48)) return corrupt(path, "the snapshot header is damaged");
   BARISTA_RETURN_IF_ERROR(check_header(data.data(), kSnapshotMagic, fingerprint, path));
   const uint64_t count = get64(data.data() + 32);
+  const bool has_memory = get32(data.data() + 8) >= 2;
   if (count > (data.size() - kSnapshotHeader) / kSnapshotEntry ||
-      data.size() != kSnapshotHeader + count * kSnapshotEntry) {
+      (!has_memory && data.size() != kSnapshotHeader + count * kSnapshotEntry)) {
     return corrupt(path, "the snapshot's size does not match its entry count");
   }
   if (fingerprint64(data.data() + kSnapshotHeader, data.size() - kSnapshotHeader) != get64(data.data() + 40)) {
     return corrupt(path, "the snapshot's entries are damaged (checksum mismatch)");
   }
+  // Customer memory (version 2): customers u64, then per customer user
+  // u64, count u32, count x item u64. Checked whole before anything is
+  // restored.
+  size_t at = kSnapshotHeader + count * kSnapshotEntry;
+  const size_t memory_begin = at;
+  if (has_memory) {
+    if (data.size() - at < 8) return corrupt(path, "the snapshot's customer memory is cut short");
+    const uint64_t customers = get64(data.data() + at);
+    at += 8;
+    for (uint64_t c = 0; c < customers; ++c) {
+      if (data.size() - at < 12 || (data.size() - at - 12) / 8 < get32(data.data() + at + 8)) {
+        return corrupt(path, "the snapshot's customer memory is cut short");
+      }
+      at += 12 + size_t{get32(data.data() + at + 8)} * 8;
+    }
+    if (at != data.size()) return corrupt(path, "the snapshot's size does not match its contents");
+  }
   *sequence = get64(data.data() + 24);
   for (uint64_t i = 0; i < count; ++i) {
     const uint8_t* e = data.data() + kSnapshotHeader + i * kSnapshotEntry;
     store->restore(get64(e), get32(e + 8), getf(e + 12), getf(e + 16));
+  }
+  if (has_memory) {
+    Vec<uint64_t> items;
+    const uint64_t customers = get64(data.data() + memory_begin);
+    at = memory_begin + 8;
+    for (uint64_t c = 0; c < customers; ++c) {
+      const uint8_t* p = data.data() + at;
+      const uint32_t n = get32(p + 8);
+      items.resize(n);
+      for (uint32_t i = 0; i < n; ++i) items[i] = get64(p + 12 + size_t{i} * 8);
+      memory->restore(get64(p), items);
+      at += 12 + size_t{n} * 8;
+    }
+    report->snapshot_customers = customers;
   }
   report->snapshot_entries = count;
   return Status();
@@ -104,7 +140,7 @@ Status load_snapshot(const std::string& path, uint64_t fingerprint, OverlayStore
 }  // namespace
 
 Status OverlayFile::open(const std::string& path, uint64_t model_fingerprint, bool salvage, OverlayStore* store,
-                         std::unique_ptr<OverlayFile>* out, OverlayRecovery* report) {
+                         CustomerMemory* memory, std::unique_ptr<OverlayFile>* out, OverlayRecovery* report) {
   std::unique_ptr<OverlayFile> file(new OverlayFile());
   file->path_ = path;
   file->fingerprint_ = model_fingerprint;
@@ -120,7 +156,7 @@ Status OverlayFile::open(const std::string& path, uint64_t model_fingerprint, bo
   BARISTA_RETURN_IF_ERROR(file->journal_.open(journal_path, &created));
   uint64_t snapshot_sequence = 0;
   const Status loaded =
-      load_snapshot(path, model_fingerprint, store, &snapshot_sequence, &file->snapshot_bytes_, report);
+      load_snapshot(path, model_fingerprint, store, memory, &snapshot_sequence, &file->snapshot_bytes_, report);
   if (!loaded.ok()) {
     if (created) {
       file.reset();  // closes and unlocks the journal
@@ -148,6 +184,7 @@ Status OverlayFile::open(const std::string& path, uint64_t model_fingerprint, bo
   BARISTA_RETURN_IF_ERROR(check_header(data.data(), kJournalMagic, model_fingerprint, journal_path));
 
   // Replay.
+  Vec<uint64_t> items;
   size_t at = kJournalHeader;
   while (at < data.size()) {
     const size_t remaining = data.size() - at;
@@ -172,7 +209,16 @@ Status OverlayFile::open(const std::string& path, uint64_t model_fingerprint, bo
           }
         }
       } else if (type == kForget && left == 8) {
-        if (sequence > snapshot_sequence) store->forget_user(get64(p));
+        if (sequence > snapshot_sequence) {
+          store->forget_user(get64(p));
+          memory->forget(get64(p));
+        }
+      } else if (type == kRemembered && left >= 12 && (left - 12) % 8 == 0 && get32(p + 8) == (left - 12) / 8) {
+        if (sequence > snapshot_sequence) {
+          items.resize(get32(p + 8));
+          for (size_t i = 0; i < items.size(); ++i) items[i] = get64(p + 12 + i * 8);
+          memory->restore(get64(p), items);
+        }
       } else {
         good = false;  // a well-checksummed record of an unknown type: written by a newer barista
       }
@@ -238,6 +284,18 @@ void OverlayFile::record_learned(uint64_t user, Span<LearnedState> steps) {
   }
 }
 
+void OverlayFile::record_remembered(uint64_t user, Span<uint64_t> items) {
+  Vec<uint8_t> body;
+  put64(&body, ++sequence_);
+  body.push_back(kRemembered);
+  put64(&body, user);
+  put32(&body, static_cast<uint32_t>(items.size()));
+  for (uint64_t item : items) put64(&body, item);
+  put32(&pending_, static_cast<uint32_t>(body.size()));
+  put64(&pending_, fingerprint64(body.data(), body.size()));
+  pending_.insert(pending_.end(), body.begin(), body.end());
+}
+
 void OverlayFile::record_forget(uint64_t user) {
   Vec<uint8_t> body;
   put64(&body, ++sequence_);
@@ -249,12 +307,12 @@ void OverlayFile::record_forget(uint64_t user) {
   forgotten_ = true;
 }
 
-Status OverlayFile::sync(const OverlayStore& store) {
+Status OverlayFile::sync(const OverlayStore& store, const CustomerMemory& memory) {
   // After a failed write or fsync the journal cannot be trusted: since
   // Linux 4.13 the pages whose fsync failed may be dropped while the next
   // fsync succeeds. Nothing is acknowledged again until everything has been
   // rewritten from memory by a compaction.
-  if (rewrite_) return compact(store);
+  if (rewrite_) return compact(store, memory);
   Status status;
   if (!pending_.empty()) {
     status = journal_.append(pending_.data(), pending_.size());
@@ -269,11 +327,11 @@ Status OverlayFile::sync(const OverlayStore& store) {
     return status;
   }
   appended_unsynced_ = 0;
-  if (forgotten_ || journal_.size() > std::max(kCompactAfter, 2 * snapshot_bytes_)) return compact(store);
+  if (forgotten_ || journal_.size() > std::max(kCompactAfter, 2 * snapshot_bytes_)) return compact(store, memory);
   return Status();
 }
 
-Status OverlayFile::compact(const OverlayStore& store) {
+Status OverlayFile::compact(const OverlayStore& store, const CustomerMemory& memory) {
   // Everything recorded goes into the snapshot first (pending records too).
   Vec<uint8_t> body;
   body.reserve(store.size() * kSnapshotEntry);
@@ -282,6 +340,12 @@ Status OverlayFile::compact(const OverlayStore& store) {
     put32(&body, e.index);
     putf(&body, e.z);
     putf(&body, e.n);
+  });
+  put64(&body, memory.customers());
+  memory.for_each_oldest_first([&](uint64_t user, Span<uint64_t> items) {
+    put64(&body, user);
+    put32(&body, static_cast<uint32_t>(items.size()));
+    for (uint64_t item : items) put64(&body, item);
   });
   Vec<uint8_t> file;
   file.insert(file.end(), kSnapshotMagic, kSnapshotMagic + 8);

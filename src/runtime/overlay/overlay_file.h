@@ -5,13 +5,18 @@
 // fingerprint (its file checksum), the sequence number of the last journal
 // record it contains, the entry count, the body's and the header's
 // Fingerprint64 — then per entry (least recently updated first) user
-// fingerprint u64, weight index u32, FTRL z f32, n f32. All little-endian.
+// fingerprint u64, weight index u32, FTRL z f32, n f32; then (format
+// version 2) the customer memory: customers u64, and per customer (least
+// recent first) user u64, count u32, count x item value fingerprint u64.
+// All little-endian. Version 1 files (no customer memory) are read too.
 //
 // Journal: a 40-byte header — "BRSTJRNL", version, model fingerprint, base
 // sequence number, header Fingerprint64 — then records: body length u32,
 // body Fingerprint64 u64, body = sequence u64, type u8, and
 //   type 1 (learned): user u64, count u32, count x (index u32, z f32, n f32)
-//   type 2 (forget):  user u64
+//   type 2 (forget):  user u64 (learned weights and customer memory)
+//   type 3 (remembered, version 2): user u64, count u32, count x item u64 --
+//     the customer's whole memory after the change
 // A record holds absolute state, so replaying one twice does no harm.
 //
 // Durability: sync() writes the pending records and fsyncs the journal;
@@ -33,6 +38,7 @@
 #include "common/alloc.h"
 #include "common/span.h"
 #include "common/status.h"
+#include "overlay/customer_memory.h"
 #include "overlay/overlay_store.h"
 #include "platform/file_io.h"
 
@@ -40,26 +46,29 @@ namespace barista::internal {
 
 struct OverlayRecovery {
   uint64_t snapshot_entries = 0;
+  uint64_t snapshot_customers = 0;  // in the customer memory
   uint64_t records_replayed = 0;
   uint64_t bytes_discarded = 0;  // a torn tail (or, salvaging, what followed damage)
 };
 
 class OverlayFile {
  public:
-  // Recovers `store` from the files at `path` (none yet: an empty overlay)
-  // and opens the journal for appending.
+  // Recovers `store` and `memory` from the files at `path` (none yet: an
+  // empty overlay) and opens the journal for appending.
   static Status open(const std::string& path, uint64_t model_fingerprint, bool salvage, OverlayStore* store,
-                     std::unique_ptr<OverlayFile>* out, OverlayRecovery* report);
+                     CustomerMemory* memory, std::unique_ptr<OverlayFile>* out, OverlayRecovery* report);
 
   void record_learned(uint64_t user, Span<LearnedState> steps);
+  // The customer's whole memory after a change.
+  void record_remembered(uint64_t user, Span<uint64_t> items);
   // Forgetting rewrites both files at the next sync, so that nothing the
   // customer taught stays in them.
   void record_forget(uint64_t user);
 
   // Makes every record so far durable; compacts when the journal has grown
   // past max(64 KiB, twice the snapshot) or a customer was forgotten.
-  Status sync(const OverlayStore& store);
-  Status compact(const OverlayStore& store);
+  Status sync(const OverlayStore& store, const CustomerMemory& memory);
+  Status compact(const OverlayStore& store, const CustomerMemory& memory);
 
   uint64_t journal_bytes() const { return journal_.size(); }
   uint64_t snapshot_bytes() const { return snapshot_bytes_; }

@@ -5,20 +5,14 @@
 #include <cstring>
 #include <utility>
 
+#include "overlay/slot_hash.h"
+
 namespace barista::internal {
 
 namespace {
 
-inline uint64_t mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
 inline uint64_t entry_hash(uint64_t user, uint32_t index) {
-  return mix(user ^ (uint64_t{index} * 0x9E3779B97F4A7C15ULL));
+  return mix_bits(user ^ (uint64_t{index} * 0x9E3779B97F4A7C15ULL));
 }
 
 }  // namespace
@@ -109,7 +103,7 @@ uint32_t OverlayStore::find_slot(uint64_t user, uint32_t index) const {
 
 uint32_t OverlayStore::find_user_slot(uint64_t user) const {
   if (user_slots_ == nullptr) return kNone;
-  uint32_t slot = static_cast<uint32_t>(mix(user)) & mask_;
+  uint32_t slot = static_cast<uint32_t>(mix_bits(user)) & mask_;
   while (user_slots_[slot].head != kNone) {
     if (user_slots_[slot].user == user) return slot;
     slot = (slot + 1) & mask_;
@@ -163,7 +157,7 @@ uint32_t OverlayStore::insert(uint64_t user, uint32_t index) {
   while (index_slots_[slot] != 0) slot = (slot + 1) & mask_;
   index_slots_[slot] = e + 1;
   // User list (new entries go first).
-  uint32_t u = static_cast<uint32_t>(mix(user)) & mask_;
+  uint32_t u = static_cast<uint32_t>(mix_bits(user)) & mask_;
   while (user_slots_[u].head != kNone && user_slots_[u].user != user) u = (u + 1) & mask_;
   if (user_slots_[u].head == kNone) {
     user_slots_[u] = UserSlot{user, e, 1};
@@ -198,7 +192,7 @@ void OverlayStore::erase_user_slot(uint32_t slot) {
   uint32_t hole = slot;
   user_slots_[hole] = UserSlot{0, kNone, 0};
   for (uint32_t j = (hole + 1) & mask_; user_slots_[j].head != kNone; j = (j + 1) & mask_) {
-    const uint32_t home = static_cast<uint32_t>(mix(user_slots_[j].user)) & mask_;
+    const uint32_t home = static_cast<uint32_t>(mix_bits(user_slots_[j].user)) & mask_;
     if (((j - home) & mask_) >= ((j - hole) & mask_)) {
       user_slots_[hole] = user_slots_[j];
       user_slots_[j] = UserSlot{0, kNone, 0};
