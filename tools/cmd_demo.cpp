@@ -195,6 +195,15 @@ Exit run_demo(const Command& command, int argc, char** argv) {
     if (!(api = rank_of(favourite, &rank))) return fail(api.message());
     std::printf("   visit %d: shown the top 5, took it -> now #%zu\n", visit, rank);
   }
+  // The requests above carry only the customer's id: the overlay's customer
+  // memory gave them the history of what the customer took.
+  std::vector<uint32_t> remembered;
+  if (!(api = overlay.recent_items(walk_in, &remembered))) return fail(api.message());
+  std::printf("   the requests carried only their id; the overlay's customer memory gave them the history:");
+  for (size_t i = 0; i < remembered.size(); ++i) {
+    std::printf("%s %s", i ? "," : "", model.item_id(remembered[i]).c_str());
+  }
+  std::printf("\n");
   if (!(api = overlay.sync())) return fail(api.message());
   const barista_overlay_stats learned = overlay.stats();
   // Reopening the file recovers what was synced (after the first writer is

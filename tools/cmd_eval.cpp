@@ -107,6 +107,7 @@ Exit run_cold_start(const Args& args, TrainConfig config) {
       j.key("most_popular").value(row.rate(row.most_popular_hits));
       j.key("history_only").value(row.rate(row.history_only_hits));
       j.key("learning").value(row.rate(row.learning_hits));
+      j.key("learning_memory").value(row.rate(row.memory_hits));
       j.key("difference").value(row.difference()).key("stderr").value(row.difference_stderr()).end_object();
     }
     j.end_array().end_object();
@@ -120,11 +121,14 @@ Exit run_cold_start(const Args& args, TrainConfig config) {
               static_cast<double>(options.ftrl.alpha), static_cast<double>(options.ftrl.beta),
               static_cast<double>(options.ftrl.l1), static_cast<double>(options.ftrl.l2),
               static_cast<double>(options.shown_weight));
-  std::printf("%4s %7s %9s %13s %9s %22s\n", "k", "users", "MostPop", "history only", "learning", "learning - history");
+  std::printf("learning + memory: the same, the requests carrying only the customer's id and the overlay's\n"
+              "customer memory supplying the history\n");
+  std::printf("%4s %7s %9s %13s %9s %22s %18s\n", "k", "users", "MostPop", "history only", "learning",
+              "learning - history", "learning + memory");
   for (const ColdStartRow& row : total) {
-    std::printf("%4u %7zu %9.4f %13.4f %9.4f %+13.4f ± %.4f\n", row.seen, row.users, row.rate(row.most_popular_hits),
-                row.rate(row.history_only_hits), row.rate(row.learning_hits), row.difference(),
-                row.difference_stderr());
+    std::printf("%4u %7zu %9.4f %13.4f %9.4f %+13.4f ± %.4f %18.4f\n", row.seen, row.users,
+                row.rate(row.most_popular_hits), row.rate(row.history_only_hits), row.rate(row.learning_hits),
+                row.difference(), row.difference_stderr(), row.rate(row.memory_hits));
   }
   return Exit::Ok;
 }

@@ -53,7 +53,7 @@ Status RequestBuilder::create(const TrainConfig& config, const Dataset& data, co
   return Status();
 }
 
-Status RequestBuilder::fill(size_t position, UserIdMode user_id, FeatureBag* bag) const {
+Status RequestBuilder::fill(size_t position, UserIdMode user_id, FeatureBag* bag, bool history) const {
   bag->clear();
   const Interaction& x = data_->interactions[position];
   if (user_id == UserIdMode::Logged) {
@@ -63,7 +63,7 @@ Status RequestBuilder::fill(size_t position, UserIdMode user_id, FeatureBag* bag
     const uint64_t unseen = fingerprint64(&position, sizeof position) ^ 0x756e7365656e2121ULL;
     BARISTA_RETURN_IF_ERROR(bag->add_fingerprint(static_cast<uint32_t>(user_input_), unseen));
   }
-  if (history_input_ >= 0 && history_length_ > 0) {
+  if (history && history_input_ >= 0 && history_length_ > 0) {
     // The last `history_length_` positive items before `position`, oldest
     // first.
     const size_t begin = data_->user_begin[x.user];

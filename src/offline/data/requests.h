@@ -30,8 +30,9 @@ class RequestBuilder {
   static Status create(const TrainConfig& config, const Dataset& data, const Model& model, RequestBuilder* out);
 
   // Fills `bag` (a request bag of `model`, cleared first) for the user of
-  // interaction `position`.
-  Status fill(size_t position, UserIdMode user_id, FeatureBag* bag) const;
+  // interaction `position`; without `history`, the history input stays
+  // empty (for the overlay's customer memory to fill).
+  Status fill(size_t position, UserIdMode user_id, FeatureBag* bag, bool history = true) const;
 
   // The catalog items of the user's interactions before `position` (sorted,
   // unique): what a ranking excludes.

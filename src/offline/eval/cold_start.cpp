@@ -26,6 +26,7 @@ void ColdStartRow::add(const ColdStartRow& other) {
   most_popular_hits += other.most_popular_hits;
   history_only_hits += other.history_only_hits;
   learning_hits += other.learning_hits;
+  memory_hits += other.memory_hits;
   discordant += other.discordant;
 }
 
@@ -66,9 +67,22 @@ Status evaluate_cold_start(const Model& model, const Dataset& data, const Reques
   std::unique_ptr<ServingIndex> index;
   BARISTA_RETURN_IF_ERROR(ServingIndex::build(model, &index));
   Learner learner(*index, &store);
-  Scorer plain(*index), learned(*index);
+  Scorer plain(*index), learned(*index), remembering(*index);
   learned.set_overlay(&store);
-  FeatureBag request(model, BagRole::Request);
+  // The memory engine: an overlay whose customer memory holds every
+  // held-out customer (no evictions: the comparison is of the history's
+  // source, not of the memory's size).
+  OverlayOptions overlay_options;
+  overlay_options.memory_limit = options.memory_limit;
+  overlay_options.ftrl = options.ftrl;
+  overlay_options.shown_weight = options.shown_weight;
+  const int32_t history = Overlay::history_input(model);
+  const size_t history_length = history < 0 ? 0 : model.inputs()[static_cast<size_t>(history)].max_values;
+  overlay_options.customer_memory_limit = 4096 + 2 * (held_out.size() + 1) * (32 + 8 * history_length);
+  std::unique_ptr<Overlay> overlay;
+  BARISTA_RETURN_IF_ERROR(Overlay::open(*index, "", overlay_options, &overlay));
+  remembering.set_overlay(&overlay->store());
+  FeatureBag request(model, BagRole::Request), bare(model, BagRole::Request), filled(model, BagRole::Request);
   std::vector<uint32_t> seen_items;  // dataset items taken so far (sorted)
   std::vector<uint32_t> excluded;    // their catalog indices (sorted)
   Vec<Scored> top;
@@ -89,6 +103,7 @@ Status evaluate_cold_start(const Model& model, const Dataset& data, const Reques
       const int64_t target = catalog_of[taken];
       const auto measured = std::find(options.steps.begin(), options.steps.end(), j);
       BARISTA_RETURN_IF_ERROR(requests.fill(position, UserIdMode::Logged, &request));
+      BARISTA_RETURN_IF_ERROR(requests.fill(position, UserIdMode::Logged, &bare, /*history=*/false));
       RecommendQuery query;
       query.k = options.k;
       if (options.exclude_seen) query.exclude = excluded;
@@ -101,6 +116,14 @@ Status evaluate_cold_start(const Model& model, const Dataset& data, const Reques
       BARISTA_RETURN_IF_ERROR(learner.observe_shown(request, shown,
                                                     target >= 0 ? static_cast<uint32_t>(target) : Learner::kNoItem,
                                                     options.shown_weight, nullptr));
+
+      // Learning with memory: the same, the history from the overlay.
+      BARISTA_RETURN_IF_ERROR(remembering.recommend(overlay->with_memory(bare, &filled), query, &top));
+      const bool memory_hit = hit(top, target);
+      shown.clear();
+      for (const Scored& s : top) shown.push_back(s.item);
+      BARISTA_RETURN_IF_ERROR(
+          overlay->observe_shown(bare, shown, target >= 0 ? static_cast<uint32_t>(target) : Learner::kNoItem));
 
       if (measured != options.steps.end()) {
         ColdStartRow& row = (*out)[static_cast<size_t>(measured - options.steps.begin())];
@@ -120,6 +143,7 @@ Status evaluate_cold_start(const Model& model, const Dataset& data, const Reques
         row.most_popular_hits += popular_hit;
         row.history_only_hits += history_hit;
         row.learning_hits += learning_hit;
+        row.memory_hits += memory_hit;
         row.discordant += history_hit != learning_hit;
       }
       seen_items.insert(std::upper_bound(seen_items.begin(), seen_items.end(), taken), taken);
