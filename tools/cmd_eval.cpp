@@ -108,6 +108,7 @@ Exit run_cold_start(const Args& args, TrainConfig config) {
       j.key("history_only").value(row.rate(row.history_only_hits));
       j.key("learning").value(row.rate(row.learning_hits));
       j.key("learning_memory").value(row.rate(row.memory_hits));
+      j.key("id_only").value(row.rate(row.id_only_hits));
       j.key("difference").value(row.difference()).key("stderr").value(row.difference_stderr()).end_object();
     }
     j.end_array().end_object();
@@ -121,14 +122,14 @@ Exit run_cold_start(const Args& args, TrainConfig config) {
               static_cast<double>(options.ftrl.alpha), static_cast<double>(options.ftrl.beta),
               static_cast<double>(options.ftrl.l1), static_cast<double>(options.ftrl.l2),
               static_cast<double>(options.shown_weight));
-  std::printf("learning + memory: the same, the requests carrying only the customer's id and the overlay's\n"
-              "customer memory supplying the history\n");
-  std::printf("%4s %7s %9s %13s %9s %22s %18s\n", "k", "users", "MostPop", "history only", "learning",
-              "learning - history", "learning + memory");
+  std::printf("id only: learning, the requests carrying the customer's id and no history; + memory: the\n"
+              "overlay's customer memory supplying the history\n");
+  std::printf("%4s %7s %9s %13s %9s %22s %8s %9s\n", "k", "users", "MostPop", "history only", "learning",
+              "learning - history", "id only", "+ memory");
   for (const ColdStartRow& row : total) {
-    std::printf("%4u %7zu %9.4f %13.4f %9.4f %+13.4f ± %.4f %18.4f\n", row.seen, row.users,
+    std::printf("%4u %7zu %9.4f %13.4f %9.4f %+13.4f ± %.4f %8.4f %9.4f\n", row.seen, row.users,
                 row.rate(row.most_popular_hits), row.rate(row.history_only_hits), row.rate(row.learning_hits),
-                row.difference(), row.difference_stderr(), row.rate(row.memory_hits));
+                row.difference(), row.difference_stderr(), row.rate(row.id_only_hits), row.rate(row.memory_hits));
   }
   return Exit::Ok;
 }

@@ -27,6 +27,7 @@ void ColdStartRow::add(const ColdStartRow& other) {
   history_only_hits += other.history_only_hits;
   learning_hits += other.learning_hits;
   memory_hits += other.memory_hits;
+  id_only_hits += other.id_only_hits;
   discordant += other.discordant;
 }
 
@@ -67,7 +68,11 @@ Status evaluate_cold_start(const Model& model, const Dataset& data, const Reques
   std::unique_ptr<ServingIndex> index;
   BARISTA_RETURN_IF_ERROR(ServingIndex::build(model, &index));
   Learner learner(*index, &store);
-  Scorer plain(*index), learned(*index), remembering(*index);
+  OverlayStore id_only_store;
+  BARISTA_RETURN_IF_ERROR(OverlayStore::create(options.memory_limit, options.ftrl, &id_only_store));
+  Learner id_only_learner(*index, &id_only_store);
+  Scorer plain(*index), learned(*index), remembering(*index), id_only(*index);
+  id_only.set_overlay(&id_only_store);
   learned.set_overlay(&store);
   // The memory engine: an overlay whose customer memory holds every
   // held-out customer (no evictions: the comparison is of the history's
@@ -125,6 +130,14 @@ Status evaluate_cold_start(const Model& model, const Dataset& data, const Reques
       BARISTA_RETURN_IF_ERROR(
           overlay->observe_shown(bare, shown, target >= 0 ? static_cast<uint32_t>(target) : Learner::kNoItem));
 
+      // Id only: the same requests, nothing remembered.
+      BARISTA_RETURN_IF_ERROR(id_only.recommend(bare, query, &top));
+      const bool id_only_hit = hit(top, target);
+      shown.clear();
+      for (const Scored& s : top) shown.push_back(s.item);
+      BARISTA_RETURN_IF_ERROR(id_only_learner.observe_shown(
+          bare, shown, target >= 0 ? static_cast<uint32_t>(target) : Learner::kNoItem, options.shown_weight, nullptr));
+
       if (measured != options.steps.end()) {
         ColdStartRow& row = (*out)[static_cast<size_t>(measured - options.steps.begin())];
         BARISTA_RETURN_IF_ERROR(plain.recommend(request, query, &top));
@@ -144,6 +157,7 @@ Status evaluate_cold_start(const Model& model, const Dataset& data, const Reques
         row.history_only_hits += history_hit;
         row.learning_hits += learning_hit;
         row.memory_hits += memory_hit;
+        row.id_only_hits += id_only_hit;
         row.discordant += history_hit != learning_hit;
       }
       seen_items.insert(std::upper_bound(seen_items.begin(), seen_items.end(), taken), taken);

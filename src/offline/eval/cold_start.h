@@ -13,7 +13,9 @@
 //     items not taken as negatives (observe_shown);
 //   - learning with memory: the same overlay learning, but the requests
 //     carry no history: the overlay's customer memory supplies it from what
-//     it observed (as a till that passes only the customer's id).
+//     it observed (as a till that passes only the customer's id);
+//   - id only: the same requests without the memory (what such a till got
+//     before there was one).
 // HR@K is reported at j = 0, 1, 3, 5, 10 over the same customers (those with
 // more than the largest j interactions), with the paired difference between
 // learning and history only and its standard error.
@@ -53,7 +55,7 @@ std::vector<uint32_t> hold_out_users(const Dataset& data, uint32_t folds, uint32
 struct ColdStartRow {
   uint32_t seen = 0;  // interactions before the measured one
   size_t users = 0;
-  size_t most_popular_hits = 0, history_only_hits = 0, learning_hits = 0, memory_hits = 0;
+  size_t most_popular_hits = 0, history_only_hits = 0, learning_hits = 0, memory_hits = 0, id_only_hits = 0;
   size_t discordant = 0;  // users that exactly one of history only and learning hit
 
   double rate(size_t hits) const { return users ? static_cast<double>(hits) / static_cast<double>(users) : 0.0; }
