@@ -526,6 +526,66 @@ BARISTA_API barista_status barista_session_recommend(barista_session* session, c
                                                      size_t* out_count);
 
 /* ------------------------------------------------------------------------ */
+/* Explanations: why an item scores what it scores                          */
+/* ------------------------------------------------------------------------ */
+
+/* One wide term's contribution: one id of a categorical term that the
+ * example activated (an id activated twice counts once, at twice the
+ * weight), or a numeric term. */
+typedef struct barista_wide_contribution {
+  const char* term;  /* the term's column name, e.g. "history_x_item_id" */
+  /* What fired it: a vocabulary key or catalog item id ("latte"), the
+   * components of a cross joined by the multiplication sign (U+00D7, in
+   * UTF-8, with a space each side: "latte x croissant" with that sign), a
+   * bucket ("hour in [11, 14)"), a numeric value ("price = 4.5"), "this
+   * customer" for the user id, or "bucket N" for a hashed value the model
+   * cannot name. */
+  const char* value;
+  float model;   /* the model's weight times the term's combiner scale */
+  float learned; /* what the attached overlay learned for this customer on it */
+} barista_wide_contribution;
+
+/* One deep input's share of the deep output (integrated gradients). */
+typedef struct barista_deep_attribution {
+  const char* input; /* the deep input's column name */
+  float attribution;
+} barista_deep_attribution;
+
+typedef struct barista_explanation {
+  size_t struct_size; /* sizeof(barista_explanation), set by the caller */
+  /* The item's logit (its score is sigmoid(logit)), exactly
+   *   bias + wide + learned + deep,
+   * where wide and learned are the sums of the contributions' parts. */
+  float logit;
+  float bias;
+  float wide;
+  float learned;
+  float deep;
+  /* The deep output at an all-zero input, and the difference between
+   * deep - deep_baseline and the sum of the attributions (the integration's
+   * error: 64 midpoints on the straight path from zero). */
+  float deep_baseline;
+  float integration_error;
+  /* Largest |model + learned| first; valid until the session's next call. */
+  const barista_wide_contribution* wide_terms;
+  size_t wide_term_count;
+  /* In the model's order of deep inputs; valid until the session's next call. */
+  const barista_deep_attribution* deep_inputs;
+  size_t deep_input_count;
+} barista_explanation;
+
+/* Explains catalog item `item` (BARISTA_STATUS_INVALID_ARGUMENT when out
+ * of range) for `request`, as the session scores it (with its overlay and
+ * customer memory). `out->struct_size` must be set. The slow path: every
+ * term evaluated, the deep part run 64 times forward and backward (README,
+ * "Explanations", has its cost). */
+BARISTA_API barista_status barista_session_explain(barista_session* session, const barista_request* request,
+                                                   uint32_t item, barista_explanation* out);
+/* The same for an item described by its features. */
+BARISTA_API barista_status barista_session_explain_item(barista_session* session, const barista_request* request,
+                                                        const barista_item* item, barista_explanation* out);
+
+/* ------------------------------------------------------------------------ */
 /* On-device learning: overlays                                             */
 /* ------------------------------------------------------------------------ */
 

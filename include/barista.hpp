@@ -339,6 +339,18 @@ class Session {
     return status;
   }
 
+  // Why catalog item `item` (or a described item) scores what it does
+  // (barista_session_explain); the arrays in `out` live until the session's
+  // next call.
+  Status explain(const Request& request, uint32_t item, barista_explanation* out) {
+    out->struct_size = sizeof *out;
+    return result(barista_session_explain(handle_.get(), request.get(), item, out));
+  }
+  Status explain(const Request& request, const Item& item, barista_explanation* out) {
+    out->struct_size = sizeof *out;
+    return result(barista_session_explain_item(handle_.get(), request.get(), item.get(), out));
+  }
+
   // Scores include what `overlay` learned; a default-constructed Overlay
   // detaches.
   Status set_overlay(const Overlay& overlay) {

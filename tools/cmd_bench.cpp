@@ -137,6 +137,27 @@ Status time_score_one(const Model& model, Summary* out) {
   return Status();
 }
 
+// barista_session_explain for random customers and items: the slow path
+// (every term named, the MLP run forward and backward 64 times).
+Status time_explain_one(const Model& model, Summary* out) {
+  Session session;
+  Status status = Session::create(model, &session);
+  if (!status) return status;
+  XorShift random{0xC0FFEEULL};
+  std::vector<Request> customers;
+  if (!make_customers(model, kCustomers, &random, &customers)) return Status();
+  std::vector<double> us;
+  barista_explanation e{};
+  for (size_t r = 0; r < 1000; ++r) {
+    const uint32_t item = random.below(model.item_count());
+    const auto one = Clock::now();
+    if (!(status = session.explain(customers[r % customers.size()], item, &e))) return status;
+    us.push_back(micros_since(one));
+  }
+  *out = summarize(us);
+  return Status();
+}
+
 // Median of reopening the file: the mapping and the checks, after the first
 // open has faulted in the library's own code.
 Status time_open(const std::string& path, double* median_us) {
@@ -264,6 +285,7 @@ struct ShapeFigures {
   double int8_agreement = 0;  // requests whose top-10 equals the exact one
   size_t int8_compared = 0;
   Summary score_one;
+  Summary explain_one;
   SessionFigures sessions;
   double upper_gflops = 0;
   Memory memory;
@@ -307,6 +329,7 @@ Exit run_shape(const ModelShape& shape, const std::string& dir, const barista_op
   out->int8_agreement =
       out->int8_compared > 0 ? static_cast<double>(agree) / static_cast<double>(out->int8_compared) : 0;
   if (status) status = time_score_one(model, &out->score_one);
+  if (status) status = time_explain_one(model, &out->explain_one);
   if (status) status = time_new_sessions(model, &out->sessions);
   if (!status) return fail(status.message());
   out->upper_gflops = out->recommend.items_per_second * upper_layer_flops(shape) / 1e9;
@@ -322,7 +345,7 @@ double mib(size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0)
 Exit run_bench(const Command& command, int argc, char** argv) {
   Args args(command,
             "Measures the runtime on the reference shapes (barista generate --shape), one thread:\n"
-            "recommend top-10 over the catalog (p50, p99, items/s), one item scored, reopening the\n"
+            "recommend top-10 over the catalog (p50, p99, items/s), one item scored and explained, reopening the\n"
             "file, file size per embedding quantization, peak RSS of a fresh process after open +\n"
             "requests, recommend latency against catalog size, and the core's measured f32 and\n"
             "int8 peak with the fraction of it the batched layers reach.",
@@ -424,6 +447,7 @@ Exit run_bench(const Command& command, int argc, char** argv) {
       j.key("int8_top10_agreement").value(f.int8_agreement);
       j.key("int8_requests_compared").value(static_cast<uint64_t>(f.int8_compared));
       put("score_one", f.score_one);
+      put("explain_one", f.explain_one);
       put("first_recommend", f.sessions.first_us);
       put("first_recommend_int8", f.sessions.first_int8_us);
       j.key("session_bytes").value(static_cast<uint64_t>(f.sessions.session_bytes));
@@ -470,6 +494,7 @@ Exit run_bench(const Command& command, int argc, char** argv) {
     std::printf("  batched upper layers: %.1f GFLOP/s over the whole request, %.0f%% of the f32 peak\n", f.upper_gflops,
                 peak.f32_gflops > 0 ? 100.0 * f.upper_gflops / peak.f32_gflops : 0.0);
     std::printf("  score one item: p50 %.2f us, p99 %.2f us\n", f.score_one.p50, f.score_one.p99);
+    std::printf("  explain one item: p50 %.1f us, p99 %.1f us\n", f.explain_one.p50, f.explain_one.p99);
     std::printf(
         "  a new session's first recommend: p50 %.3f ms exact, %.3f ms int8 shortlist (%zu sessions)\n"
         "  memory: the first session %.1f KiB, the last of %zu alive %zu bytes (the first: %zu); the model %.2f MiB\n"

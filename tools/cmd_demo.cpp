@@ -1,6 +1,7 @@
 // barista demo: the quick start's main job, end to end on a built-in
 // default — synthetic coffee-shop data, training, the evaluation table, and
 // recommendations asked through the public C++ API, as a host app would.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -132,6 +133,17 @@ Exit run_demo(const Command& command, int argc, char** argv) {
   for (size_t i = 0; i < recent.size(); ++i) std::printf("%s %s", i ? "," : "", recent[i].c_str());
   std::printf(":\n");
   print_top(model, top, catalog_size, "");
+  // Why the first: its logit split into the model's parts.
+  barista_explanation why{};
+  if (!(api = session.explain(request, top[0].item, &why))) return fail(api.message());
+  std::printf("   why #1: logit %+.2f = bias %+.2f + wide %+.2f + deep %+.2f; its largest wide terms:",
+              static_cast<double>(why.logit), static_cast<double>(why.bias), static_cast<double>(why.wide),
+              static_cast<double>(why.deep));
+  for (size_t i = 0; i < std::min<size_t>(3, why.wide_term_count); ++i) {
+    std::printf("%s %s: %s %+.2f", i ? "," : "", why.wide_terms[i].term, why.wide_terms[i].value,
+                static_cast<double>(why.wide_terms[i].model));
+  }
+  std::printf("\n");
 
   // An anonymous customer: no id, just what is in the basket.
   request.clear();

@@ -14,6 +14,7 @@ Exit run_recommend(const Command& command, int argc, char** argv) {
   options.push_back({"candidates", "ID,...", "rank only these item ids (default: the whole catalog)", Use::Repeatable});
   options.push_back(
       {"precision", "exact|int8", "int8: int8 layers pick a shortlist, rescored exactly (default: exact)"});
+  options.push_back(explain_option());
   Args args(command, "Prints the top-K items for a customer, best first, with p(interaction).", options);
   Exit exit = Exit::Ok;
   if (!args.parse(argc, argv, &exit)) return exit;
@@ -42,12 +43,15 @@ Exit run_recommend(const Command& command, int argc, char** argv) {
   status = session.recommend(request, recommend, &top);
   if (!status) return fail(status.message());
 
+  const bool explain = args.has("explain");
   if (args.has("json")) {
     JsonWriter j;
     j.begin_object().key("recommendations").begin_array();
     for (const barista_recommendation& r : top) {
       j.begin_object().key("item").value(model.item_id(r.item)).key("index").value(r.item);
-      j.key("score").value(r.score).end_object();
+      j.key("score").value(r.score);
+      if (explain && !explain_item(session, request, r.item, nullptr, &j)) return Exit::Failure;
+      j.end_object();
     }
     j.end_array().end_object();
     std::printf("%s\n", j.str().c_str());
@@ -55,6 +59,7 @@ Exit run_recommend(const Command& command, int argc, char** argv) {
   }
   for (size_t i = 0; i < top.size(); ++i) {
     std::printf("%3zu. %-32s %.4f\n", i + 1, model.item_id(top[i].item).c_str(), static_cast<double>(top[i].score));
+    if (explain && !explain_item(session, request, top[i].item, nullptr)) return Exit::Failure;
   }
   return Exit::Ok;
 }

@@ -12,6 +12,7 @@ Exit run_score(const Command& command, int argc, char** argv) {
   options.push_back({"item", "ID,...", "catalog item ids to score", Use::Repeatable});
   options.push_back(
       {"describe", "INPUT=VALUE", "a feature of one item not in the catalog (scored too)", Use::Repeatable});
+  options.push_back(explain_option());
   Args args(command, "Prints p(interaction) = sigmoid(wide + deep) for each item.", options);
   Exit exit = Exit::Ok;
   if (!args.parse(argc, argv, &exit)) return exit;
@@ -35,14 +36,19 @@ Exit run_score(const Command& command, int argc, char** argv) {
     if (!(status = session.score(request, {&described}, &described_scores))) return fail(status.message());
   }
 
+  const bool explain = args.has("explain");
   if (args.has("json")) {
     JsonWriter j;
     j.begin_object().key("scores").begin_array();
     for (size_t i = 0; i < items.size(); ++i) {
-      j.begin_object().key("item").value(model.item_id(items[i])).key("score").value(scores[i]).end_object();
+      j.begin_object().key("item").value(model.item_id(items[i])).key("score").value(scores[i]);
+      if (explain && !explain_item(session, request, items[i], nullptr, &j)) return Exit::Failure;
+      j.end_object();
     }
     if (!described_scores.empty()) {
-      j.begin_object().key("item").value("(described)").key("score").value(described_scores[0]).end_object();
+      j.begin_object().key("item").value("(described)").key("score").value(described_scores[0]);
+      if (explain && !explain_item(session, request, 0, &described, &j)) return Exit::Failure;
+      j.end_object();
     }
     j.end_array().end_object();
     std::printf("%s\n", j.str().c_str());
@@ -50,9 +56,12 @@ Exit run_score(const Command& command, int argc, char** argv) {
   }
   for (size_t i = 0; i < items.size(); ++i) {
     std::printf("%-32s %.4f\n", model.item_id(items[i]).c_str(), static_cast<double>(scores[i]));
+    if (explain && !explain_item(session, request, items[i], nullptr)) return Exit::Failure;
   }
-  if (!described_scores.empty())
+  if (!described_scores.empty()) {
     std::printf("%-32s %.4f\n", "(described item)", static_cast<double>(described_scores[0]));
+    if (explain && !explain_item(session, request, 0, &described)) return Exit::Failure;
+  }
   return Exit::Ok;
 }
 

@@ -1,5 +1,7 @@
 #include "request_args.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "common/parse_number.h"
@@ -15,6 +17,10 @@ std::vector<Args::Option> request_options() {
       {"overlay-memory", "BYTES", "the overlay's memory limit (default: 1 MiB)"},
       {"kernels", "NAME", "kernel variant: " BARISTA_KERNEL_CHOICES},
       {"json", "", "machine-readable output"}};
+}
+
+Args::Option explain_option() {
+  return {"explain", "", "why each item scores what it does: its wide terms, what was learned, its deep inputs"};
 }
 
 namespace {
@@ -134,6 +140,55 @@ bool resolve_items(const Model& model, const std::vector<std::string>& lists, st
       out->push_back(index);
     }
   }
+  return true;
+}
+
+bool explain_item(Session& session, const Request& request, uint32_t item, const Item* described, JsonWriter* json) {
+  barista_explanation e{};
+  const Status status = described ? session.explain(request, *described, &e) : session.explain(request, item, &e);
+  if (!status) {
+    fail(status.message());
+    return false;
+  }
+  if (json != nullptr) {
+    json->key("explanation").begin_object();
+    json->key("logit").value(e.logit).key("bias").value(e.bias).key("wide").value(e.wide);
+    json->key("learned").value(e.learned).key("deep").value(e.deep).key("deep_baseline").value(e.deep_baseline);
+    json->key("integration_error").value(e.integration_error).key("wide_terms").begin_array();
+    for (size_t i = 0; i < e.wide_term_count; ++i) {
+      const barista_wide_contribution& c = e.wide_terms[i];
+      json->begin_object().key("term").value(c.term).key("value").value(c.value);
+      json->key("model").value(c.model).key("learned").value(c.learned).end_object();
+    }
+    json->end_array().key("deep_inputs").begin_array();
+    for (size_t i = 0; i < e.deep_input_count; ++i) {
+      json->begin_object().key("input").value(e.deep_inputs[i].input);
+      json->key("attribution").value(e.deep_inputs[i].attribution).end_object();
+    }
+    json->end_array().end_object();
+    return true;
+  }
+  const auto f = [](float v) { return static_cast<double>(v); };
+  std::printf("       logit %+.3f = bias %+.3f + wide %+.3f + learned %+.3f + deep %+.3f\n", f(e.logit), f(e.bias),
+              f(e.wide), f(e.learned), f(e.deep));
+  // The largest terms; the rest summed.
+  constexpr size_t kShown = 8;
+  for (size_t i = 0; i < std::min(e.wide_term_count, kShown); ++i) {
+    const barista_wide_contribution& c = e.wide_terms[i];
+    std::printf("       wide  %+.3f  %s: %s", f(c.model + c.learned), c.term, c.value);
+    if (c.learned != 0.0f) std::printf("  (learned %+.3f)", f(c.learned));
+    std::printf("\n");
+  }
+  if (e.wide_term_count > kShown) {
+    double rest = 0;
+    for (size_t i = kShown; i < e.wide_term_count; ++i) rest += f(e.wide_terms[i].model + e.wide_terms[i].learned);
+    std::printf("       wide  %+.3f  (%zu more terms)\n", rest, e.wide_term_count - kShown);
+  }
+  std::printf("       deep  %+.3f  at an all-zero input, then by input (integrated gradients):", f(e.deep_baseline));
+  for (size_t i = 0; i < e.deep_input_count; ++i) {
+    std::printf("%s %s %+.3f", i ? "," : "", e.deep_inputs[i].input, f(e.deep_inputs[i].attribution));
+  }
+  std::printf("\n");
   return true;
 }
 

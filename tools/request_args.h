@@ -12,6 +12,8 @@ namespace barista::cli {
 
 // Options every request-taking command accepts.
 std::vector<Args::Option> request_options();
+// --explain, for the commands that score (recommend, score).
+Args::Option explain_option();
 
 // Opens the model named by the first positional argument, a session on it,
 // and the request described by --user and --feature (multi-valent inputs
@@ -27,6 +29,12 @@ bool check_features(const Args& args, const std::string& option);
 
 // Fills `item` from "input=value" pairs (as --feature, checked).
 bool build_item(const std::vector<std::string>& features, const Model& model, Item* item);
+
+// --explain: why `item` (a catalog index, or `described`) scores what it
+// does, printed under its line (or, with `json` given, written into the
+// open object as "explanation"). False (reported) when explaining fails.
+bool explain_item(Session& session, const Request& request, uint32_t item, const Item* described,
+                  JsonWriter* json = nullptr);
 
 // Catalog indices of comma-separated item ids; false (reported) on an
 // unknown id.

@@ -11,6 +11,7 @@
 #include "common/alloc.h"
 #include "common/exceptions.h"
 #include "features/feature_bag.h"
+#include "explain/explainer.h"
 #include "learn/overlay.h"
 #include "model/model.h"
 #include "score/scorer.h"
@@ -59,6 +60,12 @@ struct barista_session {
   barista::internal::Vec<barista::internal::Scored> results;
   barista::internal::Vec<const barista::internal::FeatureBag*> extra_items;
   barista::internal::Vec<float> logits;
+  // Explanations: the explainer (made on the first one) and the last one,
+  // which the arrays handed out point into.
+  std::unique_ptr<barista::internal::Explainer> explainer;
+  barista::internal::Explanation explanation;
+  barista::internal::Vec<barista_wide_contribution> wide_contributions;
+  barista::internal::Vec<barista_deep_attribution> deep_attributions;
   std::string error;
 };
 

@@ -1,4 +1,8 @@
 // Sessions: scoring and recommending.
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
 #include "capi/handles.h"
 #include "capi/params.h"
 
@@ -75,7 +79,10 @@ void barista_session_free(barista_session* session) {
 size_t barista_session_memory_bytes(const barista_session* session) {
   if (!valid_session(session)) return 0;
   return sizeof(*session) + session->scorer.memory_bytes() + heap_bytes(session->results) +
-         heap_bytes(session->extra_items) + heap_bytes(session->logits) + session->error.capacity() + session->filled.memory_bytes();
+         heap_bytes(session->extra_items) + heap_bytes(session->logits) + session->error.capacity() + session->filled.memory_bytes() +
+         (session->explainer ? sizeof(Explainer) + session->explainer->memory_bytes() : 0) +
+         heap_bytes(session->explanation.wide_terms) + heap_bytes(session->explanation.deep_inputs) +
+         heap_bytes(session->wide_contributions) + heap_bytes(session->deep_attributions);
 }
 
 const char* barista_session_last_error(const barista_session* session) {
@@ -188,6 +195,83 @@ barista_status barista_session_recommend(barista_session* session, const barista
     *out_count = results.size();
   }
   return record(status, error);
+  BARISTA_API_CATCH(error)
+}
+
+}  // extern "C"
+
+namespace {
+
+// Explains `item` and hands the explanation out in `out`.
+barista_status explain(barista_session* session, const barista_request* request, ItemRef item,
+                       barista_explanation* out) {
+  std::string* error = &session->error;
+  if (out == nullptr || out->struct_size < offsetof(barista_explanation, deep_input_count) + sizeof(size_t)) {
+    return record(make_error(BARISTA_STATUS_INVALID_ARGUMENT,
+                             "out is NULL or its struct_size is not set (set it to sizeof(barista_explanation))"),
+                  error);
+  }
+  if (session->explainer == nullptr) session->explainer.reset(new Explainer(session->scorer.model()));
+  const OverlayStore* learned = session->overlay == nullptr ? nullptr : &session->overlay->overlay->store();
+  Explanation& e = session->explanation;
+  const Status status = session->explainer->explain(scored_request(session, request), item, learned, &e);
+  if (!status.ok()) return record(status, error);
+  const Model& model = session->scorer.model();
+  session->wide_contributions.resize(e.wide_terms.size());
+  for (size_t i = 0; i < e.wide_terms.size(); ++i) {
+    const WideContribution& c = e.wide_terms[i];
+    session->wide_contributions[i] = {model.columns()[c.column].name, c.value.c_str(), c.model, c.learned};
+  }
+  session->deep_attributions.resize(e.deep_inputs.size());
+  for (size_t i = 0; i < e.deep_inputs.size(); ++i) {
+    session->deep_attributions[i] = {model.columns()[e.deep_inputs[i].column].name, e.deep_inputs[i].attribution};
+  }
+  barista_explanation result;
+  result.struct_size = out->struct_size;
+  result.logit = e.logit;
+  result.bias = e.bias;
+  result.wide = e.wide;
+  result.learned = e.learned;
+  result.deep = e.deep;
+  result.deep_baseline = e.deep_baseline;
+  result.integration_error = e.integration_error;
+  result.wide_terms = session->wide_contributions.data();
+  result.wide_term_count = session->wide_contributions.size();
+  result.deep_inputs = session->deep_attributions.data();
+  result.deep_input_count = session->deep_attributions.size();
+  // A host compiled against a later, larger struct keeps its tail.
+  std::memcpy(out, &result, std::min(out->struct_size, sizeof result));
+  return record(Status(), error);
+}
+
+}  // namespace
+
+extern "C" {
+
+barista_status barista_session_explain(barista_session* session, const barista_request* request, uint32_t item,
+                                       barista_explanation* out) {
+  if (!valid_session(session)) return BARISTA_STATUS_INVALID_ARGUMENT;
+  std::string* error = &session->error;
+  BARISTA_API_TRY
+  Status status = check_request(session, request);
+  const uint32_t n = session->scorer.model().catalog().count;
+  if (status.ok() && item >= n) {
+    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "item %u is out of range (the catalog has %u items)", item, n);
+  }
+  if (!status.ok()) return record(status, error);
+  return explain(session, request, ItemRef::catalog(item), out);
+  BARISTA_API_CATCH(error)
+}
+
+barista_status barista_session_explain_item(barista_session* session, const barista_request* request,
+                                            const barista_item* item, barista_explanation* out) {
+  if (!valid_session(session)) return BARISTA_STATUS_INVALID_ARGUMENT;
+  std::string* error = &session->error;
+  BARISTA_API_TRY
+  Status status = check_request(session, request);
+  if (status.ok()) status = check_items(session, &item, 1, &session->extra_items);
+  if (!status.ok()) return record(status, error);
+  return explain(session, request, ItemRef::described(item->bag), out);
   BARISTA_API_CATCH(error)
 }
 

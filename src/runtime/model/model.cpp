@@ -447,6 +447,8 @@ Status Model::validate_columns() {
         BARISTA_RETURN_IF_ERROR(view_keys(
             Payload{payload_, payload_size_}, col->vocabulary(), std::string("column '") + info.name + "' vocabulary",
             static_cast<uint32_t>(limits::kMaxCardinality), &count, &strings, &ints, &info.vocabulary));
+        info.vocabulary_strings = strings;
+        info.vocabulary_ints = ints;
         info.cardinality = uint64_t{count} + info.buckets;
         BARISTA_RETURN_IF_ERROR(check_buckets(info, info.cardinality, false));
         break;
@@ -807,6 +809,19 @@ bool Model::item_id(uint32_t index, std::string* out) const {
   }
   std::string_view key;
   if (!catalog_.string_keys.get(index, &key)) return false;
+  out->assign(key.data(), key.size());
+  return true;
+}
+
+bool Model::vocabulary_key(const ColumnInfo& column, uint32_t id, std::string* out) const {
+  if (column.kind != fb::ColumnKind::Vocabulary || id >= column.vocabulary.count) return false;
+  if (column.vocabulary_ints != nullptr) {
+    char buffer[24];
+    out->assign(buffer, format_int64(column.vocabulary_ints[id], buffer));
+    return true;
+  }
+  std::string_view key;
+  if (!column.vocabulary_strings.get(id, &key)) return false;
   out->assign(key.data(), key.size());
   return true;
 }

@@ -80,6 +80,10 @@ struct ColumnInfo {
   uint64_t buckets = 0;      // hash or OOV buckets
   uint64_t cardinality = 0;  // ids in [0, cardinality); 0 for Numeric
   HashIndexView vocabulary;  // Vocabulary
+  // Vocabulary: the keys themselves (strings, or ints when vocabulary_ints
+  // is set), for explanations.
+  StringTableView vocabulary_strings;
+  const int64_t* vocabulary_ints = nullptr;
   Span<float> boundaries;    // Bucketized
   float mean = 0.0f;         // Numeric
   float inv_stddev = 1.0f;   // Numeric
@@ -203,6 +207,9 @@ class Model {
   int64_t find_item(uint64_t fingerprint) const { return catalog_.index.find(fingerprint); }
   // The id of catalog item `index` as text (decimal for integer keys).
   bool item_id(uint32_t index, std::string* out) const;
+  // The key of vocabulary id `id` (< the vocabulary's size) of a vocabulary
+  // column, as a string (decimal for integer keys); false when out of range.
+  bool vocabulary_key(const ColumnInfo& column, uint32_t id, std::string* out) const;
 
  private:
   Model() = default;
