@@ -525,6 +525,25 @@ BARISTA_API barista_status barista_session_recommend(barista_session* session, c
                                                      barista_recommendation* out, size_t out_capacity,
                                                      size_t* out_count);
 
+/* Many requests in one call (a nightly e-mail list, a push campaign): for
+ * each entry, its request's top-k under its own params (NULL: defaults),
+ * as barista_session_recommend() gives them. Entry i's results start right
+ * after entry i - 1's k slots (so `out` holds at least the sum of the k's:
+ * BARISTA_STATUS_BUFFER_TOO_SMALL otherwise, before anything is done);
+ * out_counts[i] receives how many entry i has. A failing entry fails the
+ * call with its number in the message, and every count is then 0. One
+ * thread, like the session: a host that wants several cores runs one
+ * session per thread over its own share of the requests. */
+typedef struct barista_batch_request {
+  const barista_request* request;
+  const barista_recommend_params* params;
+} barista_batch_request;
+
+BARISTA_API barista_status barista_session_recommend_many(barista_session* session,
+                                                          const barista_batch_request* requests, size_t count,
+                                                          barista_recommendation* out, size_t out_capacity,
+                                                          size_t* out_counts);
+
 /* ------------------------------------------------------------------------ */
 /* Explanations: why an item scores what it scores                          */
 /* ------------------------------------------------------------------------ */

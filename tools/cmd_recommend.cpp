@@ -2,6 +2,7 @@
 // items of the catalog (or of --candidates) for one customer.
 #include <cstdio>
 
+#include "batch_recommend.h"
 #include "commands.h"
 #include "request_args.h"
 
@@ -15,13 +16,32 @@ Exit run_recommend(const Command& command, int argc, char** argv) {
   options.push_back(
       {"precision", "exact|int8", "int8: int8 layers pick a shortlist, rescored exactly (default: exact)"});
   options.push_back(explain_option());
-  Args args(command, "Prints the top-K items for a customer, best first, with p(interaction).", options);
+  options.push_back({"all-users", "CONFIG", "every customer of CONFIG's log (batch: with --out)"});
+  options.push_back({"users", "FILE", "batch: only these customers (one id per line)"});
+  options.push_back({"out", "FILE", "batch: where the lists go, FILE.csv (user,rank,item,score) or FILE.jsonl"});
+  options.push_back({"threads", "N", "batch: threads (default: 1)"});
+  Args args(command,
+            "Prints the top-K items for a customer, best first, with p(interaction). With --all-users,\n"
+            "the top-K of every customer of a log (their history and user features as the config\n"
+            "reads them, no context features; what they already had excluded), written to --out.",
+            options);
   Exit exit = Exit::Ok;
   if (!args.parse(argc, argv, &exit)) return exit;
   uint64_t k = 10;
   std::string precision;
   if (!args.get_uint("k", 10, &k) || !args.get_choice("precision", {"exact", "int8"}, "exact", &precision)) {
     return Exit::Usage;
+  }
+  const bool batch = args.has("all-users");
+  for (const char* option : {"users", "out", "threads"}) {
+    if (args.has(option) && !batch) return args.usage_error(std::string("--") + option + " goes with --all-users");
+  }
+  if (batch) {
+    for (const char* option : {"user", "feature", "exclude", "candidates", "explain", "overlay", "precision", "json"}) {
+      if (args.has(option)) return args.usage_error(std::string("--") + option + " does not go with --all-users");
+    }
+    if (!args.has("out")) return args.usage_error("--all-users needs --out FILE.csv or FILE.jsonl");
+    return run_batch_recommend(args, k);
   }
 
   Model model;

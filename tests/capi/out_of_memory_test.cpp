@@ -112,6 +112,13 @@ int host_calls(const std::string& model_path, int capped_call, size_t headroom) 
   call([&] { return barista_session_set_overlay(session, overlay); });
   call([&] { return barista_overlay_observe(overlay, request, top[0].item, 1.0f, 1.0f); });
   call([&] { return barista_session_recommend(session, request, &exact, top, 10, &count); });
+  barista_explanation why{};
+  why.struct_size = sizeof why;
+  call([&] { return barista_session_explain(session, request, top[0].item, &why); });
+  const barista_batch_request batch[2] = {{request, &exact}, {request, &shortlist}};
+  barista_recommendation both[20];
+  size_t counts[2];
+  call([&] { return barista_session_recommend_many(session, batch, 2, both, 20, counts); });
   barista_overlay_free(overlay);
   barista_request_free(request);
   barista_session_free(session);
@@ -122,7 +129,7 @@ int host_calls(const std::string& model_path, int capped_call, size_t headroom) 
   }
   return out_of_memory_at < 0 ? kAllOk : kFirstCall + out_of_memory_at;
 }
-constexpr int kCalls = 10;
+constexpr int kCalls = 12;
 
 // Runs host_calls in a child; its exit code, or -signal when it died.
 int run_capped(const std::string& model_path, int capped_call, size_t headroom) {

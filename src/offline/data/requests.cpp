@@ -54,10 +54,19 @@ Status RequestBuilder::create(const TrainConfig& config, const Dataset& data, co
 }
 
 Status RequestBuilder::fill(size_t position, UserIdMode user_id, FeatureBag* bag, bool history) const {
-  bag->clear();
   const Interaction& x = data_->interactions[position];
+  return fill_for(x.user, position, x.row, user_id, bag, history);
+}
+
+Status RequestBuilder::fill_next(uint32_t user, FeatureBag* bag) const {
+  return fill_for(user, data_->user_begin[user + 1], kNoRow, UserIdMode::Logged, bag, true);
+}
+
+Status RequestBuilder::fill_for(uint32_t user, size_t position, uint32_t row, UserIdMode user_id, FeatureBag* bag,
+                                bool history) const {
+  bag->clear();
   if (user_id == UserIdMode::Logged) {
-    BARISTA_RETURN_IF_ERROR(bag->add_fingerprint(static_cast<uint32_t>(user_input_), user_fp_[x.user]));
+    BARISTA_RETURN_IF_ERROR(bag->add_fingerprint(static_cast<uint32_t>(user_input_), user_fp_[user]));
   } else if (user_id == UserIdMode::Unseen) {
     // Not the fingerprint of any string a log would hold (2^-64 odds).
     const uint64_t unseen = fingerprint64(&position, sizeof position) ^ 0x756e7365656e2121ULL;
@@ -66,7 +75,7 @@ Status RequestBuilder::fill(size_t position, UserIdMode user_id, FeatureBag* bag
   if (history && history_input_ >= 0 && history_length_ > 0) {
     // The last `history_length_` positive items before `position`, oldest
     // first.
-    const size_t begin = data_->user_begin[x.user];
+    const size_t begin = data_->user_begin[user];
     size_t start = position, found = 0;
     while (start > begin && found < history_length_) {
       --start;
@@ -80,7 +89,8 @@ Status RequestBuilder::fill(size_t position, UserIdMode user_id, FeatureBag* bag
     }
   }
   for (const RequestFeature& f : features_) {
-    const size_t entity = f.source == FeatureSource::User ? x.user : x.row;
+    if (f.source != FeatureSource::User && row == kNoRow) continue;
+    const size_t entity = f.source == FeatureSource::User ? user : row;
     if (f.numeric) {
       if (f.values.values->present[entity])
         BARISTA_RETURN_IF_ERROR(bag->set_number(f.input, static_cast<double>(f.values.values->numeric[entity])));

@@ -34,11 +34,20 @@ class RequestBuilder {
   // empty (for the overlay's customer memory to fill).
   Status fill(size_t position, UserIdMode user_id, FeatureBag* bag, bool history = true) const;
 
+  // The request of `user` after their last interaction: their whole history
+  // (the last positives), their user features, and no context features
+  // (those belong to a visit); what batch recommendations ask with.
+  Status fill_next(uint32_t user, FeatureBag* bag) const;
+
   // The catalog items of the user's interactions before `position` (sorted,
   // unique): what a ranking excludes.
   void seen_before(size_t position, std::vector<uint32_t>* items) const;
 
  private:
+  static constexpr uint32_t kNoRow = 0xffffffffu;
+  Status fill_for(uint32_t user, size_t position, uint32_t row, UserIdMode user_id, FeatureBag* bag,
+                  bool history) const;
+
   struct EntityValues {  // fingerprints per entity (CSR), or numbers
     std::vector<uint32_t> begin;
     std::vector<uint64_t> fingerprints;

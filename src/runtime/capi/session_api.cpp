@@ -49,6 +49,53 @@ void to_probabilities(const float* logits, size_t count, float* out) {
   for (size_t i = 0; i < count; ++i) out[i] = sigmoid(logits[i]);
 }
 
+// The top-k for one request, written to `out`.
+Status recommend(barista_session* session, const barista_request* request, const barista_recommend_params* params,
+                 barista_recommendation* out, size_t out_capacity, size_t* out_count) {
+  barista_recommend_params known;
+  Status status = read_params(params, &known);
+  params = &known;
+  if (status.ok()) status = check_request(session, request);
+  if (status.ok() && (out_count == nullptr || (out == nullptr && params->k > 0))) {
+    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "out or out_count is NULL");
+  }
+  if (status.ok() && out_capacity < params->k) {
+    status =
+        make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out holds %zu recommendations; k is %zu", out_capacity, params->k);
+  }
+  if (status.ok() && ((params->candidates == nullptr && params->candidate_count > 0) ||
+                      (params->exclude == nullptr && params->exclude_count > 0))) {
+    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "candidates or exclude is NULL with a non-zero count");
+  }
+  if (status.ok() && params->precision != BARISTA_PRECISION_EXACT &&
+      params->precision != BARISTA_PRECISION_INT8_SHORTLIST) {
+    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "unknown precision %u", params->precision);
+  }
+  if (status.ok()) status = check_items(session, params->extra_items, params->extra_item_count, &session->extra_items);
+  if (status.ok()) {
+    RecommendQuery query;
+    query.k = params->k;
+    query.whole_catalog = params->candidates == nullptr;
+    query.candidates = Span<uint32_t>(params->candidates, params->candidate_count);
+    query.exclude = Span<uint32_t>(params->exclude, params->exclude_count);
+    query.extra_items = Span<const FeatureBag*>(session->extra_items);
+    // Only where the int8 product is vectorized: elsewhere the shortlist
+    // would cost many times the exact ranking (KernelTable::int8_product).
+    query.int8_layers =
+        params->precision == BARISTA_PRECISION_INT8_SHORTLIST && session->owner->model->kernels().int8_product;
+    status = session->scorer.recommend(scored_request(session, request), query, &session->results);
+  }
+  if (status.ok()) {
+    const auto& results = session->results;
+    for (size_t i = 0; i < results.size(); ++i) {
+      out[i].item = results[i].item;
+      out[i].score = sigmoid(results[i].logit);
+    }
+    *out_count = results.size();
+  }
+  return status;
+}
+
 }  // namespace
 
 extern "C" {
@@ -153,48 +200,46 @@ barista_status barista_session_recommend(barista_session* session, const barista
   if (!valid_session(session)) return BARISTA_STATUS_INVALID_ARGUMENT;
   std::string* error = &session->error;
   BARISTA_API_TRY
+  return record(recommend(session, request, params, out, out_capacity, out_count), error);
+  BARISTA_API_CATCH(error)
+}
+
+barista_status barista_session_recommend_many(barista_session* session, const barista_batch_request* requests,
+                                              size_t count, barista_recommendation* out, size_t out_capacity,
+                                              size_t* out_counts) {
+  if (!valid_session(session)) return BARISTA_STATUS_INVALID_ARGUMENT;
+  std::string* error = &session->error;
+  BARISTA_API_TRY
+  if ((requests == nullptr || out_counts == nullptr) && count > 0) {
+    return record(make_error(BARISTA_STATUS_INVALID_ARGUMENT, "requests or out_counts is NULL"), error);
+  }
+  for (size_t i = 0; i < count; ++i) out_counts[i] = 0;
+  // Each request's k slots follow the previous request's; all are checked
+  // before anything is written.
+  size_t needed = 0;
   barista_recommend_params known;
-  Status status = read_params(params, &known);
-  params = &known;
-  if (status.ok()) status = check_request(session, request);
-  if (status.ok() && (out_count == nullptr || (out == nullptr && params->k > 0))) {
-    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "out or out_count is NULL");
+  for (size_t i = 0; i < count; ++i) {
+    const Status status = read_params(requests[i].params, &known);
+    if (!status.ok()) return record(make_error(status.code(), "request %zu: %s", i, status.message().c_str()), error);
+    needed += known.k;
   }
-  if (status.ok() && out_capacity < params->k) {
-    status =
-        make_error(BARISTA_STATUS_BUFFER_TOO_SMALL, "out holds %zu recommendations; k is %zu", out_capacity, params->k);
+  if (needed > 0 && out == nullptr) return record(make_error(BARISTA_STATUS_INVALID_ARGUMENT, "out is NULL"), error);
+  if (out_capacity < needed) {
+    return record(make_error(BARISTA_STATUS_BUFFER_TOO_SMALL,
+                             "out holds %zu recommendations; the requests' k add up to %zu", out_capacity, needed),
+                  error);
   }
-  if (status.ok() && ((params->candidates == nullptr && params->candidate_count > 0) ||
-                      (params->exclude == nullptr && params->exclude_count > 0))) {
-    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "candidates or exclude is NULL with a non-zero count");
-  }
-  if (status.ok() && params->precision != BARISTA_PRECISION_EXACT &&
-      params->precision != BARISTA_PRECISION_INT8_SHORTLIST) {
-    status = make_error(BARISTA_STATUS_INVALID_ARGUMENT, "unknown precision %u", params->precision);
-  }
-  if (status.ok()) status = check_items(session, params->extra_items, params->extra_item_count, &session->extra_items);
-  if (status.ok()) {
-    RecommendQuery query;
-    query.k = params->k;
-    query.whole_catalog = params->candidates == nullptr;
-    query.candidates = Span<uint32_t>(params->candidates, params->candidate_count);
-    query.exclude = Span<uint32_t>(params->exclude, params->exclude_count);
-    query.extra_items = Span<const FeatureBag*>(session->extra_items);
-    // Only where the int8 product is vectorized: elsewhere the shortlist
-    // would cost many times the exact ranking (KernelTable::int8_product).
-    query.int8_layers =
-        params->precision == BARISTA_PRECISION_INT8_SHORTLIST && session->owner->model->kernels().int8_product;
-    status = session->scorer.recommend(scored_request(session, request), query, &session->results);
-  }
-  if (status.ok()) {
-    const auto& results = session->results;
-    for (size_t i = 0; i < results.size(); ++i) {
-      out[i].item = results[i].item;
-      out[i].score = sigmoid(results[i].logit);
+  size_t at = 0;
+  for (size_t i = 0; i < count; ++i) {
+    (void)read_params(requests[i].params, &known);
+    const Status status = recommend(session, requests[i].request, requests[i].params, out + at, known.k, &out_counts[i]);
+    if (!status.ok()) {
+      for (size_t j = 0; j <= i; ++j) out_counts[j] = 0;
+      return record(make_error(status.code(), "request %zu: %s", i, status.message().c_str()), error);
     }
-    *out_count = results.size();
+    at += known.k;
   }
-  return record(status, error);
+  return record(Status(), error);
   BARISTA_API_CATCH(error)
 }
 
