@@ -149,9 +149,10 @@ typedef enum barista_status {
   BARISTA_STATUS_UNSUPPORTED = 10,
   /* A bug in barista; please report it with the message. */
   BARISTA_STATUS_INTERNAL = 11,
-  /* An overlay file is damaged (not a torn tail, which recovery discards). */
+  /* An overlay file (learned weights, or catalog changes) is damaged (not a
+   * torn tail, which recovery discards). */
   BARISTA_STATUS_CORRUPT_OVERLAY = 12,
-  /* An overlay file was written for another model. */
+  /* An overlay or catalog changes file was written for another model. */
   BARISTA_STATUS_WRONG_MODEL = 13
 } barista_status;
 
@@ -509,7 +510,9 @@ static inline barista_recommend_params barista_recommend_default_params(void) {
 }
 
 typedef struct barista_recommendation {
-  /* Catalog index (< item_count) or item_count + index into extra_items. */
+  /* Catalog index (< item_count); with catalog changes attached to the
+   * session, item_count + i for their added item i; then item_count +
+   * (added items) + j for params.extra_items[j]. */
   uint32_t item;
   /* p(interaction), in [0, 1]; NaN only with non-finite model weights. */
   float score;
@@ -781,6 +784,70 @@ BARISTA_API const char* barista_overlay_last_error(const barista_overlay* overla
  * (NULL detaches). Both must belong to the same model; the session keeps
  * the overlay alive while attached. */
 BARISTA_API barista_status barista_session_set_overlay(barista_session* session, barista_overlay* overlay);
+
+/* ------------------------------------------------------------------------ */
+/* Catalog changes without retraining                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Changes to what a model recommends, kept beside the read-only model file:
+ * catalog items marked unavailable (sold out: never recommended until
+ * available again; they can still be scored) and new items added by their
+ * features (a seasonal drink: ranked with the catalog, numbered
+ * item_count + i in recommendations). An added item's item half of the
+ * first layer and its item-only wide terms are computed once, when added,
+ * so it costs a recommendation what a catalog item costs plus its crosses
+ * with the request. At most 4,096 added items. On-device learning reaches
+ * them through barista_overlay_observe_item() with their features (their
+ * id is outside the model's vocabulary: what is learned for it is shared
+ * with other unknown ids through the id column's out-of-vocabulary
+ * buckets, when it has them).
+ *
+ * With a path, barista_catalog_save() rewrites the file whole (a temporary
+ * file, fsync, rename, directory fsync): it always holds the last saved
+ * changes, or the ones before, never part of a save. Changes not saved are
+ * lost when the handle is freed. One thread at a time, with the sessions
+ * it is attached to, as for overlays; the catalog keeps its model alive,
+ * and sessions keep their catalog alive. */
+typedef struct barista_catalog barista_catalog;
+
+/* Opens the changes saved at `path` (none yet: no changes); NULL keeps them
+ * in memory. Refused: BARISTA_STATUS_WRONG_MODEL (another model's file),
+ * BARISTA_STATUS_UNSUPPORTED_VERSION, BARISTA_STATUS_CORRUPT_OVERLAY (a
+ * damaged file: nothing of it is applied), BARISTA_STATUS_IO_ERROR, an
+ * empty path. Free with barista_catalog_free(). */
+BARISTA_API barista_status barista_catalog_open(const barista_model* model, const char* path,
+                                                barista_catalog** out_catalog, barista_error* out_error);
+BARISTA_API void barista_catalog_free(barista_catalog* catalog);
+
+/* Marks catalog item `item_id` unavailable (available = 0) or available
+ * again. BARISTA_STATUS_NOT_FOUND for an id the catalog does not hold. */
+BARISTA_API barista_status barista_catalog_set_available(barista_catalog* catalog, const char* item_id,
+                                                         size_t length, int available);
+
+/* Adds an item by its id and features (an item of this model; its item id
+ * input, if set, must hold `item_id`); an added item with the same id is
+ * replaced. Refused, changing nothing: an id the catalog holds, an empty
+ * id (BARISTA_STATUS_INVALID_ARGUMENT), a 4,097th item
+ * (BARISTA_STATUS_LIMIT_EXCEEDED). */
+BARISTA_API barista_status barista_catalog_add_item(barista_catalog* catalog, const char* item_id, size_t length,
+                                                    const barista_item* features);
+/* Removes an added item (BARISTA_STATUS_NOT_FOUND when there is none). */
+BARISTA_API barista_status barista_catalog_remove_item(barista_catalog* catalog, const char* item_id, size_t length);
+
+/* Writes the changes to the file (a no-op in memory). */
+BARISTA_API barista_status barista_catalog_save(barista_catalog* catalog);
+
+BARISTA_API size_t barista_catalog_added_count(const barista_catalog* catalog);
+BARISTA_API size_t barista_catalog_unavailable_count(const barista_catalog* catalog);
+/* The id of added item `index` (< added_count), as barista_model_get_item_id(). */
+BARISTA_API barista_status barista_catalog_get_added_id(const barista_catalog* catalog, size_t index, char* buffer,
+                                                        size_t buffer_size, size_t* out_length);
+/* The message of the last failed call on `catalog` ("" when none). */
+BARISTA_API const char* barista_catalog_last_error(const barista_catalog* catalog);
+
+/* Recommendations of `session` leave out `catalog`'s unavailable items and
+ * rank its added ones (NULL detaches). Both must belong to the same model. */
+BARISTA_API barista_status barista_session_set_catalog(barista_session* session, barista_catalog* catalog);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "barista.h"
+#include "catalog/catalog_changes.h"
 #include "common/alloc.h"
 #include "common/exceptions.h"
 #include "features/feature_bag.h"
@@ -24,6 +25,7 @@ constexpr uint32_t kSessionMagic = 0x53545342;  // "BSTS"
 constexpr uint32_t kRequestMagic = 0x52545342;  // "BSTR"
 constexpr uint32_t kItemMagic = 0x49545342;     // "BSTI"
 constexpr uint32_t kOverlayMagic = 0x4f545342;  // "BSTO"
+constexpr uint32_t kCatalogMagic = 0x43545342;  // "BSTC"
 constexpr uint32_t kFreedMagic = 0xdeadbeef;
 
 }  // namespace barista::internal
@@ -49,17 +51,31 @@ struct barista_overlay {
   std::string error;
 };
 
+struct barista_catalog {
+  barista_catalog(barista_model* owner_, std::unique_ptr<barista::internal::CatalogChanges> changes_)
+      : owner(owner_), changes(std::move(changes_)) {}
+  uint32_t magic = barista::internal::kCatalogMagic;
+  // One reference for the caller plus one per session it is attached to.
+  std::atomic<uint32_t> references{1};
+  std::atomic<bool> released_by_caller{false};
+  barista_model* owner;
+  std::unique_ptr<barista::internal::CatalogChanges> changes;
+  std::string error;
+};
+
 struct barista_session {
   explicit barista_session(barista_model* owner_)
       : owner(owner_), scorer(*owner_->index), filled(*owner_->model, barista::internal::BagRole::Request) {}
   uint32_t magic = barista::internal::kSessionMagic;
   barista_model* owner;
   barista_overlay* overlay = nullptr;  // attached (a reference is held)
+  barista_catalog* catalog = nullptr;  // attached (a reference is held)
   barista::internal::Scorer scorer;
   barista::internal::FeatureBag filled;  // a request with its history from the overlay's customer memory
   barista::internal::Vec<barista::internal::Scored> results;
   barista::internal::Vec<const barista::internal::FeatureBag*> extra_items;
   barista::internal::Vec<float> logits;
+  barista::internal::Vec<uint32_t> excluded;  // the request's exclusions and the catalog's unavailable items
   // Explanations: the explainer (made on the first one) and the last one,
   // which the arrays handed out point into.
   std::unique_ptr<barista::internal::Explainer> explainer;
@@ -94,11 +110,13 @@ inline bool valid_session(const barista_session* s) { return s != nullptr && s->
 inline bool valid_request(const barista_request* r) { return r != nullptr && r->magic == kRequestMagic; }
 inline bool valid_item(const barista_item* i) { return i != nullptr && i->magic == kItemMagic; }
 inline bool valid_overlay(const barista_overlay* o) { return o != nullptr && o->magic == kOverlayMagic; }
+inline bool valid_catalog(const barista_catalog* c) { return c != nullptr && c->magic == kCatalogMagic; }
 
 // Reference counting of models (see barista_model_free).
 void retain_model(barista_model* model);
 void release_model(barista_model* model);
 void release_overlay(barista_overlay* overlay);
+void release_catalog(barista_catalog* catalog);
 
 // Records `status` in `error` (the object's last-error text) and returns its
 // code.

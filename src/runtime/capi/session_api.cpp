@@ -78,6 +78,15 @@ Status recommend(barista_session* session, const barista_request* request, const
     query.whole_catalog = params->candidates == nullptr;
     query.candidates = Span<uint32_t>(params->candidates, params->candidate_count);
     query.exclude = Span<uint32_t>(params->exclude, params->exclude_count);
+    if (session->catalog != nullptr) {
+      // Unavailable items join the request's exclusions; added items are
+      // ranked with the catalog.
+      const CatalogChanges& changes = *session->catalog->changes;
+      session->excluded.assign(query.exclude.begin(), query.exclude.end());
+      session->excluded.insert(session->excluded.end(), changes.unavailable().begin(), changes.unavailable().end());
+      query.exclude = Span<uint32_t>(session->excluded);
+      query.added_items = changes.prepared();
+    }
     query.extra_items = Span<const FeatureBag*>(session->extra_items);
     // Only where the int8 product is vectorized: elsewhere the shortlist
     // would cost many times the exact ranking (KernelTable::int8_product).
@@ -117,9 +126,11 @@ void barista_session_free(barista_session* session) {
   if (!valid_session(session)) return;
   barista_model* owner = session->owner;
   barista_overlay* overlay = session->overlay;
+  barista_catalog* catalog = session->catalog;
   session->magic = kFreedMagic;
   delete_object(session);
   if (overlay != nullptr) release_overlay(overlay);
+  if (catalog != nullptr) release_catalog(catalog);
   release_model(owner);
 }
 
@@ -129,7 +140,8 @@ size_t barista_session_memory_bytes(const barista_session* session) {
          heap_bytes(session->extra_items) + heap_bytes(session->logits) + session->error.capacity() + session->filled.memory_bytes() +
          (session->explainer ? sizeof(Explainer) + session->explainer->memory_bytes() : 0) +
          heap_bytes(session->explanation.wide_terms) + heap_bytes(session->explanation.deep_inputs) +
-         heap_bytes(session->wide_contributions) + heap_bytes(session->deep_attributions);
+         heap_bytes(session->wide_contributions) + heap_bytes(session->deep_attributions) +
+         heap_bytes(session->excluded);
 }
 
 const char* barista_session_last_error(const barista_session* session) {

@@ -498,6 +498,26 @@ Status Scorer::logits_described(Span<const FeatureBag*> items, float* logits) {
   return Status();
 }
 
+Status Scorer::logits_prepared(Span<PreparedItem> items, float* logits) {
+  if (prepared_ == nullptr) return make_error(BARISTA_STATUS_INTERNAL, "logits_prepared before prepare");
+  BARISTA_RETURN_IF_ERROR(check_request_crosses(items.size()));
+  for (size_t start = 0; start < items.size(); start += kBlock) {
+    const uint32_t rows = static_cast<uint32_t>(std::min<size_t>(kBlock, items.size() - start));
+    for (uint32_t r = 0; r < rows; ++r) {
+      const PreparedItem& item = items[start + r];
+      const Example example{prepared_, ItemRef::described(*item.bag)};
+      halves_[r] = item.first_layer_half;
+      float mixed = 0.0f;
+      BARISTA_RETURN_IF_ERROR(mixed_wide(example, MixedTerms::All, 0, &mixed));
+      float learned_item = 0.0f;
+      if (use_learned_items_) BARISTA_RETURN_IF_ERROR(learned_item_sum(example, &learned_item));
+      wide_[r] = wide_request_ + item.item_wide + mixed + learned_item;
+    }
+    upper_layers(rows, halves_, wide_, logits + start);
+  }
+  return Status();
+}
+
 // ---------------------------------------------------------------------------
 // Recommend
 
@@ -524,7 +544,8 @@ Status Scorer::recommend(const FeatureBag& request, const RecommendQuery& query,
   }
   BARISTA_RETURN_IF_ERROR(prepare(request));
   BARISTA_RETURN_IF_ERROR(
-      check_request_crosses((query.whole_catalog ? n : candidates_.size()) + query.extra_items.size()));
+      check_request_crosses((query.whole_catalog ? n : candidates_.size()) + query.added_items.size() +
+                            query.extra_items.size()));
 
   // The int8 mode ranks by int8 layers into a shortlist, rescored below.
   const bool int8 = query.int8_layers && int8_layers_available();
@@ -559,12 +580,18 @@ Status Scorer::recommend(const FeatureBag& request, const RecommendQuery& query,
     }
   }
 
+  for (size_t start = 0; start < query.added_items.size(); start += kBlock) {
+    const size_t count = std::min<size_t>(kBlock, query.added_items.size() - start);
+    BARISTA_RETURN_IF_ERROR(logits_prepared(Span<PreparedItem>(query.added_items.data() + start, count), logits_));
+    for (size_t r = 0; r < count; ++r) top_.push(Scored{logits_[r], static_cast<uint32_t>(n + start + r)});
+  }
+  const size_t extra_base = n + query.added_items.size();
   for (size_t start = 0; start < query.extra_items.size(); start += kBlock) {
     const size_t count = std::min<size_t>(kBlock, query.extra_items.size() - start);
     BARISTA_RETURN_IF_ERROR(
         logits_described(Span<const FeatureBag*>(query.extra_items.data() + start, count), logits_));
     for (size_t r = 0; r < count; ++r) {
-      top_.push(Scored{logits_[r], static_cast<uint32_t>(n + start + r)});
+      top_.push(Scored{logits_[r], static_cast<uint32_t>(extra_base + start + r)});
     }
   }
   top_.finish(out);

@@ -30,11 +30,23 @@
 
 namespace barista::internal {
 
+// An item outside the catalog whose item-side values were computed once
+// (CatalogChanges): its bag, its item half of the first layer (without
+// bias) and the sum of its item-only wide terms.
+struct PreparedItem {
+  const FeatureBag* bag = nullptr;
+  const float* first_layer_half = nullptr;
+  float item_wide = 0.0f;
+};
+
 struct RecommendQuery {
   size_t k = 10;
   bool whole_catalog = true;
   Span<uint32_t> candidates;  // catalog indices, when !whole_catalog
   Span<uint32_t> exclude;     // catalog indices
+  // Items added beside the catalog, ranked with it: numbered catalog count
+  // + i, before the extra items (catalog count + added count + j).
+  Span<PreparedItem> added_items;
   Span<const FeatureBag*> extra_items;
   // Rank the catalog with int8 upper layers, then rescore a shortlist
   // exactly (Scorer::kShortlist); results carry exact f32 logits.
@@ -76,6 +88,7 @@ class Scorer {
   void prefetch_catalog(Span<uint32_t> items) const;
   Status logits_catalog(Span<uint32_t> items, float* logits);
   Status logits_described(Span<const FeatureBag*> items, float* logits);
+  Status logits_prepared(Span<PreparedItem> items, float* logits);
 
   // Top-k by the fast path; `out` receives logits, best first.
   Status recommend(const FeatureBag& request, const RecommendQuery& query, Vec<Scored>* out);
