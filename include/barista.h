@@ -839,6 +839,10 @@ BARISTA_API barista_status barista_catalog_save(barista_catalog* catalog);
 
 BARISTA_API size_t barista_catalog_added_count(const barista_catalog* catalog);
 BARISTA_API size_t barista_catalog_unavailable_count(const barista_catalog* catalog);
+/* The unavailable catalog items, ascending, into `out`; *out_count receives
+ * their number (BARISTA_STATUS_BUFFER_TOO_SMALL when out_capacity is less). */
+BARISTA_API barista_status barista_catalog_get_unavailable(const barista_catalog* catalog, uint32_t* out,
+                                                           size_t out_capacity, size_t* out_count);
 /* The id of added item `index` (< added_count), as barista_model_get_item_id(). */
 BARISTA_API barista_status barista_catalog_get_added_id(const barista_catalog* catalog, size_t index, char* buffer,
                                                         size_t buffer_size, size_t* out_length);

@@ -88,6 +88,7 @@ struct Free {
   void operator()(barista_request* p) const { barista_request_free(p); }
   void operator()(barista_item* p) const { barista_item_free(p); }
   void operator()(barista_overlay* p) const { barista_overlay_free(p); }
+  void operator()(barista_catalog* p) const { barista_catalog_free(p); }
 };
 template <class T>
 using Handle = std::unique_ptr<T, Free>;
@@ -286,6 +287,61 @@ class Overlay {
   detail::Handle<barista_overlay> handle_;
 };
 
+// Catalog changes (barista_catalog_*): unavailable items, added items.
+class Catalog {
+ public:
+  // Opens the changes at `path` (none yet: no changes); an empty path keeps
+  // them in memory only.
+  static Status open(const Model& model, const std::string& path, Catalog* out) {
+    barista_catalog* raw = nullptr;
+    barista_error error;
+    const barista_status code =
+        barista_catalog_open(model.get(), path.empty() ? nullptr : path.c_str(), &raw, &error);
+    if (code == BARISTA_STATUS_OK) out->handle_.reset(raw);
+    return detail::make_status(code, error.message);
+  }
+  Status set_available(std::string_view item_id, bool available) {
+    return result(barista_catalog_set_available(handle_.get(), item_id.data(), item_id.size(), available ? 1 : 0));
+  }
+  Status add_item(std::string_view item_id, const Item& features) {
+    return result(barista_catalog_add_item(handle_.get(), item_id.data(), item_id.size(), features.get()));
+  }
+  Status remove_item(std::string_view item_id) {
+    return result(barista_catalog_remove_item(handle_.get(), item_id.data(), item_id.size()));
+  }
+  Status save() { return result(barista_catalog_save(handle_.get())); }
+  size_t added_count() const { return barista_catalog_added_count(handle_.get()); }
+  size_t unavailable_count() const { return barista_catalog_unavailable_count(handle_.get()); }
+  // The unavailable catalog items, ascending.
+  std::vector<uint32_t> unavailable() const {
+    std::vector<uint32_t> items(unavailable_count());
+    size_t count = 0;
+    barista_catalog_get_unavailable(handle_.get(), items.data(), items.size(), &count);
+    items.resize(count);
+    return items;
+  }
+  // The id of added item `index`; empty when out of range.
+  std::string added_id(size_t index) const {
+    size_t length = 0;
+    if (barista_catalog_get_added_id(handle_.get(), index, nullptr, 0, &length) != BARISTA_STATUS_BUFFER_TOO_SMALL) {
+      return std::string();
+    }
+    std::string id(length + 1, '\0');
+    barista_catalog_get_added_id(handle_.get(), index, &id[0], id.size(), nullptr);
+    id.resize(length);
+    return id;
+  }
+
+  barista_catalog* get() const { return handle_.get(); }
+  explicit operator bool() const { return handle_ != nullptr; }
+
+ private:
+  Status result(barista_status code) const {
+    return detail::make_status(code, barista_catalog_last_error(handle_.get()));
+  }
+  detail::Handle<barista_catalog> handle_;
+};
+
 class Session {
  public:
   static Status create(const Model& model, Session* out) {
@@ -355,6 +411,11 @@ class Session {
   // detaches.
   Status set_overlay(const Overlay& overlay) {
     return result(barista_session_set_overlay(handle_.get(), overlay.get()));
+  }
+  // Recommendations leave out the catalog's unavailable items and rank its
+  // added ones; a default-constructed Catalog detaches.
+  Status set_catalog(const Catalog& catalog) {
+    return result(barista_session_set_catalog(handle_.get(), catalog.get()));
   }
 
   barista_session* get() const { return handle_.get(); }

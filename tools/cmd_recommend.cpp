@@ -16,6 +16,7 @@ Exit run_recommend(const Command& command, int argc, char** argv) {
   options.push_back(
       {"precision", "exact|int8", "int8: int8 layers pick a shortlist, rescored exactly (default: exact)"});
   options.push_back(explain_option());
+  options.push_back({"catalog", "PATH", "catalog changes at PATH apply (see barista catalog)"});
   options.push_back({"all-users", "CONFIG", "every customer of CONFIG's log (batch: with --out)"});
   options.push_back({"users", "FILE", "batch: only these customers (one id per line)"});
   options.push_back({"out", "FILE", "batch: where the lists go, FILE.csv (user,rank,item,score) or FILE.jsonl"});
@@ -37,7 +38,8 @@ Exit run_recommend(const Command& command, int argc, char** argv) {
     if (args.has(option) && !batch) return args.usage_error(std::string("--") + option + " goes with --all-users");
   }
   if (batch) {
-    for (const char* option : {"user", "feature", "exclude", "candidates", "explain", "overlay", "precision", "json"}) {
+    for (const char* option :
+         {"user", "feature", "exclude", "candidates", "explain", "overlay", "catalog", "precision", "json"}) {
       if (args.has(option)) return args.usage_error(std::string("--") + option + " does not go with --all-users");
     }
     if (!args.has("out")) return args.usage_error("--all-users needs --out FILE.csv or FILE.jsonl");
@@ -49,6 +51,17 @@ Exit run_recommend(const Command& command, int argc, char** argv) {
   Request request;
   if ((exit = open_request(args, &model, &session, &request)) != Exit::Ok) return exit;
   Status status;
+  Catalog catalog;
+  if (args.has("catalog")) {
+    if (args.get("catalog").empty()) return args.usage_error("--catalog needs a path");
+    if (!(status = Catalog::open(model, args.get("catalog"), &catalog)) || !(status = session.set_catalog(catalog))) {
+      return fail(status.message());
+    }
+  }
+  // Added items come after the catalog.
+  const auto name = [&](uint32_t item) {
+    return item < model.item_count() ? model.item_id(item) : catalog.added_id(item - model.item_count());
+  };
   std::vector<uint32_t> exclude, candidates;
   if (!resolve_items(model, args.all("exclude"), &exclude) ||
       !resolve_items(model, args.all("candidates"), &candidates)) {
@@ -68,9 +81,11 @@ Exit run_recommend(const Command& command, int argc, char** argv) {
     JsonWriter j;
     j.begin_object().key("recommendations").begin_array();
     for (const barista_recommendation& r : top) {
-      j.begin_object().key("item").value(model.item_id(r.item)).key("index").value(r.item);
+      j.begin_object().key("item").value(name(r.item)).key("index").value(r.item);
       j.key("score").value(r.score);
-      if (explain && !explain_item(session, request, r.item, nullptr, &j)) return Exit::Failure;
+      if (explain && r.item < model.item_count() && !explain_item(session, request, r.item, nullptr, &j)) {
+        return Exit::Failure;
+      }
       j.end_object();
     }
     j.end_array().end_object();
@@ -78,8 +93,10 @@ Exit run_recommend(const Command& command, int argc, char** argv) {
     return Exit::Ok;
   }
   for (size_t i = 0; i < top.size(); ++i) {
-    std::printf("%3zu. %-32s %.4f\n", i + 1, model.item_id(top[i].item).c_str(), static_cast<double>(top[i].score));
-    if (explain && !explain_item(session, request, top[i].item, nullptr)) return Exit::Failure;
+    std::printf("%3zu. %-32s %.4f\n", i + 1, name(top[i].item).c_str(), static_cast<double>(top[i].score));
+    if (explain && top[i].item < model.item_count() && !explain_item(session, request, top[i].item, nullptr)) {
+      return Exit::Failure;
+    }
   }
   return Exit::Ok;
 }

@@ -18,6 +18,7 @@ Exit run_recommend(const Command& command, int argc, char** argv);
 Exit run_score(const Command& command, int argc, char** argv);
 Exit run_observe(const Command& command, int argc, char** argv);
 Exit run_forget(const Command& command, int argc, char** argv);
+Exit run_catalog(const Command& command, int argc, char** argv);
 Exit run_export_onnx(const Command& command, int argc, char** argv);
 Exit run_bench(const Command& command, int argc, char** argv);
 Exit run_bench_learn(const Command& command, int argc, char** argv);

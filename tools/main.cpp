@@ -45,6 +45,10 @@ const Command kCommands[] = {
      "--shown ID,... [--taken ID])",
      run_observe},
     {"forget", "remove everything learned about one customer", "MODEL --overlay PATH --user ID", run_forget},
+    {"catalog", "catalog changes without retraining: items unavailable, items added by their features",
+     "MODEL --changes PATH [--unavailable ID,...] [--available ID,...] [--add ID --describe INPUT=VALUE ...] "
+     "[--remove ID,...] [--json]",
+     run_catalog},
     {"export-onnx", "write a model as an ONNX graph (and a batch to compare with ONNX Runtime)",
      "MODEL --out FILE [--batch-dir DIR] [--batch N]", run_export_onnx},
     {"bench", "measure the runtime on the reference shapes S, M, L (and the core's peak)",

@@ -1,5 +1,6 @@
 // Catalog changes: unavailable items and items added by their features,
 // persisted beside the model, and attaching them to sessions.
+#include <algorithm>
 #include <cstring>
 
 #include "capi/handles.h"
@@ -122,6 +123,18 @@ size_t barista_catalog_added_count(const barista_catalog* catalog) {
 
 size_t barista_catalog_unavailable_count(const barista_catalog* catalog) {
   return valid_catalog(catalog) ? catalog->changes->unavailable().size() : 0;
+}
+
+barista_status barista_catalog_get_unavailable(const barista_catalog* catalog, uint32_t* out, size_t out_capacity,
+                                              size_t* out_count) {
+  if (!valid_catalog(catalog) || out_count == nullptr || (out == nullptr && out_capacity > 0)) {
+    return BARISTA_STATUS_INVALID_ARGUMENT;
+  }
+  const Span<uint32_t> items = catalog->changes->unavailable();
+  *out_count = items.size();
+  if (out_capacity < items.size()) return BARISTA_STATUS_BUFFER_TOO_SMALL;
+  std::copy(items.begin(), items.end(), out);
+  return BARISTA_STATUS_OK;
 }
 
 barista_status barista_catalog_get_added_id(const barista_catalog* catalog, size_t index, char* buffer,
