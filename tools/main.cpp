@@ -34,11 +34,12 @@ const Command kCommands[] = {
      "PATH... [--sort KEY] [--desc|--asc] [--json]", run_runs},
     {"recommend", "top-K items for a customer",
      "MODEL [--user ID] [--feature INPUT=VALUE ...] [--k N] [--exclude ID,...] [--candidates ID,...] "
-     "[--precision exact|int8] [--overlay PATH] [--json]",
+     "[--precision exact|int8] [--overlay PATH] [--catalog PATH] [--explain] [--json] | MODEL --all-users CONFIG "
+     "--out FILE.csv|.jsonl [--users FILE] [--threads N] [--k N]",
      run_recommend},
     {"score", "probability that a customer takes given items",
      "MODEL [--user ID] [--feature INPUT=VALUE ...] (--item ID,... | --describe INPUT=VALUE ...) [--overlay PATH] "
-     "[--json]",
+     "[--explain] [--json]",
      run_score},
     {"observe", "on-device learning: record what a customer took or passed over",
      "MODEL --overlay PATH --user ID [--feature INPUT=VALUE ...] (--item ID [--label L] [--weight W] | "
