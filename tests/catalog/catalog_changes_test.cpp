@@ -147,6 +147,48 @@ TEST_CASE("catalog changes: unavailable items are not recommended, added ones ar
   barista_session_free(session);
 }
 
+TEST_CASE("an added item is learned on the device through its features") {
+  Coffee coffee;
+  const size_t n = coffee.items();
+  barista_catalog* catalog = nullptr;
+  REQUIRE(barista_catalog_open(coffee.model, nullptr, &catalog, nullptr) == BARISTA_STATUS_OK);
+  barista_item* pumpkin = pumpkin_latte(coffee.model);
+  REQUIRE(barista_catalog_add_item(catalog, "pumpkin spice latte", BARISTA_STRLEN, pumpkin) == BARISTA_STATUS_OK);
+  barista_overlay* overlay = nullptr;
+  REQUIRE(barista_overlay_open(coffee.model, nullptr, nullptr, &overlay, nullptr) == BARISTA_STATUS_OK);
+  barista_session* session = nullptr;
+  REQUIRE(barista_session_create(coffee.model, &session) == BARISTA_STATUS_OK);
+  REQUIRE(barista_session_set_catalog(session, catalog) == BARISTA_STATUS_OK);
+  REQUIRE(barista_session_set_overlay(session, overlay) == BARISTA_STATUS_OK);
+  // A stranger who takes the new drink three times.
+  barista_request* stranger = nullptr;
+  REQUIRE(barista_request_create(coffee.model, &stranger) == BARISTA_STATUS_OK);
+  REQUIRE(barista_request_set_user(stranger, "walk-in", BARISTA_STRLEN) == BARISTA_STATUS_OK);
+  auto rank = [&] {
+    const std::vector<barista_recommendation> all = ranking(session, stranger, n + 1);
+    for (size_t r = 0; r < all.size(); ++r) {
+      if (all[r].item == n) return r;
+    }
+    return all.size();
+  };
+  const size_t before = rank();
+  barista_item* taken = pumpkin_latte(coffee.model);
+  REQUIRE(barista_item_add_string(taken, "item_id", "pumpkin spice latte", BARISTA_STRLEN) == BARISTA_STATUS_OK);
+  for (int visit = 0; visit < 3; ++visit) {
+    REQUIRE(barista_overlay_observe_item(overlay, stranger, taken, 1.0f, 1.0f) == BARISTA_STATUS_OK);
+  }
+  const size_t after = rank();
+  CAPTURE(before);
+  CAPTURE(after);
+  CHECK(after < before);
+  barista_item_free(taken);
+  barista_item_free(pumpkin);
+  barista_request_free(stranger);
+  barista_session_free(session);
+  barista_overlay_free(overlay);
+  barista_catalog_free(catalog);
+}
+
 TEST_CASE("catalog changes: bad input is refused and changes nothing") {
   Coffee coffee;
   barista_catalog* catalog = nullptr;
