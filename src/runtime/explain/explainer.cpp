@@ -28,17 +28,24 @@ Explainer::Explainer(const Model& model) : model_(model), encoder_(model) {
   const Span<LayerInfo> layers = model.layers();
   const uint32_t width = layers.empty() ? 0 : layers[0].in;
   x_.assign(width, 0.0f);
-  point_.assign(width, 0.0f);
-  gradient_.assign(width, 0.0f);
+  zero_.assign(width, 0.0f);
   total_gradient_.assign(width, 0.0f);
+  points_.assign(size_t{kIntegrationSteps} * width, 0.0f);
   uint32_t widest = width;
   activations_.resize(layers.size());
+  transposed_.resize(layers.size());
   for (size_t l = 0; l < layers.size(); ++l) {
-    activations_[l].assign(layers[l].out, 0.0f);
-    widest = std::max(widest, layers[l].out);
+    const LayerInfo& layer = layers[l];
+    activations_[l].assign(size_t{kIntegrationSteps} * layer.out, 0.0f);
+    transposed_[l].resize(size_t{layer.in} * layer.out);
+    for (uint32_t i = 0; i < layer.in; ++i) {
+      for (uint32_t j = 0; j < layer.out; ++j) transposed_[l][size_t{j} * layer.in + i] = layer.weights[size_t{i} * layer.out + j];
+    }
+    widest = std::max(widest, layer.out);
   }
-  back_a_.assign(widest, 0.0f);
-  back_b_.assign(widest, 0.0f);
+  back_a_.assign(size_t{kIntegrationSteps} * widest, 0.0f);
+  back_b_.assign(size_t{kIntegrationSteps} * widest, 0.0f);
+  zero_bias_.assign(widest, 0.0f);
 }
 
 Status Explainer::describe(const Example& example, uint32_t column_index, uint32_t id, std::string* out) {
@@ -189,47 +196,55 @@ Status Explainer::wide_part(const Example& example, uint64_t user, bool has_user
   return Status();
 }
 
-float Explainer::forward_backward(const float* x, float* gradient) {
-  const Span<LayerInfo> layers = model_.layers();
+float Explainer::forward(const float* x) {
+  const KernelTable& k = model_.kernels();
   const float* in = x;
+  float* buffers[2] = {back_a_.data(), back_b_.data()};
+  int which = 0;
+  for (const LayerInfo& layer : model_.layers()) {
+    k.dense_f32(in, 1, layer.in, layer.weights, layer.bias, layer.out, layer.relu, buffers[which]);
+    in = buffers[which];
+    which ^= 1;
+  }
+  return in[0];
+}
+
+void Explainer::integrate(const float* x) {
+  const KernelTable& k = model_.kernels();
+  const Span<LayerInfo> layers = model_.layers();
+  const uint32_t width = static_cast<uint32_t>(x_.size());
+  constexpr uint32_t rows = kIntegrationSteps;
+  for (uint32_t s = 0; s < rows; ++s) {
+    const float t = (static_cast<float>(s) + 0.5f) / static_cast<float>(rows);
+    for (uint32_t i = 0; i < width; ++i) points_[size_t{s} * width + i] = t * x[i];
+  }
+  // Forward, every point at once, keeping each layer's output.
+  const float* in = points_.data();
   for (size_t l = 0; l < layers.size(); ++l) {
     const LayerInfo& layer = layers[l];
-    float* out = activations_[l].data();
-    for (uint32_t j = 0; j < layer.out; ++j) out[j] = layer.bias[j];
-    for (uint32_t i = 0; i < layer.in; ++i) {
-      const float v = in[i];
-      if (v == 0.0f) continue;
-      const float* row = layer.weights + size_t{i} * layer.out;
-      for (uint32_t j = 0; j < layer.out; ++j) out[j] += v * row[j];
-    }
-    if (layer.relu) {
-      for (uint32_t j = 0; j < layer.out; ++j) out[j] = std::max(out[j], 0.0f);
-    }
-    in = out;
+    k.dense_f32(in, rows, layer.in, layer.weights, layer.bias, layer.out, layer.relu, activations_[l].data());
+    in = activations_[l].data();
   }
-  const float output = in[0];
-  if (gradient == nullptr) return output;
-  // Back through the layers: d output / d (layer l's output) in g.
+  // Backward: g holds d output / d (layer l's output) per point; through
+  // the ReLU's mask, then the transposed weights.
   float* g = back_a_.data();
   float* previous = back_b_.data();
-  g[0] = 1.0f;
+  for (uint32_t s = 0; s < rows; ++s) g[s] = 1.0f;
   for (size_t l = layers.size(); l-- > 0;) {
     const LayerInfo& layer = layers[l];
     if (layer.relu) {
-      for (uint32_t j = 0; j < layer.out; ++j) {
-        if (activations_[l][j] <= 0.0f) g[j] = 0.0f;
+      const float* a = activations_[l].data();
+      for (size_t i = 0; i < size_t{rows} * layer.out; ++i) {
+        if (a[i] <= 0.0f) g[i] = 0.0f;
       }
     }
-    float* into = l == 0 ? gradient : previous;
-    for (uint32_t i = 0; i < layer.in; ++i) {
-      const float* row = layer.weights + size_t{i} * layer.out;
-      float sum = 0.0f;
-      for (uint32_t j = 0; j < layer.out; ++j) sum += row[j] * g[j];
-      into[i] = sum;
-    }
+    k.dense_f32(g, rows, layer.out, transposed_[l].data(), zero_bias_.data(), layer.in, 0, previous);
     std::swap(g, previous);
   }
-  return output;
+  std::fill(total_gradient_.begin(), total_gradient_.end(), 0.0f);
+  for (uint32_t s = 0; s < rows; ++s) {
+    for (uint32_t i = 0; i < width; ++i) total_gradient_[i] += g[size_t{s} * width + i];
+  }
 }
 
 Status Explainer::explain(const FeatureBag& request, ItemRef item, const OverlayStore* overlay, Explanation* out) {
@@ -246,31 +261,13 @@ Status Explainer::explain(const FeatureBag& request, ItemRef item, const Overlay
   out->bias = model_.wide_bias();
   BARISTA_RETURN_IF_ERROR(wide_part(example, user, has_user, overlay, out));
 
-  // The deep part: the output as the scorer computes it (the same kernels),
-  // and integrated gradients from the all-zero input.
-  const uint32_t width = static_cast<uint32_t>(x_.size());
+  // The deep part: the output as the scorer computes it (the same
+  // kernels), and integrated gradients from the all-zero input.
   BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, Side::Request, x_.data()));
   BARISTA_RETURN_IF_ERROR(encoder_.deep_side(example, Side::Item, x_.data() + model_.deep_request_width()));
-  const KernelTable& k = model_.kernels();
-  const float* in = x_.data();
-  float* scratch[2] = {back_a_.data(), back_b_.data()};
-  int which = 0;
-  for (const LayerInfo& layer : model_.layers()) {
-    k.dense_f32(in, 1, layer.in, layer.weights, layer.bias, layer.out, layer.relu, scratch[which]);
-    in = scratch[which];
-    which ^= 1;
-  }
-  out->deep = in[0];
-  std::fill(point_.begin(), point_.end(), 0.0f);
-  out->deep_baseline = forward_backward(point_.data(), nullptr);
-  const float at_x = forward_backward(x_.data(), nullptr);
-  std::fill(total_gradient_.begin(), total_gradient_.end(), 0.0f);
-  for (uint32_t s = 0; s < kIntegrationSteps; ++s) {
-    const float t = (static_cast<float>(s) + 0.5f) / static_cast<float>(kIntegrationSteps);
-    for (uint32_t i = 0; i < width; ++i) point_[i] = t * x_[i];
-    forward_backward(point_.data(), gradient_.data());
-    for (uint32_t i = 0; i < width; ++i) total_gradient_[i] += gradient_[i];
-  }
+  out->deep = forward(x_.data());
+  out->deep_baseline = forward(zero_.data());
+  integrate(x_.data());
   double attributed = 0.0;
   for (const DeepInputInfo& input : model_.deep_inputs()) {
     double sum = 0.0;
@@ -280,7 +277,7 @@ Status Explainer::explain(const FeatureBag& request, ItemRef item, const Overlay
     out->deep_inputs.push_back(DeepAttribution{input.column, static_cast<float>(sum)});
     attributed += sum;
   }
-  out->integration_error = static_cast<float>(static_cast<double>(at_x - out->deep_baseline) - attributed);
+  out->integration_error = static_cast<float>(static_cast<double>(out->deep - out->deep_baseline) - attributed);
   out->logit = out->bias + out->wide + out->learned + out->deep;
   return Status();
 }

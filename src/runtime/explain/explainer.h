@@ -13,13 +13,15 @@
 // - the deep output is one number, broken down per deep input (each
 //   embedding or numeric input) by integrated gradients (Sundararajan et
 //   al. 2017): the straight path from an all-zero input vector to the
-//   example's, the gradient averaged at kIntegrationSteps midpoints. The
+//   example's, the gradient averaged at kIntegrationSteps midpoints (run
+//   together, as a block of rows through the layers and back through
+//   their transposes, with the scoring kernels). The
 //   attributions add up to deep - deep_baseline (the output at the zero
 //   vector) up to the integration error (`integration_error`: the
 //   difference, reported, not hidden).
 //
-// The slow path: every term evaluated, the MLP run kIntegrationSteps times
-// forward and backward. For a till's "why this?", not for ranking.
+// The slow path: every term evaluated, the MLP run for kIntegrationSteps
+// points forward and backward. For a till's "why this?", not for ranking.
 #pragma once
 
 #include <cstdint>
@@ -71,9 +73,10 @@ class Explainer {
   // Heap memory of the scratch buffers (sized by the model's widths).
   size_t memory_bytes() const {
     size_t bytes = encoder_.memory_bytes() + heap_bytes(ids_) + heap_bytes(values_) + heap_bytes(x_) +
-                   heap_bytes(point_) + heap_bytes(gradient_) + heap_bytes(total_gradient_) + heap_bytes(back_a_) +
-                   heap_bytes(back_b_) + heap_bytes(activations_);
+                   heap_bytes(zero_) + heap_bytes(total_gradient_) + heap_bytes(points_) + heap_bytes(back_a_) +
+                   heap_bytes(back_b_) + heap_bytes(zero_bias_) + heap_bytes(activations_) + heap_bytes(transposed_);
     for (const Vec<float>& a : activations_) bytes += heap_bytes(a);
+    for (const Vec<float>& t : transposed_) bytes += heap_bytes(t);
     return bytes;
   }
 
@@ -84,17 +87,20 @@ class Explainer {
   Status describe_cross(const Example& example, uint32_t column, Vec<std::pair<uint32_t, std::string>>* out);
   Status wide_part(const Example& example, uint64_t user, bool has_user, const OverlayStore* overlay,
                    Explanation* out);
-  // The MLP's output at x and, when `gradient` is given, its gradient with
-  // respect to x.
-  float forward_backward(const float* x, float* gradient);
+  // The MLP's output at one input vector.
+  float forward(const float* x);
+  // The sum over the kIntegrationSteps midpoints t x of the MLP's gradient
+  // with respect to its input, into total_gradient_.
+  void integrate(const float* x);
 
   const Model& model_;
   Encoder encoder_;
   Vec<uint32_t> ids_;
   Vec<uint64_t> values_;
-  Vec<float> x_, point_, gradient_, total_gradient_;
-  Vec<Vec<float>> activations_;  // per layer: its output (after ReLU)
-  Vec<float> back_a_, back_b_;
+  Vec<float> x_, zero_, total_gradient_;
+  Vec<Vec<float>> transposed_;   // per layer: its weights, out x in
+  Vec<Vec<float>> activations_;  // per layer: its output for every point (rows x out, after ReLU)
+  Vec<float> points_, back_a_, back_b_, zero_bias_;
 };
 
 }  // namespace barista::internal
