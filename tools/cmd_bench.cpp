@@ -118,44 +118,45 @@ Status time_new_sessions(const Model& model, SessionFigures* out) {
   return Status();
 }
 
-Status time_score_one(const Model& model, Summary* out) {
+// Times `call(session, customer, item)` for `repeats` random customers and
+// catalog items, one call each.
+template <class Call>
+Status time_per_item(const Model& model, size_t repeats, Call&& call, Summary* out) {
   Session session;
   Status status = Session::create(model, &session);
   if (!status) return status;
   XorShift random{0xC0FFEEULL};
   std::vector<Request> customers;
   if (!make_customers(model, kCustomers, &random, &customers)) return Status();
-  std::vector<float> scores;
   std::vector<double> us;
-  for (size_t r = 0; r < 20000; ++r) {
-    const uint32_t item[1] = {random.below(model.item_count())};
+  for (size_t r = 0; r < repeats; ++r) {
+    const uint32_t item = random.below(model.item_count());
     const auto one = Clock::now();
-    if (!(status = session.score(customers[r % customers.size()], item, &scores))) return status;
+    if (!(status = call(session, customers[r % customers.size()], item))) return status;
     us.push_back(micros_since(one));
   }
   *out = summarize(us);
   return Status();
 }
 
-// barista_session_explain for random customers and items: the slow path
-// (every term named, the MLP run forward and backward 64 times).
+Status time_score_one(const Model& model, Summary* out) {
+  std::vector<float> scores;
+  return time_per_item(
+      model, 20000,
+      [&](Session& session, const Request& customer, uint32_t item) {
+        return session.score(customer, Span<uint32_t>(&item, 1), &scores);
+      },
+      out);
+}
+
+// barista_session_explain: the slow path (every term named, the MLP run
+// forward and backward for 64 points).
 Status time_explain_one(const Model& model, Summary* out) {
-  Session session;
-  Status status = Session::create(model, &session);
-  if (!status) return status;
-  XorShift random{0xC0FFEEULL};
-  std::vector<Request> customers;
-  if (!make_customers(model, kCustomers, &random, &customers)) return Status();
-  std::vector<double> us;
   barista_explanation e{};
-  for (size_t r = 0; r < 1000; ++r) {
-    const uint32_t item = random.below(model.item_count());
-    const auto one = Clock::now();
-    if (!(status = session.explain(customers[r % customers.size()], item, &e))) return status;
-    us.push_back(micros_since(one));
-  }
-  *out = summarize(us);
-  return Status();
+  return time_per_item(
+      model, 1000,
+      [&](Session& session, const Request& customer, uint32_t item) { return session.explain(customer, item, &e); },
+      out);
 }
 
 // Median of reopening the file: the mapping and the checks, after the first
