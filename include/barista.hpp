@@ -220,7 +220,7 @@ struct RecommendOptions {
   // Catalog indices never to return.
   Span<uint32_t> exclude;
   // Items not in the catalog, ranked alongside it; in results numbered
-  // item_count + position.
+  // item_count + position (after the attached catalog changes' added items).
   std::vector<const Item*> extra_items;
   // BARISTA_PRECISION_INT8_SHORTLIST: int8 layers choose, f32 rescores.
   barista_precision precision = BARISTA_PRECISION_EXACT;
@@ -392,6 +392,39 @@ class Session {
     const Status status =
         result(barista_session_recommend(handle_.get(), request.get(), &params, out->data(), out->size(), &count));
     out->resize(status.ok() ? count : 0);
+    return status;
+  }
+
+  // The top-k of each request under the same options, in one call
+  // (barista_session_recommend_many); (*out)[i] is request i's list.
+  Status recommend_many(const std::vector<const Request*>& requests, const RecommendOptions& options,
+                        std::vector<std::vector<barista_recommendation>>* out) {
+    std::vector<const barista_item*> extra(options.extra_items.size());
+    for (size_t i = 0; i < extra.size(); ++i)
+      extra[i] = options.extra_items[i] ? options.extra_items[i]->get() : nullptr;
+    barista_recommend_params params = barista_recommend_default_params();
+    params.k = options.k;
+    if (options.candidates) {
+      static const uint32_t kNone = 0;  // a non-NULL pointer for an empty list
+      params.candidates = options.candidates->empty() ? &kNone : options.candidates->data();
+      params.candidate_count = options.candidates->size();
+    }
+    params.exclude = options.exclude.data();
+    params.exclude_count = options.exclude.size();
+    params.extra_items = extra.data();
+    params.extra_item_count = extra.size();
+    params.precision = options.precision;
+    std::vector<barista_batch_request> batch(requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) batch[i] = {requests[i] ? requests[i]->get() : nullptr, &params};
+    std::vector<barista_recommendation> all(requests.size() * options.k);
+    std::vector<size_t> counts(requests.size());
+    const Status status = result(barista_session_recommend_many(handle_.get(), batch.data(), batch.size(),
+                                                                all.data(), all.size(), counts.data()));
+    out->assign(requests.size(), {});
+    for (size_t i = 0; status && i < requests.size(); ++i) {
+      const auto begin = all.begin() + static_cast<std::ptrdiff_t>(i * options.k);
+      (*out)[i].assign(begin, begin + static_cast<std::ptrdiff_t>(counts[i]));
+    }
     return status;
   }
 
