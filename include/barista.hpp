@@ -226,6 +226,32 @@ struct RecommendOptions {
   barista_precision precision = BARISTA_PRECISION_EXACT;
 };
 
+namespace detail {
+// The C params for RecommendOptions, with the extra items' handles they
+// point to.
+struct RecommendParams {
+  explicit RecommendParams(const RecommendOptions& options) : extra(options.extra_items.size()) {
+    for (size_t i = 0; i < extra.size(); ++i) extra[i] = options.extra_items[i] ? options.extra_items[i]->get() : nullptr;
+    c = barista_recommend_default_params();
+    c.k = options.k;
+    if (options.candidates) {
+      static const uint32_t kNone = 0;  // a non-NULL pointer for an empty list
+      c.candidates = options.candidates->empty() ? &kNone : options.candidates->data();
+      c.candidate_count = options.candidates->size();
+    }
+    c.exclude = options.exclude.data();
+    c.exclude_count = options.exclude.size();
+    c.extra_items = extra.data();
+    c.extra_item_count = extra.size();
+    c.precision = options.precision;
+  }
+  RecommendParams(const RecommendParams&) = delete;
+  RecommendParams& operator=(const RecommendParams&) = delete;
+  std::vector<const barista_item*> extra;
+  barista_recommend_params c;
+};
+}  // namespace detail
+
 // On-device learning (see barista_overlay_* in barista.h): what the device
 // learns about its customers, optionally persisted to PATH and
 // PATH.journal. One thread at a time.
@@ -372,25 +398,11 @@ class Session {
 
   // The top-k items, best first; `out` is resized to what was found.
   Status recommend(const Request& request, const RecommendOptions& options, std::vector<barista_recommendation>* out) {
-    std::vector<const barista_item*> extra(options.extra_items.size());
-    for (size_t i = 0; i < extra.size(); ++i)
-      extra[i] = options.extra_items[i] ? options.extra_items[i]->get() : nullptr;
-    barista_recommend_params params = barista_recommend_default_params();
-    params.k = options.k;
-    if (options.candidates) {
-      static const uint32_t kNone = 0;  // a non-NULL pointer for an empty list
-      params.candidates = options.candidates->empty() ? &kNone : options.candidates->data();
-      params.candidate_count = options.candidates->size();
-    }
-    params.exclude = options.exclude.data();
-    params.exclude_count = options.exclude.size();
-    params.extra_items = extra.data();
-    params.extra_item_count = extra.size();
-    params.precision = options.precision;
+    const detail::RecommendParams params(options);
     out->resize(options.k);
     size_t count = 0;
     const Status status =
-        result(barista_session_recommend(handle_.get(), request.get(), &params, out->data(), out->size(), &count));
+        result(barista_session_recommend(handle_.get(), request.get(), &params.c, out->data(), out->size(), &count));
     out->resize(status.ok() ? count : 0);
     return status;
   }
@@ -399,23 +411,9 @@ class Session {
   // (barista_session_recommend_many); (*out)[i] is request i's list.
   Status recommend_many(const std::vector<const Request*>& requests, const RecommendOptions& options,
                         std::vector<std::vector<barista_recommendation>>* out) {
-    std::vector<const barista_item*> extra(options.extra_items.size());
-    for (size_t i = 0; i < extra.size(); ++i)
-      extra[i] = options.extra_items[i] ? options.extra_items[i]->get() : nullptr;
-    barista_recommend_params params = barista_recommend_default_params();
-    params.k = options.k;
-    if (options.candidates) {
-      static const uint32_t kNone = 0;  // a non-NULL pointer for an empty list
-      params.candidates = options.candidates->empty() ? &kNone : options.candidates->data();
-      params.candidate_count = options.candidates->size();
-    }
-    params.exclude = options.exclude.data();
-    params.exclude_count = options.exclude.size();
-    params.extra_items = extra.data();
-    params.extra_item_count = extra.size();
-    params.precision = options.precision;
+    const detail::RecommendParams params(options);
     std::vector<barista_batch_request> batch(requests.size());
-    for (size_t i = 0; i < requests.size(); ++i) batch[i] = {requests[i] ? requests[i]->get() : nullptr, &params};
+    for (size_t i = 0; i < requests.size(); ++i) batch[i] = {requests[i] ? requests[i]->get() : nullptr, &params.c};
     std::vector<barista_recommendation> all(requests.size() * options.k);
     std::vector<size_t> counts(requests.size());
     const Status status = result(barista_session_recommend_many(handle_.get(), batch.data(), batch.size(),
