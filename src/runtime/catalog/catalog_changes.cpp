@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/little_endian.h"
 #include "hash/fingerprint.h"
 #include "platform/file_io.h"
 
@@ -14,13 +15,6 @@ namespace {
 constexpr char kMagic[8] = {'B', 'R', 'S', 'T', 'C', 'A', 'T', 'C'};
 constexpr uint32_t kVersion = 1;
 constexpr size_t kHeader = 48;
-
-void put32(Vec<uint8_t>* out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-void put64(Vec<uint8_t>* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
 
 // Reads the body front to back; any read past the end marks it bad.
 struct Reader {
@@ -36,8 +30,14 @@ struct Reader {
   }
   uint32_t u32() {
     if (!take(4)) return 0;
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(p[i]) << (8 * i);
+    const uint32_t v = get32(p);
+    p += 4;
+    left -= 4;
+    return v;
+  }
+  float f32() {
+    if (!take(4)) return 0.0f;
+    const float v = getf(p);
     p += 4;
     left -= 4;
     return v;
@@ -59,12 +59,6 @@ struct Reader {
     return s;
   }
 };
-
-uint64_t get64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
-  return v;
-}
 
 Status corrupt(const std::string& path, const char* what) {
   return make_error(BARISTA_STATUS_CORRUPT_OVERLAY, "catalog changes file '%s': %s", path.c_str(), what);
@@ -193,10 +187,7 @@ void CatalogChanges::encode(Vec<uint8_t>* out) const {
       if (!inputs[i].is_item_side() || i == model_.item_id_input()) continue;
       if (inputs[i].kind == fb::ValueKind::Numeric) {
         body.push_back(added->bag.has_number(i) ? 1 : 0);
-        const float v = added->bag.number(i);
-        uint32_t bits;
-        std::memcpy(&bits, &v, 4);
-        put32(&body, bits);
+        putf(&body, added->bag.number(i));
         continue;
       }
       const Span<uint64_t> values = added->bag.values(i);
@@ -259,9 +250,7 @@ Status CatalogChanges::load(const Vec<uint8_t>& data) {
       if (!inputs[i].is_item_side() || i == model_.item_id_input()) continue;
       if (inputs[i].kind == fb::ValueKind::Numeric) {
         const uint8_t set = r.u8();
-        const uint32_t bits = r.u32();
-        float v;
-        std::memcpy(&v, &bits, 4);
+        const float v = r.f32();
         if (set > 1 || (set == 1 && !bag.set_number(i, static_cast<double>(v)).ok())) {
           return corrupt(path_, "an added item's number is not valid");
         }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "common/little_endian.h"
 #include "hash/fingerprint.h"
 
 namespace barista::internal {
@@ -23,30 +24,6 @@ constexpr uint8_t kLearned = 1;
 constexpr uint8_t kForget = 2;
 constexpr uint8_t kRemembered = 3;
 constexpr uint64_t kCompactAfter = 64 * 1024;
-
-// Little-endian encoding, independent of the host.
-void put32(Vec<uint8_t>* out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-void put64(Vec<uint8_t>* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-void putf(Vec<uint8_t>* out, float f) {
-  uint32_t v;
-  std::memcpy(&v, &f, 4);
-  put32(out, v);
-}
-uint32_t get32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 | static_cast<uint32_t>(p[2]) << 16 |
-         static_cast<uint32_t>(p[3]) << 24;
-}
-uint64_t get64(const uint8_t* p) { return static_cast<uint64_t>(get32(p)) | static_cast<uint64_t>(get32(p + 4)) << 32; }
-float getf(const uint8_t* p) {
-  const uint32_t v = get32(p);
-  float f;
-  std::memcpy(&f, &v, 4);
-  return f;
-}
 
 bool all_zero(const uint8_t* p, size_t n) {
   for (size_t i = 0; i < n; ++i) {
