@@ -101,10 +101,11 @@ extern "C" {
 /* The model file format this library reads and writes (schema/barista_model.fbs).
  * Files with another major version are refused; newer minor versions only add
  * fields this library may ignore. */
-#define BARISTA_FORMAT_MAJOR 2
-#define BARISTA_FORMAT_MINOR 1
+#define BARISTA_FORMAT_MAJOR 3
+#define BARISTA_FORMAT_MINOR 0
 /* The oldest model file format major this library reads. Models that use
- * nothing of format 2 are written as format 1.2. */
+ * nothing of format 2 are written as format 1.2, models without a sequence
+ * encoder as format 2.1. */
 #define BARISTA_FORMAT_MAJOR_OLDEST 1
 
 /* The layout of quantized tensors (int8 row-wise: value = scale * q + bias). */

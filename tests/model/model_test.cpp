@@ -198,6 +198,66 @@ TEST_CASE("bytes that are not a model give NOT_A_MODEL") {
   CHECK(model == nullptr);
 }
 
+TEST_CASE("a model with a sequence encoder is format 3, and its encoder is checked like the rest of the file") {
+  TestModelOptions options;
+  options.sequence_blocks = 2;
+  const ModelSpec spec = random_test_model(5, options);
+  std::vector<uint8_t> bytes;
+  std::unique_ptr<Model> model = open_spec(spec, &bytes);
+  REQUIRE(model != nullptr);
+  // Readers of formats 1 and 2 refuse major 3 by their version check (the
+  // same check as the next test's, one format up) instead of pooling what
+  // should be encoded.
+  CHECK(model->root().format_major() == 3);
+  REQUIRE(model->sequence_encoders().size() == 1);
+  CHECK(model->sequence_encoders()[0].blocks.size() == 2);
+  CHECK(model->verify_full().ok());
+  // Without the encoder the same model stays format 2, which they read.
+  std::vector<uint8_t> plain_bytes;
+  CHECK(open_spec(random_test_model(5), &plain_bytes)->root().format_major() == 2);
+
+  // A sequence encoder in a file that says format 2.
+  std::vector<uint8_t> patched = bytes;
+  REQUIRE(fb::GetMutableModel(patched.data())->mutate_format_major(2));
+  std::unique_ptr<Model> refused;
+  Status s = Model::open_buffer(patched.data(), patched.size(), OpenOptions(), &refused);
+  CHECK(s.code() == BARISTA_STATUS_CORRUPT_MODEL);
+  CHECK(s.message().find("sequence encoder, which format 2 files cannot have") != std::string::npos);
+
+  // A NaN among the encoder's positions: full verification finds it.
+  patched = bytes;
+  const fb::DeepInput* history = nullptr;
+  for (const fb::DeepInput* in : *fb::GetModel(patched.data())->deep()->inputs()) {
+    if (in->sequence() != nullptr) history = in;
+  }
+  REQUIRE(history != nullptr);
+  mutable_array<float>(&patched, history->sequence()->positions()->data())[3] = NAN;
+  reseal_checksum(&patched);
+  OpenOptions full;
+  full.verify_full = true;
+  s = Model::open_buffer(patched.data(), patched.size(), full, &refused);
+  CHECK(s.code() == BARISTA_STATUS_CORRUPT_MODEL);
+  CHECK(s.message() == "a sequence encoder holds a NaN or infinite number");
+
+  // A block whose query is not d x d (with as many elements).
+  patched = bytes;
+  fb::Tensor* query = fb::GetMutableModel(patched.data())
+                          ->mutable_deep()
+                          ->mutable_inputs()
+                          ->GetMutableObject(1)
+                          ->mutable_sequence()
+                          ->mutable_blocks()
+                          ->GetMutableObject(1)
+                          ->mutable_query()
+                          ->mutable_weights();
+  REQUIRE(query->mutate_rows(25));
+  REQUIRE(query->mutate_cols(1));
+  s = Model::open_buffer(patched.data(), patched.size(), OpenOptions(), &refused);
+  CHECK(s.code() == BARISTA_STATUS_CORRUPT_MODEL);
+  INFO(s.message());
+  CHECK(s.message().find("block 1 query must be F32, 5 x 5") != std::string::npos);
+}
+
 TEST_CASE("a future format or quantization version is refused as such") {
   std::vector<uint8_t> bytes = small_model_bytes();
   fb::Model* root = fb::GetMutableModel(bytes.data());
@@ -205,7 +265,7 @@ TEST_CASE("a future format or quantization version is refused as such") {
   std::unique_ptr<Model> model;
   Status s = open_bytes(bytes, &model);
   CHECK(s.code() == BARISTA_STATUS_UNSUPPORTED_VERSION);
-  CHECK(s.message() == "model file format 3 is not supported (this library reads formats 1 to 2)");
+  CHECK(s.message() == "model file format 4 is not supported (this library reads formats 1 to 3)");
 
   bytes = small_model_bytes();
   REQUIRE(fb::GetMutableModel(bytes.data())->mutate_quantization_version(9));

@@ -4,6 +4,9 @@
 
 #include <cmath>
 
+#include "common/random.h"
+#include "train/sequence_training.h"
+
 namespace barista_test {
 
 namespace {
@@ -150,6 +153,12 @@ ModelSpec random_test_model(uint64_t seed, const TestModelOptions& options) {
   uint32_t width = 0;
   width += deep(c_user, 6, fb::Combiner::Sum);
   width += deep(c_history, 5, fb::Combiner::Mean);
+  if (options.sequence_blocks > 0) {
+    Random encoder_random(seed + 1);
+    SequenceEncoderSpec& sequence = spec.deep.back().sequence;
+    init_sequence_encoder(8, 5, options.sequence_blocks, &encoder_random, &sequence);
+    for (float& v : sequence.params) v += 0.2f * static_cast<float>(encoder_random.normal());
+  }
   width += deep(c_hour, 0, fb::Combiner::Sum);
   width += deep(c_hour_bucket, 3, fb::Combiner::Sum);
   width += deep(c_user_device, 2, fb::Combiner::Sum);

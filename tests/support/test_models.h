@@ -28,6 +28,8 @@ struct TestModelOptions {
   // Columns at positions of the history (format 2); without them the model
   // is written as format 1.1.
   bool positions = true;
+  // Blocks of a sequence encoder over the history (format 3); 0: pooled.
+  uint32_t sequence_blocks = 0;
 };
 
 // Inputs of the test model, by index.

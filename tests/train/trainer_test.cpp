@@ -100,10 +100,11 @@ TEST_CASE("training is deterministic: the same seed gives a byte-identical model
 
 namespace {
 
-void check_trainer_runtime_parity(bool slots) {
+void check_trainer_runtime_parity(bool slots, uint32_t encoder_blocks = 0) {
   TempDir dir;
   Trained t;
   train(dir, 200, 2, 2, &t, [&](TrainConfig* c) {
+    c->history.encoder_blocks = encoder_blocks;
     if (!slots) return;
     c->history.slots = 2;
     c->crosses[0].combiner = CombinerName::Mean;
@@ -118,6 +119,8 @@ void check_trainer_runtime_parity(bool slots) {
   const std::vector<uint8_t> bytes = bytes_of(t.spec);
   std::unique_ptr<Model> model;
   REQUIRE(Model::open_buffer(bytes.data(), bytes.size(), OpenOptions(), &model).ok());
+  REQUIRE(model->sequence_encoders().size() == (encoder_blocks > 0 ? 1u : 0u));
+  CHECK(model->root().format_major() == (encoder_blocks > 0 ? 3 : slots ? 2 : 1));
   RequestBuilder requests;
   REQUIRE(RequestBuilder::create(t.config, t.data, *model, &requests).ok());
   const auto index = barista_test::serving_index(*model);
@@ -153,6 +156,25 @@ TEST_CASE("train -> file -> runtime: the runtime's scores equal the trainer's ow
   // (format 2's positional columns), the last one crossed with the
   // candidate, and the whole history's cross by its mean.
   SUBCASE("history slots and a mean cross") { check_trainer_runtime_parity(true); }
+  // The history through two self-attention blocks (format 3).
+  SUBCASE("a sequence encoder over the history") { check_trainer_runtime_parity(true, 2); }
+}
+
+TEST_CASE("training with a sequence encoder is deterministic whatever the thread count, and learns") {
+  TempDir dir;
+  Trained a, b;
+  auto encoder = [](TrainConfig* c) { c->history.encoder_blocks = 1; };
+  train(dir, 150, 2, 2, &a, encoder);
+  train(dir, 150, 2, 1, &b, encoder);
+  CHECK(bytes_of(a.spec) == bytes_of(b.spec));
+  // The encoder's parameters moved from their initial values.
+  ModelSpec initial;
+  REQUIRE(build_model_spec(a.config, a.data, a.split, &initial).ok());
+  size_t history = 0;
+  while (history < initial.deep.size() && initial.deep[history].sequence.length == 0) ++history;
+  REQUIRE(history < initial.deep.size());
+  CHECK(initial.deep[history].sequence.params.size() == a.spec.deep[history].sequence.params.size());
+  CHECK(initial.deep[history].sequence.params != a.spec.deep[history].sequence.params);
 }
 
 TEST_CASE("on data with planted structure the model clearly beats MostPop, and int8 costs next to nothing") {

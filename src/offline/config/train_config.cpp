@@ -363,6 +363,17 @@ Status parse_train_config(const json::Value& root, const std::string& base_dir, 
     BARISTA_RETURN_IF_ERROR(h.integer("embedding", &c.history.embedding, 0, 4096));
     BARISTA_RETURN_IF_ERROR(h.boolean("wide", &c.history.wide));
     BARISTA_RETURN_IF_ERROR(h.boolean("share_item_embedding", &c.history.share_item_embedding));
+    BARISTA_RETURN_IF_ERROR(nested(h, "encoder", [&](ObjectReader& e) -> Status {
+      BARISTA_RETURN_IF_ERROR(e.integer("blocks", &c.history.encoder_blocks, 0, 8));
+      if (c.history.encoder_blocks > 0 && (c.history.length == 0 || c.history.embedding == 0)) {
+        return ObjectReader::error(e.key_path("blocks"), "needs a history (length and embedding above 0)");
+      }
+      if (c.history.encoder_blocks > 0 && uint64_t{c.history.length} * c.history.embedding > (1u << 20)) {
+        return ObjectReader::error(e.key_path("blocks"),
+                                   "needs history.length x history.embedding at most 1048576 (the runtime's limit)");
+      }
+      return Status();
+    }));
     return read_combiner(h, &c.history.combiner);
   }));
 

@@ -73,6 +73,10 @@ struct HistoryConfig {
   // Train the history's embeddings tied to the item id's (same space; the
   // file stores a copy). Needs equal dimensions.
   bool share_item_embedding = true;
+  // A causal self-attention encoder over the history in order (format 3):
+  // `encoder_blocks` blocks replace the pooled history in the deep part;
+  // 0 pools.
+  uint32_t encoder_blocks = 0;
 };
 
 // Which wide terms on-device learning adjusts per customer (the model file

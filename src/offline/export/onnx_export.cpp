@@ -141,6 +141,13 @@ std::vector<const DeepInputInfo*> deep_inputs_in_order(const Model& model) {
 }
 
 Status export_onnx(const Model& model, std::vector<uint8_t>* out) {
+  for (const DeepInputInfo& in : model.deep_inputs()) {
+    if (in.sequence >= 0) {
+      return make_error(BARISTA_STATUS_INVALID_ARGUMENT,
+                        "the ONNX export does not cover sequence encoders (deep input '%s')",
+                        model.columns()[in.column].name);
+    }
+  }
   GraphBuilder g;
   g.initializer_i64("axes_1", {1}, {1});
   std::vector<std::string> parts;

@@ -7,6 +7,7 @@
 
 #include "common/parse_number.h"
 #include "common/random.h"
+#include "train/sequence_training.h"
 
 namespace barista::internal {
 
@@ -340,6 +341,10 @@ Status SpecBuilder::add_deep_inputs(Random* random) {
   }
   if (history_input_ >= 0 && config_.history.embedding > 0) {
     deep_input(column_of_[kHistoryInput], config_.history.embedding, to_combiner(config_.history.combiner));
+    if (config_.history.encoder_blocks > 0) {
+      init_sequence_encoder(config_.history.length, config_.history.embedding, config_.history.encoder_blocks, random,
+                            &spec_.deep.back().sequence);
+    }
     for (uint32_t p = 1; p <= config_.history.slots; ++p) {
       deep_input(column_of_[history_slot_name(p)], config_.history.embedding, fb::Combiner::Sum);
     }

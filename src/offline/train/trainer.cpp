@@ -20,6 +20,7 @@
 #include "score/scorer.h"
 #include "train/ftrl.h"
 #include "train/model_builder.h"
+#include "train/sequence_training.h"
 #include "train/size_estimate.h"
 #include "writer/model_writer.h"
 
@@ -73,6 +74,9 @@ struct ShardWork {
   // Per deep input: (row, offset into grads) per occurrence.
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> row_refs;
   std::vector<std::vector<float>> row_grads;
+  // The sequence encoder's parameter gradients, for this shard's requests.
+  std::vector<float> sequence_grads;
+  std::vector<float> sequence_dout;
   double loss = 0.0;
 };
 
@@ -184,6 +188,10 @@ struct Trainer::State {
   std::vector<uint32_t> table_of;
   std::vector<uint32_t> offsets;  // per deep input, in the concatenated input
   uint32_t width = 0;
+  // The deep input whose ids a sequence encoder reads (-1: none), and its
+  // position among the request inputs.
+  int32_t sequence_input = -1;
+  size_t sequence_slot = 0;
 
   // Parameters the trainer owns directly (the rest live in `spec`).
   std::vector<float> wide;  // flat, model file order
@@ -194,6 +202,7 @@ struct Trainer::State {
   // Deep optimizer state, parallel to the parameters.
   std::vector<std::vector<float>> emb_m, emb_v;  // Adam: m, v; Adagrad: v is the accumulator
   std::vector<std::vector<float>> layer_wm, layer_wv, layer_bm, layer_bv;
+  std::vector<float> sequence_m, sequence_v;
   uint64_t step = 0;
 
   // Item encodings, per catalog item.
@@ -211,6 +220,8 @@ struct Trainer::State {
 
   // Batch buffers.
   std::vector<SideEncoding> request_encodings;
+  std::vector<SequenceCache> sequence_caches;  // per request
+  std::vector<float> sequence_out;             // per request, the encoder's output
   std::vector<TrainExample> examples;
   std::vector<uint32_t> mixed_index;
   std::vector<float> mixed_scale;
@@ -222,8 +233,13 @@ struct Trainer::State {
 
   Status encode_side(const FeatureBag* request, uint32_t item, Side side, SideEncoding* out);
   Status encode_mixed(const FeatureBag& request, uint32_t item);
+  // The sequence encoder's forward pass for requests [0, count), on the pool.
+  void encode_sequences(size_t count);
   void forward(ShardWork& w, size_t batch_size);
   void backward(ShardWork& w);
+  // The sequence encoder's backward pass, after backward() of every shard:
+  // shard sh takes its share of the requests.
+  void backward_sequences(size_t request_count, size_t example_count);
   void apply_gradients(size_t shard_count);
   void sync_spec();
   Status write_current(std::vector<uint8_t>* bytes);
@@ -264,6 +280,10 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
     (d.item_side ? s.item_inputs : s.request_inputs).push_back(k);
     s.dims.push_back(d.has_embedding ? d.width : 0);
     s.offsets.push_back(d.offset);
+    if (d.sequence >= 0) {
+      s.sequence_input = static_cast<int32_t>(k);
+      s.sequence_slot = s.request_inputs.size() - 1;
+    }
   }
   s.width = model.deep_width();
   for (uint32_t k = 0; k < s.dims.size(); ++k) s.table_of.push_back(k);
@@ -303,6 +323,11 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
     s.layer_wv.emplace_back(l.weights.size(), accumulator);
     s.layer_bm.emplace_back(adam ? l.bias.size() : 0, 0.0f);
     s.layer_bv.emplace_back(l.bias.size(), accumulator);
+  }
+  if (s.sequence_input >= 0) {
+    const size_t count = s.spec.deep[static_cast<size_t>(s.sequence_input)].sequence.params.size();
+    s.sequence_m.assign(adam ? count : 0, 0.0f);
+    s.sequence_v.assign(count, accumulator);
   }
   s.wide_grad.assign(s.wide.size(), 0.0f);
   s.wide_touched_flag.assign(s.wide.size(), 0);
@@ -425,13 +450,17 @@ void Trainer::State::forward(ShardWork& w, size_t batch_size) {
   Matrix& x = w.a[0];
   x.setZero(static_cast<Eigen::Index>(n), width);
   // The deep input, pooled exactly as the runtime pools it (sum, then scale).
-  auto fill_side = [&](const SideEncoding& enc, const std::vector<uint32_t>& inputs, float* row) {
+  auto fill_side = [&](const SideEncoding& enc, uint32_t request, const std::vector<uint32_t>& inputs, float* row) {
     for (size_t j = 0; j < inputs.size(); ++j) {
       const uint32_t k = inputs[j];
       float* slice = row + offsets[k];
       const uint32_t dim = dims[k];
       if (dim == 0) {
         *slice = enc.deep_scale[j];
+        continue;
+      }
+      if (static_cast<int32_t>(k) == sequence_input && &inputs == &request_inputs) {
+        std::copy_n(&sequence_out[size_t{request} * dim], dim, slice);
         continue;
       }
       const float* table = spec.deep[table_of[k]].embedding.data();
@@ -448,8 +477,8 @@ void Trainer::State::forward(ShardWork& w, size_t batch_size) {
   for (size_t e = 0; e < n; ++e) {
     const TrainExample& ex = examples[w.begin + e];
     float* row = x.row(static_cast<Eigen::Index>(e)).data();
-    fill_side(request_encodings[ex.request], request_inputs, row);
-    fill_side(item_encodings[ex.item], item_inputs, row);
+    fill_side(request_encodings[ex.request], ex.request, request_inputs, row);
+    fill_side(item_encodings[ex.item], ex.request, item_inputs, row);
   }
   // The layers run on the runtime's kernels (dispatched per instruction
   // set), the same ones serving uses.
@@ -516,6 +545,8 @@ void Trainer::State::backward(ShardWork& w) {
       const uint32_t k = inputs[j];
       const uint32_t dim = dims[k];
       if (dim == 0 || enc.deep_begin[j] == enc.deep_begin[j + 1]) continue;
+      // The sequence encoder's input rows get theirs in backward_sequences.
+      if (static_cast<int32_t>(k) == sequence_input && &inputs == &request_inputs) continue;
       const uint32_t start = static_cast<uint32_t>(w.row_grads[k].size());
       const float scale = enc.deep_scale[j];
       for (uint32_t c = 0; c < dim; ++c) w.row_grads[k].push_back(scale * dx_row[offsets[k] + c]);
@@ -540,6 +571,55 @@ void Trainer::State::backward(ShardWork& w) {
   }
 }
 
+void Trainer::State::encode_sequences(size_t count) {
+  if (sequence_input < 0) return;
+  const size_t k = static_cast<size_t>(sequence_input);
+  const SequenceEncoderSpec& sequence = spec.deep[k].sequence;
+  const float* table = spec.deep[table_of[k]].embedding.data();
+  if (sequence_caches.size() < count) sequence_caches.resize(count);
+  sequence_out.resize(count * sequence.dim);
+  pool->run(kShards, [&](size_t sh) {
+    for (size_t r = count * sh / kShards; r < count * (sh + 1) / kShards; ++r) {
+      const SideEncoding& enc = request_encodings[r];
+      const uint32_t begin = enc.deep_begin[sequence_slot], end = enc.deep_begin[sequence_slot + 1];
+      sequence_forward(sequence, table, enc.deep_ids.data() + begin, end - begin, &sequence_caches[r],
+                       &sequence_out[r * sequence.dim]);
+    }
+  });
+}
+
+void Trainer::State::backward_sequences(size_t request_count, size_t example_count) {
+  if (sequence_input < 0) return;
+  const size_t k = static_cast<size_t>(sequence_input);
+  const SequenceEncoderSpec& sequence = spec.deep[k].sequence;
+  const uint32_t dim = sequence.dim;
+  // Examples of one request are consecutive: where each request's start.
+  std::vector<size_t> first(request_count + 1, example_count);
+  for (size_t e = example_count; e-- > 0;) first[examples[e].request] = e;
+  for (size_t r = request_count; r-- > 0;) first[r] = std::min(first[r], first[r + 1]);
+  pool->run(kShards, [&](size_t sh) {
+    ShardWork& w = shards[sh];
+    w.sequence_grads.assign(sequence.params.size(), 0.0f);
+    w.sequence_dout.resize(dim);
+    for (size_t r = request_count * sh / kShards; r < request_count * (sh + 1) / kShards; ++r) {
+      const SequenceCache& cache = sequence_caches[r];
+      if (cache.n == 0) continue;
+      // d loss / d output: the sum over the request's examples, in order.
+      std::fill(w.sequence_dout.begin(), w.sequence_dout.end(), 0.0f);
+      for (size_t e = first[r]; e < first[r + 1]; ++e) {
+        size_t holder = 0;
+        while (e >= shards[holder].end) ++holder;
+        const float* dx = shards[holder].dx.row(static_cast<Eigen::Index>(e - shards[holder].begin)).data();
+        for (uint32_t c = 0; c < dim; ++c) w.sequence_dout[c] += dx[offsets[k] + c];
+      }
+      const uint32_t start = static_cast<uint32_t>(w.row_grads[k].size());
+      w.row_grads[k].resize(start + cache.n * dim);
+      sequence_backward(sequence, cache, w.sequence_dout.data(), w.sequence_grads.data(), &w.row_grads[k][start]);
+      for (size_t t = 0; t < cache.n; ++t)
+        w.row_refs[k].emplace_back(cache.ids[t], static_cast<uint32_t>(start + t * dim));
+    }
+  });
+}
 
 namespace {
 
@@ -679,6 +759,17 @@ void Trainer::State::apply_gradients(size_t shard_count) {
       });
     }
   }
+  if (sequence_input >= 0) {
+    tasks.emplace_back([this, shard_count, &deep_step] {
+      std::vector<float>& params = spec.deep[static_cast<size_t>(sequence_input)].sequence.params;
+      std::vector<float> g = shards[0].sequence_grads;
+      for (size_t s = 1; s < shard_count; ++s) {
+        for (size_t i = 0; i < g.size(); ++i) g[i] += shards[s].sequence_grads[i];
+      }
+      deep_step.apply(params.data(), deep_step.adam ? sequence_m.data() : nullptr, sequence_v.data(), g.data(),
+                      g.size());
+    });
+  }
   pool->run(tasks.size(), [&](size_t i) { tasks[i](); });
   wide_touched.clear();
 }
@@ -769,11 +860,13 @@ Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, Tra
         s.shards[sh].begin = n * sh / kShards;
         s.shards[sh].end = n * (sh + 1) / kShards;
       }
+      s.encode_sequences(end - begin);
       s.pool->run(kShards, [&](size_t sh) {
         ShardWork& w = s.shards[sh];
         s.forward(w, n);
         s.backward(w);
       });
+      s.backward_sequences(end - begin, n);
       for (const ShardWork& w : s.shards) loss += w.loss;
       examples += n;
       s.apply_gradients(kShards);
@@ -838,6 +931,7 @@ Status Trainer::logit(size_t position, UserIdMode user_id, uint32_t item, float*
   BARISTA_RETURN_IF_ERROR(s.encode_mixed(*s.request_bag, item));
   ex.mixed_end = static_cast<uint32_t>(s.mixed_index.size());
   s.examples.push_back(ex);
+  s.encode_sequences(1);
   ShardWork w;
   w.begin = 0;
   w.end = 1;

@@ -56,12 +56,47 @@ struct WideTermSpec {
   std::vector<float> weights;
 };
 
+// A sequence encoder (schema: SequenceEncoder) over embeddings of width
+// `dim`, all its parameters in one vector, laid out as SequenceLayout says.
+struct SequenceEncoderSpec {
+  uint32_t length = 0;  // 0: none
+  uint32_t dim = 0;
+  uint32_t blocks = 0;
+  std::vector<float> params;
+};
+
+// Where each parameter of a SequenceEncoderSpec lies in `params`: the
+// positions (length x dim), then per block norm1 (gains, biases), query,
+// key, value (weights dim x dim, then biases), norm2, feed1, feed2, and
+// last the final norm.
+struct SequenceLayout {
+  size_t dim = 0, blocks = 0, length = 0;
+  SequenceLayout(const SequenceEncoderSpec& s) : dim(s.dim), blocks(s.blocks), length(s.length) {}
+  size_t norm_size() const { return 2 * dim; }
+  size_t dense_size() const { return dim * dim + dim; }
+  size_t block_size() const { return 2 * norm_size() + 5 * dense_size(); }
+  size_t positions() const { return 0; }
+  size_t block(size_t b) const { return length * dim + b * block_size(); }
+  size_t norm1(size_t b) const { return block(b); }
+  size_t query(size_t b) const { return norm1(b) + norm_size(); }
+  size_t key(size_t b) const { return query(b) + dense_size(); }
+  size_t value(size_t b) const { return key(b) + dense_size(); }
+  size_t norm2(size_t b) const { return value(b) + dense_size(); }
+  size_t feed1(size_t b) const { return norm2(b) + norm_size(); }
+  size_t feed2(size_t b) const { return feed1(b) + dense_size(); }
+  size_t final_norm() const { return block(blocks); }
+  size_t total() const { return final_norm() + norm_size(); }
+};
+
 struct DeepInputSpec {
   uint32_t column = 0;
   fb::Combiner combiner = fb::Combiner::Sum;
   // Categorical columns: cardinality x dim, row-major. Empty for numeric.
   uint32_t dim = 0;
   std::vector<float> embedding;
+  // A request-side categorical column's ids encoded in order instead of
+  // pooled (format 3); length 0 when not.
+  SequenceEncoderSpec sequence;
 };
 
 struct DenseSpec {

@@ -146,6 +146,43 @@ flatbuffers::Offset<fb::Tensor> build_tensor(Builder& b, PayloadBuilder& payload
   return fb::CreateTensor(b, fb::DType::F32, rows, cols, &data);
 }
 
+flatbuffers::Offset<fb::Dense> build_dense(Builder& b, PayloadBuilder& payload, const float* weights, uint32_t in,
+                                           uint32_t out, bool relu) {
+  const auto tensor = build_tensor(b, payload, std::vector<float>(weights, weights + size_t{in} * out), in, out,
+                                   fb::DType::F32);
+  const fb::Slice bias = payload.add(weights + size_t{in} * out, out);
+  return fb::CreateDense(b, tensor, &bias, relu ? fb::Activation::Relu : fb::Activation::None);
+}
+
+// Always F32: the encoder's weights are few (a few d x d matrices), and
+// its positions are added to embedding rows before any rounding would help.
+flatbuffers::Offset<fb::SequenceEncoder> build_sequence_encoder(Builder& b, PayloadBuilder& payload,
+                                                                const SequenceEncoderSpec& s) {
+  const SequenceLayout at(s);
+  const float* p = s.params.data();
+  const uint32_t d = s.dim;
+  auto norm = [&](size_t offset) {
+    const fb::Slice gain_bias = payload.add(p + offset, 2 * size_t{d});
+    return fb::CreateNorm(b, &gain_bias);
+  };
+  std::vector<flatbuffers::Offset<fb::AttentionBlock>> blocks;
+  for (size_t k = 0; k < s.blocks; ++k) {
+    const auto norm1 = norm(at.norm1(k));
+    const auto query = build_dense(b, payload, p + at.query(k), d, d, false);
+    const auto key = build_dense(b, payload, p + at.key(k), d, d, false);
+    const auto value = build_dense(b, payload, p + at.value(k), d, d, false);
+    const auto norm2 = norm(at.norm2(k));
+    const auto feed1 = build_dense(b, payload, p + at.feed1(k), d, d, true);
+    const auto feed2 = build_dense(b, payload, p + at.feed2(k), d, d, false);
+    blocks.push_back(fb::CreateAttentionBlock(b, norm1, query, key, value, norm2, feed1, feed2));
+  }
+  const auto positions = build_tensor(b, payload, std::vector<float>(p, p + size_t{s.length} * d), s.length, d,
+                                      fb::DType::F32);
+  const auto blocks_vector = b.CreateVector(blocks);
+  const auto final_norm = norm(at.final_norm());
+  return fb::CreateSequenceEncoder(b, s.length, positions, blocks_vector, final_norm);
+}
+
 Status check_spec(const ModelSpec& spec, const WriteOptions& options) {
   if (options.wide_dtype != fb::DType::F32 && options.wide_dtype != fb::DType::F16) {
     return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "wide weights are stored as F32 or F16");
@@ -182,6 +219,17 @@ Status check_spec(const ModelSpec& spec, const WriteOptions& options) {
                         in.dim);
     }
     BARISTA_RETURN_IF_ERROR(check_finite(in.embedding, "embedding of '" + column.name + "'"));
+    const SequenceEncoderSpec& sequence = in.sequence;
+    if (sequence.length > 0) {
+      if (sequence.dim != in.dim || sequence.blocks == 0 || sequence.params.size() != SequenceLayout(sequence).total()) {
+        return make_error(BARISTA_STATUS_INVALID_ARGUMENT,
+                          "sequence encoder of '%s': %zu parameters for length %u, dim %u (the embedding's %u), %u "
+                          "blocks",
+                          column.name.c_str(), sequence.params.size(), sequence.length, sequence.dim, in.dim,
+                          sequence.blocks);
+      }
+      BARISTA_RETURN_IF_ERROR(check_finite(sequence.params, "sequence encoder of '" + column.name + "'"));
+    }
   }
   for (size_t l = 0; l < spec.layers.size(); ++l) {
     const DenseSpec& layer = spec.layers[l];
@@ -258,9 +306,13 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
     columns.push_back(fb::CreateColumn(b, b.CreateString(c.name), c.kind, c.input, c.buckets, vocabulary, boundaries,
                                        c.mean, c.stddev, crossed, c.hash_key, c.position));
   }
-  // Format 1.1 unless a format-2 field is used: older libraries read it.
-  const bool format2 =
-      std::any_of(spec.columns.begin(), spec.columns.end(), [](const ColumnSpec& c) { return c.position > 0; });
+  // The oldest format the model fits in: older libraries read it.
+  const bool format3 =
+      std::any_of(spec.deep.begin(), spec.deep.end(), [](const DeepInputSpec& d) { return d.sequence.length > 0; });
+  const bool format2 = format3 || std::any_of(spec.columns.begin(), spec.columns.end(),
+                                              [](const ColumnSpec& c) { return c.position > 0; });
+  const uint16_t format_major = format3 ? 3 : format2 ? 2 : 1;
+  const uint16_t format_minor = format3 ? BARISTA_FORMAT_MINOR : format2 ? 1 : 2;
 
   // Wide: one weight vector, terms at consecutive offsets.
   std::vector<float> wide_weights;
@@ -278,7 +330,9 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
     if (!in.embedding.empty()) {
       embedding = build_tensor(b, payload, in.embedding, in.embedding.size() / in.dim, in.dim, options.embedding_dtype);
     }
-    deep_inputs.push_back(fb::CreateDeepInput(b, in.column, in.combiner, embedding));
+    flatbuffers::Offset<fb::SequenceEncoder> sequence = 0;
+    if (in.sequence.length > 0) sequence = build_sequence_encoder(b, payload, in.sequence);
+    deep_inputs.push_back(fb::CreateDeepInput(b, in.column, in.combiner, embedding, sequence));
   }
   std::vector<flatbuffers::Offset<fb::Dense>> layers;
   for (const DenseSpec& layer : spec.layers) {
@@ -328,7 +382,7 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
   const auto payload_vector = b.CreateVector(payload.bytes());
   // Non-zero placeholders keep the checksum and size fields in the buffer,
   // so that they can be overwritten in place once the contents are final.
-  const auto model = fb::CreateModel(b, format2 ? 2 : 1, format2 ? BARISTA_FORMAT_MINOR : 2,
+  const auto model = fb::CreateModel(b, format_major, format_minor,
                                      BARISTA_QUANTIZATION_VERSION, metadata, root_inputs, root_columns,
                                      spec.user_id_input, spec.item_id_input, wide, deep, catalog_offset, payload_vector,
                                      /*checksum=*/1, /*file_size=*/1);

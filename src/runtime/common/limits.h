@@ -18,6 +18,10 @@ constexpr uint32_t kMaxValuesPerInput = 4096;
 constexpr uint32_t kMaxEmbeddingDim = 4096;
 constexpr uint32_t kMaxDeepWidth = 1u << 16;  // concatenated deep input
 constexpr uint32_t kMaxLayers = 32;
+// A sequence encoder: length x dimension (each of its scratch arrays), and
+// blocks.
+constexpr uint32_t kMaxSequenceValues = 1u << 20;
+constexpr uint32_t kMaxSequenceBlocks = 8;
 constexpr uint32_t kMaxLayerWidth = 1u << 14;
 constexpr uint32_t kMaxItems = 1u << 26;
 constexpr uint32_t kMaxStringBytes = 1u << 16;  // one id or value

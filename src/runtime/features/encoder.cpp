@@ -239,6 +239,11 @@ Status Encoder::deep_side(const Example& example, Side side, float* x) {
     }
     ids.clear();
     BARISTA_RETURN_IF_ERROR(column_ids(example, in.column, &ids));
+    if (in.sequence >= 0) {
+      sequence_.encode(model_.sequence_encoders()[static_cast<size_t>(in.sequence)], in.embedding, k,
+                       Span<uint32_t>(ids.data(), ids.size()), slice);
+      continue;
+    }
     std::fill(slice, slice + in.width, 0.0f);
     const TensorView& table = in.embedding;
     switch (table.dtype) {

@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "features/feature_bag.h"
 #include "model/model.h"
+#include "sequence/sequence_encoder.h"
 
 namespace barista::internal {
 
@@ -72,7 +73,7 @@ class Encoder {
   // Heap memory of the scratch buffers.
   size_t memory_bytes() const {
     return heap_bytes(ids_) + heap_bytes(term_ids_) + heap_bytes(hashes_) + heap_bytes(partials_) +
-           heap_bytes(next_partials_);
+           heap_bytes(next_partials_) + sequence_.memory_bytes();
   }
 
  private:
@@ -83,6 +84,7 @@ class Encoder {
   Vec<uint64_t> partials_;
   Vec<uint64_t> next_partials_;
   uint64_t item_key_ = 0;  // storage for the catalog item id's fingerprint
+  SequenceEncoderRunner sequence_;
 };
 
 // LIMIT_EXCEEDED: the crossed wide terms, up to `column`, make more than

@@ -688,6 +688,20 @@ Status Model::validate_deep() {
       }
       info.has_embedding = true;
       info.width = info.embedding.cols;
+      if (in->sequence() != nullptr) {
+        if (root_->format_major() < 3) {
+          return make_error(BARISTA_STATUS_CORRUPT_MODEL,
+                            "deep input '%s' has a sequence encoder, which format %u files cannot have (format 3 on)",
+                            column.name, root_->format_major());
+        }
+        if (info.item_side) {
+          return make_error(BARISTA_STATUS_CORRUPT_MODEL,
+                            "deep input '%s': a sequence encoder reads request-side values only", column.name);
+        }
+        info.sequence = static_cast<int32_t>(sequence_encoders_.size());
+        sequence_encoders_.emplace_back();
+        BARISTA_RETURN_IF_ERROR(validate_sequence(*in->sequence(), info, &sequence_encoders_.back()));
+      }
     } else {
       if (in->embedding() != nullptr) {
         return make_error(BARISTA_STATUS_CORRUPT_MODEL, "numeric deep input '%s' has an embedding", column.name);
@@ -744,6 +758,72 @@ Status Model::validate_deep() {
   }
   max_layer_width_ = std::max(max_layer_width_, deep_width_);
   return Status();
+}
+
+Status Model::validate_sequence(const fb::SequenceEncoder& sequence, const DeepInputInfo& input,
+                                SequenceEncoderInfo* out) {
+  const Payload payload{payload_, payload_size_};
+  const std::string name = std::string("sequence encoder of '") + columns_[input.column].name + "'";
+  const uint32_t d = input.width;
+  out->dim = d;
+  out->length = sequence.length();
+  // The encoder's scratch holds several length x d arrays per request.
+  if (out->length == 0 || uint64_t{out->length} * d > limits::kMaxSequenceValues) {
+    return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "%s: length %u x dimension %u is outside 1..%u values",
+                      name.c_str(), out->length, d, limits::kMaxSequenceValues);
+  }
+  TensorView positions;
+  BARISTA_RETURN_IF_ERROR(view_tensor(payload, sequence.positions(), name + " positions", &positions));
+  if (positions.dtype != fb::DType::F32 || positions.rows != out->length || positions.cols != d) {
+    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: positions must be F32, %u x %u", name.c_str(), out->length,
+                      d);
+  }
+  out->positions = positions.f32;
+  auto norm = [&](const fb::Norm* n, const std::string& what, NormInfo* info) -> Status {
+    if (n == nullptr) return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: %s missing", name.c_str(), what.c_str());
+    const float* gain_bias = nullptr;
+    BARISTA_RETURN_IF_ERROR(payload.view(n->gain_bias(), 2 * uint64_t{d}, name + " " + what, &gain_bias));
+    info->gain = gain_bias;
+    info->bias = gain_bias + d;
+    return Status();
+  };
+  auto dense = [&](const fb::Dense* layer, const std::string& what, bool relu, LayerInfo* info) -> Status {
+    if (layer == nullptr) return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: %s missing", name.c_str(), what.c_str());
+    TensorView weights;
+    BARISTA_RETURN_IF_ERROR(view_tensor(payload, layer->weights(), name + " " + what, &weights));
+    if (weights.dtype != fb::DType::F32 || weights.rows != d || weights.cols != d) {
+      return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: %s must be F32, %u x %u", name.c_str(), what.c_str(), d, d);
+    }
+    const fb::Activation want = relu ? fb::Activation::Relu : fb::Activation::None;
+    if (layer->activation() != want) {
+      return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: %s must have activation %s", name.c_str(), what.c_str(),
+                        relu ? "Relu" : "None");
+    }
+    BARISTA_RETURN_IF_ERROR(payload.view(layer->bias(), d, name + " " + what + " bias", &info->bias));
+    info->weights = weights.f32;
+    info->in = info->out = d;
+    info->relu = relu;
+    return Status();
+  };
+  const uint32_t blocks = size_of(sequence.blocks());
+  if (blocks == 0 || blocks > limits::kMaxSequenceBlocks) {
+    return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "%s: %u blocks is outside 1..%u", name.c_str(), blocks,
+                      limits::kMaxSequenceBlocks);
+  }
+  out->blocks.resize(blocks);
+  for (uint32_t b = 0; b < blocks; ++b) {
+    const fb::AttentionBlock* in = sequence.blocks()->Get(b);
+    AttentionBlockInfo& block = out->blocks[b];
+    const std::string at = "block " + std::to_string(b) + " ";
+    BARISTA_RETURN_IF_ERROR(norm(in->norm1(), at + "norm1", &block.norm1));
+    BARISTA_RETURN_IF_ERROR(dense(in->query(), at + "query", false, &block.query));
+    BARISTA_RETURN_IF_ERROR(dense(in->key(), at + "key", false, &block.key));
+    BARISTA_RETURN_IF_ERROR(dense(in->value(), at + "value", false, &block.value));
+    BARISTA_RETURN_IF_ERROR(norm(in->norm2(), at + "norm2", &block.norm2));
+    BARISTA_RETURN_IF_ERROR(dense(in->feed1(), at + "feed1", true, &block.feed1));
+    BARISTA_RETURN_IF_ERROR(dense(in->feed2(), at + "feed2", false, &block.feed2));
+  }
+  return norm(sequence.final_norm(), "final norm", &out->final_norm);
 }
 
 Status Model::validate_catalog() {
@@ -860,6 +940,16 @@ Status Model::verify_full() const {
   BARISTA_RETURN_IF_ERROR(check_tensor(wide_weights_, "wide weights"));
   for (const DeepInputInfo& in : deep_inputs_) {
     if (in.has_embedding) BARISTA_RETURN_IF_ERROR(check_tensor(in.embedding, columns_[in.column].name));
+  }
+  for (const SequenceEncoderInfo& e : sequence_encoders_) {
+    const size_t d = e.dim;
+    bool finite = all_finite(e.positions, size_t{e.length} * d) && all_finite(e.final_norm.gain, 2 * d);
+    for (const AttentionBlockInfo& b : e.blocks) {
+      finite = finite && all_finite(b.norm1.gain, 2 * d) && all_finite(b.norm2.gain, 2 * d);
+      for (const LayerInfo* l : {&b.query, &b.key, &b.value, &b.feed1, &b.feed2})
+        finite = finite && all_finite(l->weights, d * d) && all_finite(l->bias, d);
+    }
+    if (!finite) return make_error(BARISTA_STATUS_CORRUPT_MODEL, "a sequence encoder holds a NaN or infinite number");
   }
   for (size_t l = 0; l < layers_.size(); ++l) {
     if (!all_finite(layers_[l].weights, size_t{layers_[l].in} * layers_[l].out) ||

@@ -105,6 +105,33 @@ struct WideTermInfo {
   bool learnable = false;  // on-device learning adjusts it per customer
 };
 
+struct LayerInfo {
+  const float* weights = nullptr;  // in x out, row-major
+  const float* bias = nullptr;     // out
+  uint32_t in = 0;
+  uint32_t out = 0;
+  bool relu = false;
+};
+
+struct NormInfo {
+  const float* gain = nullptr;  // d
+  const float* bias = nullptr;  // d
+};
+
+struct AttentionBlockInfo {
+  NormInfo norm1, norm2;
+  LayerInfo query, key, value, feed1, feed2;  // d x d each
+};
+
+// schema: SequenceEncoder (run by sequence/sequence_encoder.h).
+struct SequenceEncoderInfo {
+  uint32_t length = 0;
+  uint32_t dim = 0;
+  const float* positions = nullptr;  // length x dim; row 0 for the last value
+  Vec<AttentionBlockInfo> blocks;
+  NormInfo final_norm;
+};
+
 struct DeepInputInfo {
   uint32_t column = 0;
   fb::Combiner combiner = fb::Combiner::Sum;
@@ -113,14 +140,9 @@ struct DeepInputInfo {
   uint32_t offset = 0;  // position in the concatenated deep input
   uint32_t width = 0;
   bool item_side = false;
-};
-
-struct LayerInfo {
-  const float* weights = nullptr;  // in x out, row-major
-  const float* bias = nullptr;     // out
-  uint32_t in = 0;
-  uint32_t out = 0;
-  bool relu = false;
+  // Index into Model::sequence_encoders() when the ids are encoded in
+  // order instead of pooled; -1 otherwise.
+  int32_t sequence = -1;
 };
 
 struct CatalogView {
@@ -199,6 +221,7 @@ class Model {
   // Width of the request-side prefix of the deep input (item inputs follow).
   uint32_t deep_request_width() const { return deep_request_width_; }
   Span<LayerInfo> layers() const { return layers_; }
+  Span<SequenceEncoderInfo> sequence_encoders() const { return sequence_encoders_; }
   uint32_t first_layer_width() const { return layers_[0].out; }
   uint32_t max_layer_width() const { return max_layer_width_; }
 
@@ -221,6 +244,7 @@ class Model {
   Status validate_columns();
   Status validate_wide();
   Status validate_deep();
+  Status validate_sequence(const fb::SequenceEncoder& sequence, const DeepInputInfo& input, SequenceEncoderInfo* out);
   Status validate_catalog();
 
   FileMap map_;
@@ -244,6 +268,7 @@ class Model {
   uint32_t deep_width_ = 0;
   uint32_t deep_request_width_ = 0;
   Vec<LayerInfo> layers_;
+  Vec<SequenceEncoderInfo> sequence_encoders_;
   uint32_t max_layer_width_ = 0;
   CatalogView catalog_;
 };

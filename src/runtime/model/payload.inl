@@ -35,6 +35,37 @@ void visit_keys(const std::string& name, const fb::Keys* k, Visit& visit) {
   }
 }
 
+template <class Visit>
+void visit_dense(const std::string& name, const fb::Dense* dense, Visit& visit) {
+  if (dense == nullptr) return;
+  visit_tensor(name + ".weights", dense->weights(), visit);
+  visit_slice(name + ".bias", dense->bias(), 4, visit);
+}
+
+template <class Visit>
+void visit_norm(const std::string& name, const fb::Norm* norm, Visit& visit) {
+  if (norm != nullptr) visit_slice(name, norm->gain_bias(), 4, visit);
+}
+
+template <class Visit>
+void visit_sequence(const std::string& name, const fb::SequenceEncoder& sequence, Visit& visit) {
+  visit_tensor(name + ".positions", sequence.positions(), visit);
+  if (sequence.blocks() != nullptr) {
+    for (uint32_t b = 0; b < sequence.blocks()->size(); ++b) {
+      const fb::AttentionBlock* block = sequence.blocks()->Get(b);
+      const std::string at = name + ".block[" + std::to_string(b) + "]";
+      visit_norm(at + ".norm1", block->norm1(), visit);
+      visit_dense(at + ".query", block->query(), visit);
+      visit_dense(at + ".key", block->key(), visit);
+      visit_dense(at + ".value", block->value(), visit);
+      visit_norm(at + ".norm2", block->norm2(), visit);
+      visit_dense(at + ".feed1", block->feed1(), visit);
+      visit_dense(at + ".feed2", block->feed2(), visit);
+    }
+  }
+  visit_norm(name + ".final_norm", sequence.final_norm(), visit);
+}
+
 }  // namespace payload_detail
 
 template <class Visit>
@@ -44,7 +75,11 @@ void for_each_payload_slice(const fb::Model& model, Visit&& visit) {
   if (const fb::Deep* deep = model.deep()) {
     if (deep->inputs() != nullptr) {
       for (uint32_t i = 0; i < deep->inputs()->size(); ++i) {
-        visit_tensor("deep.input[" + std::to_string(i) + "].embedding", deep->inputs()->Get(i)->embedding(), visit);
+        const std::string input = "deep.input[" + std::to_string(i) + "]";
+        visit_tensor(input + ".embedding", deep->inputs()->Get(i)->embedding(), visit);
+        if (const fb::SequenceEncoder* sequence = deep->inputs()->Get(i)->sequence()) {
+          visit_sequence(input + ".sequence", *sequence, visit);
+        }
       }
     }
     if (deep->layers() != nullptr) {
