@@ -18,7 +18,8 @@ Summary summarize(std::vector<double> samples) {
   return s;
 }
 
-bool make_customers(const Model& model, size_t count, XorShift* random, std::vector<Request>* out) {
+bool make_customers(const Model& model, size_t count, XorShift* random, std::vector<Request>* out,
+                    uint32_t history_values) {
   const barista_model_info info = model.info();
   const char* user_input = barista_model_user_input(model.get());
   std::vector<barista_input_info> inputs;
@@ -39,7 +40,7 @@ bool make_customers(const Model& model, size_t count, XorShift* random, std::vec
       if (input.kind == BARISTA_VALUE_NUMERIC) {
         status = request.set(input.name, 4.0 * random->uniform() - 2.0);
       } else if (input.multivalent) {
-        const uint32_t values = std::min<uint32_t>(5, input.max_values);
+        const uint32_t values = std::min<uint32_t>(history_values, input.max_values);
         for (uint32_t v = 0; v < values && status && info.item_count > 0; ++v) {
           status = request.add(input.name, model.item_id(random->below(info.item_count)));
         }

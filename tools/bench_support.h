@@ -37,6 +37,7 @@ struct XorShift {
 // multi-valent request input (history, basket), a made-up value in every
 // other categorical request input and a value in [-2, 2] in every numeric
 // one. Prints the error and returns false on failure.
-bool make_customers(const Model& model, size_t count, XorShift* random, std::vector<Request>* out);
+bool make_customers(const Model& model, size_t count, XorShift* random, std::vector<Request>* out,
+                    uint32_t history_values = 5);
 
 }  // namespace barista::cli

@@ -24,7 +24,11 @@
 #include "commands.h"
 #include "kernels/dispatch.h"
 #include "kernels/kernel_list.h"
+#include "common/random.h"
+#include "model/model.h"
 #include "samples/random_model.h"
+#include "sequence/sequence_encoder.h"
+#include "train/sequence_training.h"
 #include "writer/model_writer.h"
 
 namespace barista::cli {
@@ -44,13 +48,13 @@ struct RecommendFigures {
 // or `max_requests` were made (at least 5).
 Status time_recommend(const Model& model, double budget_seconds, size_t max_requests, RecommendFigures* out,
                       barista_precision precision = BARISTA_PRECISION_EXACT,
-                      std::vector<std::vector<uint32_t>>* tops = nullptr) {
+                      std::vector<std::vector<uint32_t>>* tops = nullptr, uint32_t history_values = 5) {
   Session session;
   Status status = Session::create(model, &session);
   if (!status) return status;
   XorShift random{0x5EED5EEDULL};
   std::vector<Request> customers;
-  if (!make_customers(model, kCustomers, &random, &customers)) return Status();
+  if (!make_customers(model, kCustomers, &random, &customers, history_values)) return Status();
   std::vector<barista_recommendation> top;
   RecommendOptions options;
   options.k = 10;
@@ -276,6 +280,75 @@ std::string describe(const ModelShape& s) {
          " wide buckets, " + std::to_string(s.items) + " items";
 }
 
+// The shape with `length` recent items per request, with and without a
+// one-block sequence encoder over them.
+struct SequenceFigures {
+  uint32_t length = 0;
+  Summary encoder_us;  // the encoder alone, per request
+  RecommendFigures with_encoder, without;
+};
+
+// The recent items' deep input encoded (one block) or pooled, with room
+// for `length` of them.
+internal::ModelSpec with_history(internal::ModelSpec spec, uint32_t length, bool encoder) {
+  for (internal::DeepInputSpec& d : spec.deep) {
+    const internal::ColumnSpec& column = spec.columns[d.column];
+    if (column.name != "recent_items") continue;
+    spec.inputs[column.input].max_values = std::max(spec.inputs[column.input].max_values, length);
+    if (encoder) {
+      internal::Random random(kSeed);
+      internal::init_sequence_encoder(length, d.dim, 1, &random, &d.sequence);
+    }
+  }
+  return spec;
+}
+
+Status time_sequence(const internal::ModelSpec& spec, const std::string& dir, uint32_t length, double budget,
+                     uint64_t requests, SequenceFigures* out) {
+  out->length = length;
+  for (bool encoder : {true, false}) {
+    const std::string path = dir + "/bench-sequence.barista";
+    const internal::Status written =
+        internal::write_model_file(with_history(spec, length, encoder), internal::WriteOptions(), path);
+    if (!written.ok()) return Status(BARISTA_STATUS_IO_ERROR, written.message());
+    Model model;
+    Status status = Model::open(path, &model);
+    if (status) {
+      status = time_recommend(model, budget, requests, encoder ? &out->with_encoder : &out->without,
+                              BARISTA_PRECISION_EXACT, nullptr, length);
+    }
+    if (status && encoder) {
+      // The encoder alone, as the session runs it once per request.
+      std::unique_ptr<internal::Model> inner;
+      const internal::Status opened = internal::Model::open_file(path.c_str(), internal::OpenOptions(), &inner);
+      if (!opened.ok()) return Status(BARISTA_STATUS_IO_ERROR, opened.message());
+      const internal::DeepInputInfo* input = nullptr;
+      for (const internal::DeepInputInfo& d : inner->deep_inputs()) {
+        if (d.sequence >= 0) input = &d;
+      }
+      if (input == nullptr) return Status(BARISTA_STATUS_INTERNAL, "the bench model has no sequence encoder");
+      XorShift random{0x5EEDULL};
+      std::vector<uint32_t> ids(length);
+      internal::SequenceEncoderRunner runner;
+      std::vector<float> output(input->width);
+      std::vector<double> us;
+      for (int sample = 0; sample < 500; ++sample) {
+        for (uint32_t& id : ids) id = random.below(input->embedding.rows);
+        const auto start = Clock::now();
+        for (int repeat = 0; repeat < 10; ++repeat) {
+          runner.encode(inner->sequence_encoders()[static_cast<size_t>(input->sequence)], input->embedding,
+                        inner->kernels(), internal::Span<uint32_t>(ids.data(), ids.size()), output.data());
+        }
+        us.push_back(micros_since(start) / 10.0);
+      }
+      out->encoder_us = summarize(us);
+    }
+    std::remove(path.c_str());
+    if (!status) return status;
+  }
+  return Status();
+}
+
 struct ShapeFigures {
   ModelShape shape;
   std::string kernels;
@@ -291,6 +364,7 @@ struct ShapeFigures {
   double upper_gflops = 0;
   Memory memory;
   bool memory_ok = false;
+  std::vector<SequenceFigures> sequences;
 };
 
 Exit run_shape(const ModelShape& shape, const std::string& dir, const barista_open_params& open, uint64_t requests,
@@ -336,6 +410,14 @@ Exit run_shape(const ModelShape& shape, const std::string& dir, const barista_op
   out->upper_gflops = out->recommend.items_per_second * upper_layer_flops(shape) / 1e9;
   out->memory_ok = measure_memory(path, rss_requests, &out->memory);
   std::remove(path.c_str());  // L's is 500 MiB; `barista generate` writes any of them again
+  if (shape.name != "L") {
+    for (uint32_t length : {10u, 50u}) {
+      out->sequences.emplace_back();
+      if (!(status = time_sequence(spec, dir, length, budget / 2, requests, &out->sequences.back()))) {
+        return fail(status.message());
+      }
+    }
+  }
   return Exit::Ok;
 }
 
@@ -449,6 +531,15 @@ Exit run_bench(const Command& command, int argc, char** argv) {
       j.key("int8_requests_compared").value(static_cast<uint64_t>(f.int8_compared));
       put("score_one", f.score_one);
       put("explain_one", f.explain_one);
+      j.key("sequence_encoder").begin_array();
+      for (const SequenceFigures& q : f.sequences) {
+        j.begin_object().key("length").value(static_cast<uint64_t>(q.length));
+        put("encoder", q.encoder_us);
+        put("recommend_with_encoder", q.with_encoder.latency_us);
+        put("recommend_pooled", q.without.latency_us);
+        j.end_object();
+      }
+      j.end_array();
       put("first_recommend", f.sessions.first_us);
       put("first_recommend_int8", f.sessions.first_int8_us);
       j.key("session_bytes").value(static_cast<uint64_t>(f.sessions.session_bytes));
@@ -496,6 +587,13 @@ Exit run_bench(const Command& command, int argc, char** argv) {
                 peak.f32_gflops > 0 ? 100.0 * f.upper_gflops / peak.f32_gflops : 0.0);
     std::printf("  score one item: p50 %.2f us, p99 %.2f us\n", f.score_one.p50, f.score_one.p99);
     std::printf("  explain one item: p50 %.1f us, p99 %.1f us\n", f.explain_one.p50, f.explain_one.p99);
+    for (const SequenceFigures& q : f.sequences) {
+      std::printf(
+          "  %u recent items through a one-block sequence encoder: the encoder p50 %.1f us, p99 %.1f us; recommend "
+          "p50 %.3f ms (pooled instead: %.3f ms)\n",
+          q.length, q.encoder_us.p50, q.encoder_us.p99, q.with_encoder.latency_us.p50 / 1e3,
+          q.without.latency_us.p50 / 1e3);
+    }
     std::printf(
         "  a new session's first recommend: p50 %.3f ms exact, %.3f ms int8 shortlist (%zu sessions)\n"
         "  memory: the first session %.1f KiB, the last of %zu alive %zu bytes (the first: %zu); the model %.2f MiB\n"
