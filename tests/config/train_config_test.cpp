@@ -62,6 +62,14 @@ TEST_CASE("train config: every error names the offending key") {
             .find("(known here: name, data, user_id,") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": 3}}})")
             .find("data.interactions.path: expected a string, got a number") != std::string::npos);
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "history": {"encoder": {"blocks": 1}}})") ==
+        "config: history.encoder.blocks: needs a history (length and embedding above 0)");
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "history": {"length": 4096, "embedding": 512,
+                     "encoder": {"blocks": 1}}})") ==
+        "config: history.encoder.blocks: needs history.length x history.embedding at most 1048576 (the runtime's "
+        "limit)");
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "history": {"length": 5, "encoder": {"blocks": 9}}})")
+            .find("history.encoder.blocks") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "training": {"epochs": 0}})")
             .find("training.epochs: must be between 1 and 10000, not 0") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "training": {"epochs": 2.5}})")

@@ -105,6 +105,7 @@ void check_trainer_runtime_parity(bool slots, uint32_t encoder_blocks = 0) {
   Trained t;
   train(dir, 200, 2, 2, &t, [&](TrainConfig* c) {
     c->history.encoder_blocks = encoder_blocks;
+    c->history.encoder_keeps_pooled = encoder_blocks > 0;
     if (!slots) return;
     c->history.slots = 2;
     c->crosses[0].combiner = CombinerName::Mean;
@@ -156,7 +157,8 @@ TEST_CASE("train -> file -> runtime: the runtime's scores equal the trainer's ow
   // (format 2's positional columns), the last one crossed with the
   // candidate, and the whole history's cross by its mean.
   SUBCASE("history slots and a mean cross") { check_trainer_runtime_parity(true); }
-  // The history through two self-attention blocks (format 3).
+  // The history through two self-attention blocks (format 3), its pooled
+  // embedding beside.
   SUBCASE("a sequence encoder over the history") { check_trainer_runtime_parity(true, 2); }
 }
 

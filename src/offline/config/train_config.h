@@ -75,8 +75,10 @@ struct HistoryConfig {
   bool share_item_embedding = true;
   // A causal self-attention encoder over the history in order (format 3):
   // `encoder_blocks` blocks replace the pooled history in the deep part;
-  // 0 pools.
+  // 0 pools. With `encoder_keeps_pooled` the pooled history stays beside
+  // the encoding (two slices of the deep input).
   uint32_t encoder_blocks = 0;
+  bool encoder_keeps_pooled = false;
 };
 
 // Which wide terms on-device learning adjusts per customer (the model file

@@ -341,6 +341,9 @@ Status SpecBuilder::add_deep_inputs(Random* random) {
   }
   if (history_input_ >= 0 && config_.history.embedding > 0) {
     deep_input(column_of_[kHistoryInput], config_.history.embedding, to_combiner(config_.history.combiner));
+    if (config_.history.encoder_blocks > 0 && config_.history.encoder_keeps_pooled) {
+      deep_input(column_of_[kHistoryInput], config_.history.embedding, to_combiner(config_.history.combiner));
+    }
     if (config_.history.encoder_blocks > 0) {
       init_sequence_encoder(config_.history.length, config_.history.embedding, config_.history.encoder_blocks, random,
                             &spec_.deep.back().sequence);
