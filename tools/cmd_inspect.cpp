@@ -60,6 +60,8 @@ std::map<std::string, uint64_t> section_sizes(const Model& model) {
     std::string section;
     if (name.rfind("wide.", 0) == 0)
       section = "wide weights";
+    else if (name.rfind("deep.input", 0) == 0 && name.find(".sequence") != std::string::npos)
+      section = "sequence encoders";
     else if (name.rfind("deep.input", 0) == 0)
       section = "deep embeddings";
     else if (name.rfind("deep.layer", 0) == 0)
@@ -268,7 +270,13 @@ Exit run_inspect(const Command& command, int argc, char** argv) {
     for (const DeepInputInfo& d : model->deep_inputs()) {
       j.begin_object().key("column").value(model->columns()[d.column].name).key("width").value(d.width);
       j.key("dtype").value(d.has_embedding ? dtype_name(d.embedding.dtype) : "numeric");
-      j.key("rows").value(d.has_embedding ? d.embedding.rows : uint64_t{0}).end_object();
+      j.key("rows").value(d.has_embedding ? d.embedding.rows : uint64_t{0});
+      if (d.sequence >= 0) {
+        const SequenceEncoderInfo& e = model->sequence_encoders()[static_cast<size_t>(d.sequence)];
+        j.key("sequence_encoder").begin_object().key("length").value(e.length);
+        j.key("blocks").value(static_cast<uint64_t>(e.blocks.size())).end_object();
+      }
+      j.end_object();
     }
     j.end_array().key("layers").begin_array();
     for (const LayerInfo& l : model->layers()) {
@@ -345,6 +353,13 @@ Exit run_inspect(const Command& command, int argc, char** argv) {
               model->deep_width() - model->deep_request_width());
   for (const DeepInputInfo& d : model->deep_inputs()) {
     if (d.has_embedding) {
+      if (d.sequence >= 0) {
+        const SequenceEncoderInfo& e = model->sequence_encoders()[static_cast<size_t>(d.sequence)];
+        std::printf("  %-20s %-7s embedding %llu x %u %s, the last %u in order through %zu attention block%s\n",
+                    model->columns()[d.column].name, "request", static_cast<unsigned long long>(d.embedding.rows),
+                    d.width, dtype_name(d.embedding.dtype), e.length, e.blocks.size(), e.blocks.size() == 1 ? "" : "s");
+        continue;
+      }
       std::printf("  %-20s %-7s embedding %llu x %u %s, %s\n", model->columns()[d.column].name,
                   d.item_side ? "item" : "request", static_cast<unsigned long long>(d.embedding.rows), d.width,
                   dtype_name(d.embedding.dtype), fb::EnumNameCombiner(d.combiner));
