@@ -8,7 +8,9 @@
 //      of every kind (positions, crosses of two to four components, a
 //      column crossed with itself); wide terms, several on one column or on
 //      copies of one cross; deep inputs; 1-3 dense layers; a catalog of 1 to
-//      300 items; F32, F16 or Int8Rowwise embeddings. The project's own
+//      300 items; F32, F16 or Int8Rowwise embeddings; sequence encoders
+//      (format 3) of one or two blocks on request-side categorical deep
+//      inputs. The project's own
 //      writer turns it into a file;
 //   2. overwrite scalars of that file in place with hostile values (indices
 //      at and past the end, counts at and past the limits, NaN, infinities,
@@ -394,6 +396,12 @@ void build_spec(Stream& s, Built* built) {
     if (column.kind != fb::ColumnKind::Numeric) {
       in.dim = 1 + s.below(16);
       in.embedding = random_weights(random, column.cardinality() * in.dim, 0.5f);
+      if (side_of(spec, in.column) == Side::Request && s.one_in(3)) {
+        in.sequence.length = 1 + s.below(12);
+        in.sequence.dim = in.dim;
+        in.sequence.blocks = 1 + s.below(2);
+        in.sequence.params = random_weights(random, SequenceLayout(in.sequence).total(), 0.5f);
+      }
     }
     width += column.kind == fb::ColumnKind::Numeric ? 1 : in.dim;
     spec.deep.push_back(std::move(in));
@@ -583,7 +591,37 @@ struct Parts {
   std::vector<fb::Tensor*> tensors;
   std::vector<SliceRef> slices;
   std::vector<fb::Keys*> keys;
+  std::vector<fb::SequenceEncoder*> sequences;
+  std::vector<fb::Dense*> dense;  // the sequence encoders' layers
 };
+
+void add_norm(Parts* parts, fb::Norm* norm) {
+  if (norm != nullptr) add_slice(&parts->slices, norm->mutable_gain_bias(), 4);
+}
+
+void add_dense(Parts* parts, fb::Dense* dense) {
+  if (dense == nullptr) return;
+  parts->dense.push_back(dense);
+  add_tensor(&parts->tensors, &parts->slices, dense->mutable_weights());
+  add_slice(&parts->slices, dense->mutable_bias(), 4);
+}
+
+void add_sequence(Parts* parts, fb::SequenceEncoder* sequence) {
+  parts->sequences.push_back(sequence);
+  add_tensor(&parts->tensors, &parts->slices, sequence->mutable_positions());
+  add_norm(parts, sequence->mutable_final_norm());
+  if (auto* blocks = sequence->mutable_blocks()) {
+    for (uint32_t b = 0; b < blocks->size(); ++b) {
+      fb::AttentionBlock* block = blocks->GetMutableObject(b);
+      add_norm(parts, block->mutable_norm1());
+      add_norm(parts, block->mutable_norm2());
+      for (fb::Dense* dense : {block->mutable_query(), block->mutable_key(), block->mutable_value(),
+                               block->mutable_feed1(), block->mutable_feed2()}) {
+        add_dense(parts, dense);
+      }
+    }
+  }
+}
 
 Parts find_parts(fb::Model* root) {
   Parts parts;
@@ -592,6 +630,9 @@ Parts find_parts(fb::Model* root) {
     if (auto* inputs = deep->mutable_inputs()) {
       for (uint32_t i = 0; i < inputs->size(); ++i) {
         add_tensor(&parts.tensors, &parts.slices, inputs->GetMutableObject(i)->mutable_embedding());
+        if (fb::SequenceEncoder* sequence = inputs->GetMutableObject(i)->mutable_sequence()) {
+          add_sequence(&parts, sequence);
+        }
       }
     }
     if (auto* layers = deep->mutable_layers()) {
@@ -691,6 +732,7 @@ enum Mutation : uint8_t {
   kSliceBounds,
   kDeepInput,
   kDenseActivation,
+  kSequence,
   kCatalogInputs,
   kRootIndices,
   kRootVersions,
@@ -816,6 +858,19 @@ void mutate_once(Stream& s, fb::Model* root, const Parts& parts) {
     case kDenseActivation: {
       fb::Dense* dense = root->mutable_deep() ? pick_table(s, root->mutable_deep()->mutable_layers()) : nullptr;
       if (dense != nullptr) dense->mutate_activation(hostile_enum(s, dense->activation()));
+      break;
+    }
+    case kSequence: {
+      // A sequence encoder's length, or one of its layers' activation.
+      if (s.flag()) {
+        if (!parts.sequences.empty()) {
+          fb::SequenceEncoder* sequence = parts.sequences[s.below(static_cast<uint32_t>(parts.sequences.size()))];
+          sequence->mutate_length(hostile_u32(s, sequence->length()));
+        }
+      } else if (!parts.dense.empty()) {
+        fb::Dense* dense = parts.dense[s.below(static_cast<uint32_t>(parts.dense.size()))];
+        dense->mutate_activation(hostile_enum(s, dense->activation()));
+      }
       break;
     }
     case kCatalogInputs:

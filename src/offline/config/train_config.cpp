@@ -366,6 +366,7 @@ Status parse_train_config(const json::Value& root, const std::string& base_dir, 
     BARISTA_RETURN_IF_ERROR(nested(h, "encoder", [&](ObjectReader& e) -> Status {
       BARISTA_RETURN_IF_ERROR(e.integer("blocks", &c.history.encoder_blocks, 0, 8));
       BARISTA_RETURN_IF_ERROR(e.boolean("keep_pooled", &c.history.encoder_keeps_pooled));
+      BARISTA_RETURN_IF_ERROR(e.number("dropout", &c.history.encoder_dropout, 0.0, 0.9));
       if (c.history.encoder_blocks > 0 && (c.history.length == 0 || c.history.embedding == 0)) {
         return ObjectReader::error(e.key_path("blocks"), "needs a history (length and embedding above 0)");
       }

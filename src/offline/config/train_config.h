@@ -79,6 +79,7 @@ struct HistoryConfig {
   // the encoding (two slices of the deep input).
   uint32_t encoder_blocks = 0;
   bool encoder_keeps_pooled = false;
+  double encoder_dropout = 0.0;  // training only: inverted dropout inside the encoder
 };
 
 // Which wide terms on-device learning adjusts per customer (the model file

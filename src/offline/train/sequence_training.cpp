@@ -99,7 +99,7 @@ void init_sequence_encoder(uint32_t length, uint32_t dim, uint32_t blocks, Rando
 }
 
 void sequence_forward(const SequenceEncoderSpec& spec, const float* table, const uint32_t* ids, size_t count,
-                      SequenceCache* cache, float* out) {
+                      SequenceCache* cache, float* out, float dropout, Random* random) {
   const SequenceLayout at(spec);
   const size_t d = spec.dim;
   const size_t n = std::min<size_t>(count, spec.length);
@@ -111,12 +111,24 @@ void sequence_forward(const SequenceEncoderSpec& spec, const float* table, const
     return;
   }
   cache->blocks.resize(spec.blocks);
+  const bool drop = dropout > 0.0f && random != nullptr;
+  const float kept = drop ? 1.0f / (1.0f - dropout) : 1.0f;
+  auto draw = [&](std::vector<float>* keep) {
+    if (!drop) {
+      keep->clear();
+      return;
+    }
+    keep->resize(n * d);
+    for (float& k : *keep) k = random->uniform() < static_cast<double>(dropout) ? 0.0f : kept;
+  };
   std::vector<float> x(n * d);
   for (size_t t = 0; t < n; ++t) {
     const float* row = table + size_t{cache->ids[t]} * d;
     const float* position = p + at.positions() + (n - 1 - t) * d;
     for (size_t c = 0; c < d; ++c) x[t * d + c] = row[c] + position[c];
   }
+  draw(&cache->keep_input);
+  for (size_t i = 0; i < cache->keep_input.size(); ++i) x[i] *= cache->keep_input[i];
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
   for (size_t b = 0; b < spec.blocks; ++b) {
     SequenceCache::Block& k = cache->blocks[b];
@@ -130,7 +142,7 @@ void sequence_forward(const SequenceEncoderSpec& spec, const float* table, const
     dense_forward(p + at.query(b), n, d, k.h.data(), k.q.data());
     dense_forward(p + at.key(b), n, d, k.h.data(), k.k.data());
     dense_forward(p + at.value(b), n, d, k.h.data(), k.v.data());
-    k.x1 = x;
+    k.attended.assign(n * d, 0.0f);
     for (size_t t = 0; t < n; ++t) {
       float* a = &k.attention[t * n];
       float top = -INFINITY;
@@ -147,14 +159,21 @@ void sequence_forward(const SequenceEncoderSpec& spec, const float* table, const
       }
       for (size_t s = 0; s <= t; ++s) {
         a[s] /= sum;
-        for (size_t c = 0; c < d; ++c) k.x1[t * d + c] += a[s] * k.v[s * d + c];
+        for (size_t c = 0; c < d; ++c) k.attended[t * d + c] += a[s] * k.v[s * d + c];
       }
     }
+    draw(&k.keep_attended);
+    draw(&k.keep_fed);
+    k.x1 = x;
+    for (size_t i = 0; i < n * d; ++i) k.x1[i] += drop ? k.keep_attended[i] * k.attended[i] : k.attended[i];
     for (size_t t = 0; t < n; ++t)
       norm_forward(p + at.norm2(b), d, &k.x1[t * d], &k.xhat2[t * d], &k.g[t * d], &k.rstd2[t]);
     dense_forward(p + at.feed1(b), n, d, k.g.data(), k.hidden.data());
     for (float& v : k.hidden) v = std::max(v, 0.0f);
     dense_forward(p + at.feed2(b), n, d, k.hidden.data(), x.data());
+    if (drop) {
+      for (size_t i = 0; i < n * d; ++i) x[i] *= k.keep_fed[i];
+    }
     for (size_t i = 0; i < n * d; ++i) x[i] += k.x1[i];
   }
   cache->y = x;
@@ -180,6 +199,9 @@ void sequence_backward(const SequenceEncoderSpec& spec, const SequenceCache& cac
     const SequenceCache::Block& k = cache.blocks[b];
     // y = x1 + feed2(relu(feed1(norm2(x1)))).
     dx1 = dy;
+    if (!k.keep_fed.empty()) {
+      for (size_t i = 0; i < n * d; ++i) dy[i] *= k.keep_fed[i];
+    }
     dhidden.assign(n * d, 0.0f);
     dense_backward(p + at.feed2(b), n, d, k.hidden.data(), dy.data(), dhidden.data(), grads + at.feed2(b));
     for (size_t i = 0; i < n * d; ++i) dhidden[i] = k.hidden[i] > 0.0f ? dhidden[i] : 0.0f;
@@ -189,6 +211,9 @@ void sequence_backward(const SequenceEncoderSpec& spec, const SequenceCache& cac
       norm_backward(p + at.norm2(b), d, &k.xhat2[t * d], k.rstd2[t], &dg[t * d], &dx1[t * d], grads + at.norm2(b));
     // x1 = x + attention(q, k, v).
     dx = dx1;
+    if (!k.keep_attended.empty()) {
+      for (size_t i = 0; i < n * d; ++i) dx1[i] *= k.keep_attended[i];
+    }
     dq.assign(n * d, 0.0f);
     dk.assign(n * d, 0.0f);
     dv.assign(n * d, 0.0f);
@@ -223,6 +248,9 @@ void sequence_backward(const SequenceEncoderSpec& spec, const SequenceCache& cac
     dy.swap(dx);
   }
   // x_t = embedding row + position (n - 1 - t).
+  if (!cache.keep_input.empty()) {
+    for (size_t i = 0; i < n * d; ++i) dy[i] *= cache.keep_input[i];
+  }
   for (size_t t = 0; t < n; ++t) {
     float* position = grads + at.positions() + (n - 1 - t) * d;
     for (size_t c = 0; c < d; ++c) {

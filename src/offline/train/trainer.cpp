@@ -233,8 +233,9 @@ struct Trainer::State {
 
   Status encode_side(const FeatureBag* request, uint32_t item, Side side, SideEncoding* out);
   Status encode_mixed(const FeatureBag& request, uint32_t item);
-  // The sequence encoder's forward pass for requests [0, count), on the pool.
-  void encode_sequences(size_t count);
+  // The sequence encoder's forward pass for requests [0, count), on the
+  // pool; `training` applies its dropout.
+  void encode_sequences(size_t count, bool training);
   void forward(ShardWork& w, size_t batch_size);
   void backward(ShardWork& w);
   // The sequence encoder's backward pass, after backward() of every shard:
@@ -571,7 +572,7 @@ void Trainer::State::backward(ShardWork& w) {
   }
 }
 
-void Trainer::State::encode_sequences(size_t count) {
+void Trainer::State::encode_sequences(size_t count, bool training) {
   if (sequence_input < 0) return;
   const size_t k = static_cast<size_t>(sequence_input);
   const SequenceEncoderSpec& sequence = spec.deep[k].sequence;
@@ -582,8 +583,12 @@ void Trainer::State::encode_sequences(size_t count) {
     for (size_t r = count * sh / kShards; r < count * (sh + 1) / kShards; ++r) {
       const SideEncoding& enc = request_encodings[r];
       const uint32_t begin = enc.deep_begin[sequence_slot], end = enc.deep_begin[sequence_slot + 1];
+      // Dropout draws from a stream per step and request: the same
+      // whatever thread runs it.
+      Random random = Random::salted(config->training.seed ^ (step * 0x9E3779B97F4A7C15ULL) ^ (r << 1));
       sequence_forward(sequence, table, enc.deep_ids.data() + begin, end - begin, &sequence_caches[r],
-                       &sequence_out[r * sequence.dim]);
+                       &sequence_out[r * sequence.dim], training ? static_cast<float>(config->history.encoder_dropout) : 0.0f,
+                       training ? &random : nullptr);
     }
   });
 }
@@ -860,7 +865,7 @@ Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, Tra
         s.shards[sh].begin = n * sh / kShards;
         s.shards[sh].end = n * (sh + 1) / kShards;
       }
-      s.encode_sequences(end - begin);
+      s.encode_sequences(end - begin, true);
       s.pool->run(kShards, [&](size_t sh) {
         ShardWork& w = s.shards[sh];
         s.forward(w, n);
@@ -931,7 +936,7 @@ Status Trainer::logit(size_t position, UserIdMode user_id, uint32_t item, float*
   BARISTA_RETURN_IF_ERROR(s.encode_mixed(*s.request_bag, item));
   ex.mixed_end = static_cast<uint32_t>(s.mixed_index.size());
   s.examples.push_back(ex);
-  s.encode_sequences(1);
+  s.encode_sequences(1, false);
   ShardWork w;
   w.begin = 0;
   w.end = 1;
