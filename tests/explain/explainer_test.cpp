@@ -160,6 +160,11 @@ TEST_CASE("explanations add up to the session's logit on every test model kind, 
     TestModelOptions deeper;
     deeper.hidden = {32, 16, 8};
     explain_many(random_test_model(6, deeper), WriteOptions(), learn);
+    // The history's slice comes from a sequence encoder: integrated
+    // gradients attribute its output like any other slice.
+    TestModelOptions sequence;
+    sequence.sequence_blocks = 2;
+    explain_many(random_test_model(7, sequence), WriteOptions(), learn);
   }
 }
 

@@ -123,3 +123,58 @@ TEST_CASE("learned weights score like the model's own wide weights, on every pat
     }
   }
 }
+
+TEST_CASE("a model with a sequence encoder learns on the device as one without: learned weights score as model weights") {
+  TestModelOptions options;
+  options.sequence_blocks = 1;
+  ModelSpec spec = random_test_model(47, options);
+  std::vector<uint8_t> storage;
+  const auto model = open_spec(spec, &storage);
+  REQUIRE(model->sequence_encoders().size() == 1);
+  OverlayStore store;
+  FtrlParams params;
+  params.alpha = 0.5f;
+  REQUIRE(OverlayStore::create(1 << 20, params, &store).ok());
+  const auto index = serving_index(*model);
+  Learner learner(*index, &store);
+  Values customer = random_request(spec, 47);
+  customer.categorical[kUserId] = {"learning-customer"};
+  customer.categorical[kHistory] = {"item-3", "item-8", "item-1", "item-8"};
+  FeatureBag request(*model, BagRole::Request);
+  fill_bag(customer, &request);
+  const uint32_t n = model->catalog().count;
+  Vec<LearnedState> steps;
+  for (uint32_t item : {2u, 5u, 7u, 11u}) {
+    float label = item == 5 ? 1.0f : 0.0f;
+    REQUIRE(learner.observe(request, Span<uint32_t>(&item, 1), Span<float>(&label, 1), Span<float>(), &steps).ok());
+  }
+  uint64_t user = 0;
+  REQUIRE(learner.user_of(request, &user));
+  REQUIRE(store.user_entries(user) > 0);
+
+  // The learned weights folded into a copy of the model (encoder and all),
+  // scored without an overlay, against the original with the overlay.
+  std::vector<uint8_t> learned_storage;
+  const auto learned_model = open_spec(with_learned(spec, *model, store, user), &learned_storage);
+  const auto learned_index = serving_index(*learned_model);
+  Scorer with_overlay(*index), folded(*learned_index), alone(*index);
+  with_overlay.set_overlay(&store);
+  FeatureBag learned_request(*learned_model, BagRole::Request);
+  fill_bag(customer, &learned_request);
+  std::vector<uint32_t> all(n);
+  for (uint32_t i = 0; i < n; ++i) all[i] = i;
+  std::vector<float> a(n), b(n), c(n);
+  REQUIRE(with_overlay.prepare(request).ok());
+  REQUIRE(with_overlay.logits_catalog(Span<uint32_t>(all), a.data()).ok());
+  REQUIRE(folded.prepare(learned_request).ok());
+  REQUIRE(folded.logits_catalog(Span<uint32_t>(all), b.data()).ok());
+  REQUIRE(alone.prepare(request).ok());
+  REQUIRE(alone.logits_catalog(Span<uint32_t>(all), c.data()).ok());
+  size_t moved = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    CAPTURE(i);
+    CHECK(close(a[i], b[i]));
+    moved += !close(a[i], c[i]);
+  }
+  CHECK(moved > n / 2);
+}
