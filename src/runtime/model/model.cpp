@@ -912,7 +912,8 @@ bool Model::vocabulary_key(const ColumnInfo& column, uint32_t id, std::string* o
 size_t Model::memory_bytes() const {
   size_t bytes = sizeof(*this) + heap_bytes(inputs_) + heap_bytes(input_lookup_) + heap_bytes(columns_) +
                  heap_bytes(wide_request_terms_) + heap_bytes(wide_item_terms_) + heap_bytes(wide_mixed_terms_) +
-                 heap_bytes(deep_inputs_) + heap_bytes(layers_);
+                 heap_bytes(deep_inputs_) + heap_bytes(layers_) + heap_bytes(sequence_encoders_);
+  for (const SequenceEncoderInfo& e : sequence_encoders_) bytes += heap_bytes(e.blocks);
   if (owned_copy_ != nullptr || map_.copied()) bytes += size_;
   return bytes;
 }
