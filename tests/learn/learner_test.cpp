@@ -124,7 +124,8 @@ TEST_CASE("learned weights score like the model's own wide weights, on every pat
   }
 }
 
-TEST_CASE("a model with a sequence encoder learns on the device as one without: learned weights score as model weights") {
+TEST_CASE(
+    "a model with a sequence encoder learns on the device as one without: learned weights score as model weights") {
   TestModelOptions options;
   options.sequence_blocks = 1;
   ModelSpec spec = random_test_model(47, options);

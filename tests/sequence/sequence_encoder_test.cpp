@@ -211,10 +211,12 @@ TEST_CASE("sequence encoder: causal, a later item never changes an earlier posit
   // The last-position path equals the last row of every position's.
   std::vector<float> last(kDim);
   runner.encode(f.info, f.f32_table(), kernels, Span<uint32_t>(ids.data(), ids.size()), last.data());
-  for (uint32_t c = 0; c < kDim; ++c) CHECK(last[c] == doctest::Approx(before[(ids.size() - 1) * kDim + c]).epsilon(1e-5));
+  for (uint32_t c = 0; c < kDim; ++c)
+    CHECK(last[c] == doctest::Approx(before[(ids.size() - 1) * kDim + c]).epsilon(1e-5));
 }
 
-TEST_CASE("sequence encoder: short histories use the first positions, long ones their last `length` ids, none gives zeros") {
+TEST_CASE(
+    "sequence encoder: short histories use the first positions, long ones their last `length` ids, none gives zeros") {
   Fixture f(4, 1);
   const KernelTable& kernels = kernel_table_reference();
   SequenceEncoderRunner runner;
@@ -274,7 +276,7 @@ TEST_CASE("sequence encoder: the trainer's gradients match finite differences, w
   for (const auto& [blocks, dropout] : {std::pair<uint32_t, float>{1, 0.0f}, {2, 0.0f}, {2, 0.3f}}) {
     Fixture f(5, blocks, 17);
     const std::vector<uint32_t> ids = {3, 11, 3, 7, 0, 14};  // one more than the length
-    std::vector<float> weights(kDim);  // loss = weights . output
+    std::vector<float> weights(kDim);                        // loss = weights . output
     Random random(5);
     for (float& w : weights) w = static_cast<float>(random.normal());
     // Dropout draws the same masks on every pass: the function is fixed.

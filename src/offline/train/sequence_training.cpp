@@ -61,8 +61,7 @@ void dense_forward(const float* params, size_t n, size_t d, const float* x, floa
 }
 
 // Given dy: dx += dy w^T (when dx is given), dw += x^T dy, db += sum of dy.
-void dense_backward(const float* params, size_t n, size_t d, const float* x, const float* dy, float* dx,
-                    float* grads) {
+void dense_backward(const float* params, size_t n, size_t d, const float* x, const float* dy, float* dx, float* grads) {
   const ConstMap dy_map(dy, ix(n), ix(d));
   if (dx != nullptr) Map(dx, ix(n), ix(d)).noalias() += dy_map * ConstMap(params, ix(d), ix(d)).transpose();
   Map(grads, ix(d), ix(d)).noalias() += ConstMap(x, ix(n), ix(d)).transpose() * dy_map;
@@ -183,8 +182,8 @@ void sequence_forward(const SequenceEncoderSpec& spec, const float* table, const
   cache->final_rstd = rstd;
 }
 
-void sequence_backward(const SequenceEncoderSpec& spec, const SequenceCache& cache,
-                       const float* dout, float* grads, float* row_grads) {
+void sequence_backward(const SequenceEncoderSpec& spec, const SequenceCache& cache, const float* dout, float* grads,
+                       float* row_grads) {
   const size_t n = cache.n;
   if (n == 0) return;
   const SequenceLayout at(spec);

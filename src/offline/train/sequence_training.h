@@ -20,12 +20,12 @@ void init_sequence_encoder(uint32_t length, uint32_t dim, uint32_t blocks, Rando
 // One request's forward pass, kept for the backward pass.
 struct SequenceCache {
   struct Block {
-    std::vector<float> x;                       // n x d, the block's input
-    std::vector<float> xhat1, h, q, k, v;       // norm1(x) before and after gain and bias; projections
-    std::vector<float> attention;               // n x n, row t holds weights 0 .. t
-    std::vector<float> x1, xhat2, g, hidden;    // x + attention output, norm2(x1), relu(feed1(g))
-    std::vector<float> rstd1, rstd2;            // n: 1 / sqrt(var + eps) of norm1, norm2
-    std::vector<float> attended;                // n x d, the attention output before dropout
+    std::vector<float> x;                        // n x d, the block's input
+    std::vector<float> xhat1, h, q, k, v;        // norm1(x) before and after gain and bias; projections
+    std::vector<float> attention;                // n x n, row t holds weights 0 .. t
+    std::vector<float> x1, xhat2, g, hidden;     // x + attention output, norm2(x1), relu(feed1(g))
+    std::vector<float> rstd1, rstd2;             // n: 1 / sqrt(var + eps) of norm1, norm2
+    std::vector<float> attended;                 // n x d, the attention output before dropout
     std::vector<float> keep_attended, keep_fed;  // dropout multipliers (0 or 1 / (1 - p)); empty without
   };
   size_t n = 0;                   // positions encoded (0: no ids, the output is zeros)
@@ -48,7 +48,7 @@ void sequence_forward(const SequenceEncoderSpec& spec, const float* table, const
 // Given d loss / d out, adds the parameters' gradients to `grads`
 // (spec.params.size() floats) and writes the gradients of the n embedding
 // rows read (n x dim, in the order of cache.ids) to `row_grads`.
-void sequence_backward(const SequenceEncoderSpec& spec, const SequenceCache& cache,
-                       const float* dout, float* grads, float* row_grads);
+void sequence_backward(const SequenceEncoderSpec& spec, const SequenceCache& cache, const float* dout, float* grads,
+                       float* row_grads);
 
 }  // namespace barista::internal

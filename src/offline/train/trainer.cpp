@@ -586,9 +586,9 @@ void Trainer::State::encode_sequences(size_t count, bool training) {
       // Dropout draws from a stream per step and request: the same
       // whatever thread runs it.
       Random random = Random::salted(config->training.seed ^ (step * 0x9E3779B97F4A7C15ULL) ^ (r << 1));
+      const float dropout = training ? static_cast<float>(config->history.encoder_dropout) : 0.0f;
       sequence_forward(sequence, table, enc.deep_ids.data() + begin, end - begin, &sequence_caches[r],
-                       &sequence_out[r * sequence.dim], training ? static_cast<float>(config->history.encoder_dropout) : 0.0f,
-                       training ? &random : nullptr);
+                       &sequence_out[r * sequence.dim], dropout, training ? &random : nullptr);
     }
   });
 }

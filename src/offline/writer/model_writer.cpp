@@ -148,8 +148,8 @@ flatbuffers::Offset<fb::Tensor> build_tensor(Builder& b, PayloadBuilder& payload
 
 flatbuffers::Offset<fb::Dense> build_dense(Builder& b, PayloadBuilder& payload, const float* weights, uint32_t in,
                                            uint32_t out, bool relu) {
-  const auto tensor = build_tensor(b, payload, std::vector<float>(weights, weights + size_t{in} * out), in, out,
-                                   fb::DType::F32);
+  const auto tensor =
+      build_tensor(b, payload, std::vector<float>(weights, weights + size_t{in} * out), in, out, fb::DType::F32);
   const fb::Slice bias = payload.add(weights + size_t{in} * out, out);
   return fb::CreateDense(b, tensor, &bias, relu ? fb::Activation::Relu : fb::Activation::None);
 }
@@ -176,8 +176,8 @@ flatbuffers::Offset<fb::SequenceEncoder> build_sequence_encoder(Builder& b, Payl
     const auto feed2 = build_dense(b, payload, p + at.feed2(k), d, d, false);
     blocks.push_back(fb::CreateAttentionBlock(b, norm1, query, key, value, norm2, feed1, feed2));
   }
-  const auto positions = build_tensor(b, payload, std::vector<float>(p, p + size_t{s.length} * d), s.length, d,
-                                      fb::DType::F32);
+  const auto positions =
+      build_tensor(b, payload, std::vector<float>(p, p + size_t{s.length} * d), s.length, d, fb::DType::F32);
   const auto blocks_vector = b.CreateVector(blocks);
   const auto final_norm = norm(at.final_norm());
   return fb::CreateSequenceEncoder(b, s.length, positions, blocks_vector, final_norm);
@@ -221,7 +221,8 @@ Status check_spec(const ModelSpec& spec, const WriteOptions& options) {
     BARISTA_RETURN_IF_ERROR(check_finite(in.embedding, "embedding of '" + column.name + "'"));
     const SequenceEncoderSpec& sequence = in.sequence;
     if (sequence.length > 0) {
-      if (sequence.dim != in.dim || sequence.blocks == 0 || sequence.params.size() != SequenceLayout(sequence).total()) {
+      if (sequence.dim != in.dim || sequence.blocks == 0 ||
+          sequence.params.size() != SequenceLayout(sequence).total()) {
         return make_error(BARISTA_STATUS_INVALID_ARGUMENT,
                           "sequence encoder of '%s': %zu parameters for length %u, dim %u (the embedding's %u), %u "
                           "blocks",
@@ -382,10 +383,10 @@ Status build(const ModelSpec& spec, const WriteOptions& options, Builder& b, Pre
   const auto payload_vector = b.CreateVector(payload.bytes());
   // Non-zero placeholders keep the checksum and size fields in the buffer,
   // so that they can be overwritten in place once the contents are final.
-  const auto model = fb::CreateModel(b, format_major, format_minor,
-                                     BARISTA_QUANTIZATION_VERSION, metadata, root_inputs, root_columns,
-                                     spec.user_id_input, spec.item_id_input, wide, deep, catalog_offset, payload_vector,
-                                     /*checksum=*/1, /*file_size=*/1);
+  const auto model =
+      fb::CreateModel(b, format_major, format_minor, BARISTA_QUANTIZATION_VERSION, metadata, root_inputs, root_columns,
+                      spec.user_id_input, spec.item_id_input, wide, deep, catalog_offset, payload_vector,
+                      /*checksum=*/1, /*file_size=*/1);
   b.Finish(model, fb::ModelIdentifier());
   return Status();
 }

@@ -775,8 +775,7 @@ Status Model::validate_sequence(const fb::SequenceEncoder& sequence, const DeepI
   TensorView positions;
   BARISTA_RETURN_IF_ERROR(view_tensor(payload, sequence.positions(), name + " positions", &positions));
   if (positions.dtype != fb::DType::F32 || positions.rows != out->length || positions.cols != d) {
-    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: positions must be F32, %u x %u", name.c_str(), out->length,
-                      d);
+    return make_error(BARISTA_STATUS_CORRUPT_MODEL, "%s: positions must be F32, %u x %u", name.c_str(), out->length, d);
   }
   out->positions = positions.f32;
   auto norm = [&](const fb::Norm* n, const std::string& what, NormInfo* info) -> Status {
