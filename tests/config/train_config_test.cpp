@@ -64,10 +64,10 @@ TEST_CASE("train config: every error names the offending key") {
             .find("data.interactions.path: expected a string, got a number") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "history": {"encoder": {"blocks": 1}}})") ==
         "config: history.encoder.blocks: needs a history (length and embedding above 0)");
-  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "history": {"length": 4096, "embedding": 512,
+  CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "history": {"length": 1024, "embedding": 512,
                      "encoder": {"blocks": 1}}})") ==
-        "config: history.encoder.blocks: needs history.length x history.embedding at most 1048576 (the runtime's "
-        "limit)");
+        "config: history.encoder.blocks: needs history.length at most 1024, history.embedding at most 512 and their "
+        "product at most 262144 (the runtime's limits)");
   CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "history": {"length": 5, "encoder": {"blocks": 9}}})")
             .find("history.encoder.blocks") != std::string::npos);
   CHECK(error_of(R"({"data": {"interactions": {"path": "x"}}, "training": {"epochs": 0}})")

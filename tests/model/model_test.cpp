@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/half.h"
+#include "common/limits.h"
 #include "features/encoder.h"
 #include "hash/fingerprint.h"
 #include "samples/coffee_model.h"
@@ -238,6 +239,19 @@ TEST_CASE("a model with a sequence encoder is format 3, and its encoder is check
   s = Model::open_buffer(patched.data(), patched.size(), full, &refused);
   CHECK(s.code() == BARISTA_STATUS_CORRUPT_MODEL);
   CHECK(s.message() == "a sequence encoder holds a NaN or infinite number");
+
+  // A length past the limit: refused before anything is read or allocated
+  // for it.
+  patched = bytes;
+  REQUIRE(fb::GetMutableModel(patched.data())
+              ->mutable_deep()
+              ->mutable_inputs()
+              ->GetMutableObject(1)
+              ->mutable_sequence()
+              ->mutate_length(limits::kMaxSequenceLength + 1));
+  s = Model::open_buffer(patched.data(), patched.size(), OpenOptions(), &refused);
+  CHECK(s.code() == BARISTA_STATUS_LIMIT_EXCEEDED);
+  CHECK(s.message().find("length 1025 x dimension 5 is outside the limits") != std::string::npos);
 
   // A block whose query is not d x d (with as many elements).
   patched = bytes;

@@ -18,9 +18,13 @@ constexpr uint32_t kMaxValuesPerInput = 4096;
 constexpr uint32_t kMaxEmbeddingDim = 4096;
 constexpr uint32_t kMaxDeepWidth = 1u << 16;  // concatenated deep input
 constexpr uint32_t kMaxLayers = 32;
-// A sequence encoder: length x dimension (each of its scratch arrays), and
-// blocks.
-constexpr uint32_t kMaxSequenceValues = 1u << 20;
+// A sequence encoder: its length, its dimension, length x dimension (each
+// of its scratch arrays) and blocks. They bound a request's encoder work to
+// a few G multiply-adds (8 blocks of 512 x 512), the order of what the
+// layer limits allow per item.
+constexpr uint32_t kMaxSequenceLength = 1024;
+constexpr uint32_t kMaxSequenceDim = 512;
+constexpr uint32_t kMaxSequenceValues = 1u << 18;
 constexpr uint32_t kMaxSequenceBlocks = 8;
 constexpr uint32_t kMaxLayerWidth = 1u << 14;
 constexpr uint32_t kMaxItems = 1u << 26;

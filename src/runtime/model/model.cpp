@@ -768,9 +768,13 @@ Status Model::validate_sequence(const fb::SequenceEncoder& sequence, const DeepI
   out->dim = d;
   out->length = sequence.length();
   // The encoder's scratch holds several length x d arrays per request.
-  if (out->length == 0 || uint64_t{out->length} * d > limits::kMaxSequenceValues) {
-    return make_error(BARISTA_STATUS_LIMIT_EXCEEDED, "%s: length %u x dimension %u is outside 1..%u values",
-                      name.c_str(), out->length, d, limits::kMaxSequenceValues);
+  if (out->length == 0 || out->length > limits::kMaxSequenceLength || d > limits::kMaxSequenceDim ||
+      uint64_t{out->length} * d > limits::kMaxSequenceValues) {
+    return make_error(BARISTA_STATUS_LIMIT_EXCEEDED,
+                      "%s: length %u x dimension %u is outside the limits (length 1..%u, dimension at most %u, "
+                      "at most %u values)",
+                      name.c_str(), out->length, d, limits::kMaxSequenceLength, limits::kMaxSequenceDim,
+                      limits::kMaxSequenceValues);
   }
   TensorView positions;
   BARISTA_RETURN_IF_ERROR(view_tensor(payload, sequence.positions(), name + " positions", &positions));
