@@ -370,9 +370,8 @@ Status parse_train_config(const json::Value& root, const std::string& base_dir, 
       if (c.history.encoder_blocks > 0 && (c.history.length == 0 || c.history.embedding == 0)) {
         return ObjectReader::error(e.key_path("blocks"), "needs a history (length and embedding above 0)");
       }
-      if (c.history.encoder_blocks > 0 &&
-          (c.history.length > 1024 || c.history.embedding > 512 ||
-           uint64_t{c.history.length} * c.history.embedding > (1u << 18))) {
+      if (c.history.encoder_blocks > 0 && (c.history.length > 1024 || c.history.embedding > 512 ||
+                                           uint64_t{c.history.length} * c.history.embedding > (1u << 18))) {
         return ObjectReader::error(e.key_path("blocks"),
                                    "needs history.length at most 1024, history.embedding at most 512 and their "
                                    "product at most 262144 (the runtime's limits)");
