@@ -22,12 +22,7 @@ Eigen::Index ix(size_t v) { return static_cast<Eigen::Index>(v); }
 // The runtime's layer_norm, keeping x-hat and 1/std.
 void norm_forward(const float* gain_bias, size_t d, const float* x, float* xhat, float* y, float* rstd) {
   float mean = 0.0f;
-  for (size_t c = 0; c < d; ++c) mean += x[c];
-  mean /= static_cast<float>(d);
-  float variance = 0.0f;
-  for (size_t c = 0; c < d; ++c) variance += (x[c] - mean) * (x[c] - mean);
-  variance /= static_cast<float>(d);
-  const float inv = 1.0f / std::sqrt(variance + kNormEpsilon);
+  const float inv = norm_statistics(static_cast<uint32_t>(d), x, &mean);
   *rstd = inv;
   for (size_t c = 0; c < d; ++c) {
     xhat[c] = (x[c] - mean) * inv;

@@ -460,7 +460,7 @@ void Trainer::State::forward(ShardWork& w, size_t batch_size) {
         *slice = enc.deep_scale[j];
         continue;
       }
-      if (static_cast<int32_t>(k) == sequence_input && &inputs == &request_inputs) {
+      if (static_cast<int32_t>(k) == sequence_input) {
         std::copy_n(&sequence_out[size_t{request} * dim], dim, slice);
         continue;
       }
@@ -547,7 +547,7 @@ void Trainer::State::backward(ShardWork& w) {
       const uint32_t dim = dims[k];
       if (dim == 0 || enc.deep_begin[j] == enc.deep_begin[j + 1]) continue;
       // The sequence encoder's input rows get theirs in backward_sequences.
-      if (static_cast<int32_t>(k) == sequence_input && &inputs == &request_inputs) continue;
+      if (static_cast<int32_t>(k) == sequence_input) continue;
       const uint32_t start = static_cast<uint32_t>(w.row_grads[k].size());
       const float scale = enc.deep_scale[j];
       for (uint32_t c = 0; c < dim; ++c) w.row_grads[k].push_back(scale * dx_row[offsets[k] + c]);

@@ -71,7 +71,7 @@ struct SequenceEncoderSpec {
 // last the final norm.
 struct SequenceLayout {
   size_t dim = 0, blocks = 0, length = 0;
-  SequenceLayout(const SequenceEncoderSpec& s) : dim(s.dim), blocks(s.blocks), length(s.length) {}
+  explicit SequenceLayout(const SequenceEncoderSpec& s) : dim(s.dim), blocks(s.blocks), length(s.length) {}
   size_t norm_size() const { return 2 * dim; }
   size_t dense_size() const { return dim * dim + dim; }
   size_t block_size() const { return 2 * norm_size() + 5 * dense_size(); }

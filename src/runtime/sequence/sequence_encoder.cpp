@@ -5,14 +5,20 @@
 
 namespace barista::internal {
 
+float norm_statistics(uint32_t d, const float* x, float* mean) {
+  float sum = 0.0f;
+  for (uint32_t c = 0; c < d; ++c) sum += x[c];
+  const float m = sum / static_cast<float>(d);
+  float variance = 0.0f;
+  for (uint32_t c = 0; c < d; ++c) variance += (x[c] - m) * (x[c] - m);
+  variance /= static_cast<float>(d);
+  *mean = m;
+  return 1.0f / std::sqrt(variance + kNormEpsilon);
+}
+
 void layer_norm(const NormInfo& norm, uint32_t d, const float* x, float* y) {
   float mean = 0.0f;
-  for (uint32_t c = 0; c < d; ++c) mean += x[c];
-  mean /= static_cast<float>(d);
-  float variance = 0.0f;
-  for (uint32_t c = 0; c < d; ++c) variance += (x[c] - mean) * (x[c] - mean);
-  variance /= static_cast<float>(d);
-  const float inv = 1.0f / std::sqrt(variance + kNormEpsilon);
+  const float inv = norm_statistics(d, x, &mean);
   for (uint32_t c = 0; c < d; ++c) y[c] = norm.gain[c] * ((x[c] - mean) * inv) + norm.bias[c];
 }
 

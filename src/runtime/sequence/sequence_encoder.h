@@ -17,6 +17,10 @@ namespace barista::internal {
 // Layer normalization's epsilon (schema: Norm).
 constexpr float kNormEpsilon = 1e-5f;
 
+// The mean of d values and 1 / sqrt(var + kNormEpsilon), their (biased)
+// variance's; what layer_norm and the trainer's normalization share.
+float norm_statistics(uint32_t d, const float* x, float* mean);
+
 // y = gain * (x - mean) / sqrt(var + kNormEpsilon) + bias over d values
 // (y may be x).
 void layer_norm(const NormInfo& norm, uint32_t d, const float* x, float* y);
