@@ -18,6 +18,7 @@
 #include "eval/baselines.h"
 #include "eval/cold_start.h"
 #include "eval_report.h"
+#include "jobs/train_job.h"
 #include "train/size_estimate.h"
 #include "train/trainer.h"
 #include "writer/model_writer.h"
@@ -122,8 +123,9 @@ Exit run_cold_start(const Args& args, TrainConfig config) {
               static_cast<double>(options.ftrl.alpha), static_cast<double>(options.ftrl.beta),
               static_cast<double>(options.ftrl.l1), static_cast<double>(options.ftrl.l2),
               static_cast<double>(options.shown_weight));
-  std::printf("id only: learning, the requests carrying the customer's id and no history; + memory: the\n"
-              "overlay's customer memory supplying the history\n");
+  std::printf(
+      "id only: learning, the requests carrying the customer's id and no history; + memory: the\n"
+      "overlay's customer memory supplying the history\n");
   std::printf("%4s %7s %9s %13s %9s %22s %8s %9s\n", "k", "users", "MostPop", "history only", "learning",
               "learning - history", "id only", "+ memory");
   for (const ColdStartRow& row : total) {
@@ -206,7 +208,6 @@ Exit run_eval(const Command& command, int argc, char** argv) {
   Exit exit = Exit::Ok;
   if (!args.parse(argc, argv, &exit)) return exit;
   if (args.has("model") == args.has("cold-start")) return args.usage_error("give --model or --cold-start");
-  EvalOptions options;
   uint64_t k = 10, max_users = 0;
   std::vector<double> lambdas, neighbors;
   if (!args.get_uint("k", 10, &k) || !args.get_uint("max-users", 0, &max_users) ||
@@ -218,71 +219,34 @@ Exit run_eval(const Command& command, int argc, char** argv) {
   Status status = load_train_config(args.positional()[0], &config);
   if (!status.ok()) return fail(status.message());
   if (args.has("cold-start")) return run_cold_start(args, config);
-  if (config.training.holdout == TrainingConfig::Holdout::None) {
-    return fail("training.holdout is \"none\": there are no held-out targets to evaluate on");
-  }
-  options.k = static_cast<uint32_t>(std::max<uint64_t>(1, k));
-  options.max_users = max_users;
-  options.seed = config.training.seed;
-  options.threads = std::max(1u, config.training.threads);
-  options.negatives = std::max(1u, config.training.negatives);
+  EvalJobOptions job;
+  job.k = static_cast<uint32_t>(std::max<uint64_t>(1, k));
+  job.max_users = max_users;
+  job.baselines = !args.has("no-baselines");
+  job.ease_lambdas = lambdas;
+  job.knn_neighbors = neighbors;
+  const bool json = args.has("json");
+  if (!json) job.progress = stderr;
   std::FILE* per_user = nullptr;
   if (args.has("per-user")) {
     per_user = std::fopen(args.get("per-user").c_str(), "w");
     if (per_user == nullptr) return fail("cannot write '" + args.get("per-user") + "': " + std::strerror(errno));
     std::fprintf(per_user, "method,user,target,rank,hit\n");
   }
-  std::vector<UserResult> results;
-  std::vector<UserResult>* results_out = per_user ? &results : nullptr;
-  const bool json = args.has("json");
-  Dataset data;
-  if (!(status = load_dataset(config, &data)).ok()) return fail(status.message());
-  // The test targets; everything before each is training history (for the
-  // baselines' counts and the requests' histories).
-  const Split split = make_split(data, config.training.holdout, false);
-  std::vector<EvalRow> rows;
-  rows.push_back({"MostPop", evaluate_most_popular(data, split, split.test, options, results_out)});
-  if (per_user) write_per_user(per_user, data, "MostPop", results, options.k);
-  std::vector<std::string> notes;
-  if (!args.has("no-baselines")) {
-    // Settings chosen on validation targets: each user's target before the
-    // test target, with training cut before it.
-    const Split validation = make_split(data, config.training.holdout, true);
-    for (int which = 0; which < 2; ++which) {
-      if (!json) std::fprintf(stderr, "%s ...\n", which == 0 ? "EASE" : "item-kNN");
-      BaselineResult result = which == 0 ? select_ease(data, validation, split, lambdas, options)
-                                         : select_item_knn(data, validation, split, neighbors, options);
-      if (!result.error.empty()) {
-        notes.push_back(result.name + " left out: " + result.error);
-        continue;
-      }
-      std::string tried;
-      for (size_t t = 0; t < result.tried.size(); ++t) {
-        char text[64];
-        std::snprintf(text, sizeof text, "%s%g: %.4f", t == 0 ? "" : ", ", result.tried[t], result.validation_hr[t]);
-        tried += text;
-      }
-      notes.push_back(result.name + " chosen by validation HR@" + std::to_string(options.k) + " (" + tried + ")");
-      if (per_user) write_per_user(per_user, data, result.name, result.per_user, options.k);
-      rows.push_back({result.name, result.metrics});
-    }
+  if (per_user != nullptr) {
+    job.per_user = [&](const std::string& method, const Dataset& data, const std::vector<UserResult>& results) {
+      write_per_user(per_user, data, method, results, job.k);
+    };
   }
-  for (const std::string& path : args.all("model")) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return fail("cannot read '" + path + "': " + std::strerror(errno));
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    EvalRow row;
-    row.name = path;
-    results.clear();
-    if (!(status = evaluate_bytes(config, data, split, bytes, options, &row.metrics, results_out)).ok()) {
-      return fail(path + ": " + status.message());
-    }
-    if (per_user) write_per_user(per_user, data, path, results, options.k);
-    rows.push_back(row);
-  }
-  if (per_user != nullptr && std::fclose(per_user) != 0) {
+  EvalJobResult result;
+  status = run_eval_job(config, args.all("model"), job, &result);
+  if (per_user != nullptr && std::fclose(per_user) != 0 && status.ok()) {
     return fail("cannot write '" + args.get("per-user") + "': " + std::strerror(errno));
   }
+  if (!status.ok()) return fail(status.message());
+  const std::vector<EvalRow>& rows = result.rows;
+  const std::vector<std::string>& notes = result.notes;
+  const EvalOptions& options = result.eval_options;
   const char* target = config.training.holdout == TrainingConfig::Holdout::LastNew ? "last-new-item" : "last";
   if (json) {
     JsonWriter j;

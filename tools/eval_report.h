@@ -11,10 +11,7 @@
 
 namespace barista::cli {
 
-struct EvalRow {
-  std::string name;  // "MostPop", "model.barista (f32)", ...
-  internal::EvalMetrics metrics;
-};
+using internal::EvalRow;
 
 void print_eval_table(const std::vector<EvalRow>& rows, uint32_t k);
 void json_eval_rows(const std::vector<EvalRow>& rows, uint32_t k, JsonWriter* json);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "common/status.h"
@@ -44,6 +45,12 @@ struct EvalMetrics {
   size_t pointwise_examples = 0;
   double auc = 0.0;
   double logloss = 0.0;  // NaN for models without probabilities (MostPop)
+};
+
+// One method's line in an evaluation table ("MostPop", "EASE", a model).
+struct EvalRow {
+  std::string name;
+  EvalMetrics metrics;
 };
 
 // Ranks `targets` (per user: an interaction index, or -1) with the model.
