@@ -18,6 +18,10 @@ Recommendations for many customers on several threads, as a DataFrame::
 
     barista.recommend_batch(model, requests, k=10, threads=2)
 
+A model trained elsewhere (PyTorch, TensorFlow) becomes a barista file
+with write_model(spec, out=...), its columns computing the ids that
+Model.encode(request, item) shows.
+
 Every failure the library reports is raised as barista.Error, with the
 status name (``e.status == "NOT_FOUND"``), its number (``e.code``) and the
 library's message.
@@ -40,6 +44,7 @@ __all__ = [
     "evaluate",
     "recommend_batch",
     "train",
+    "write_model",
     "__version__",
 ]
 
@@ -149,3 +154,62 @@ def recommend_batch(model, requests, k=10, *, threads=0, exclude=None, precision
         raise ValueError("customers has %d labels for %d requests" % (len(customers), len(requests)))
     labels = np.asarray(customers, dtype=object)
     return pd.DataFrame({"customer": labels[position], "rank": rank, "item": ids[item], "score": score})
+
+
+def write_model(spec, out, arrays=None, *, embeddings="f32"):
+    """Writes a barista model file from a feature spec and weights trained
+    anywhere, through barista's own writer (int8 or f16 embeddings with
+    embeddings="int8"/"f16", per-item precompute, checksum).
+
+    spec is a dict (README: Python, "Models from other frameworks"):
+    name, version, description; inputs [{name, source: user|context|item,
+    kind: categorical|numeric, max_values, default}]; user_id and item_id
+    (input names); columns [{name, kind: hashed|vocabulary|numeric|
+    bucketized|crossed, input, buckets | vocabulary + oov_buckets |
+    mean + stddev | boundaries | columns (crossed), position}]; wide_bias;
+    wide [{column, combiner: sum|mean|sqrtn, learnable, weights}]; deep
+    [{column, combiner, dim, embedding}] (request-side inputs first);
+    layers [{in, out, weights (in x out), bias, relu}] (the last: out 1, no
+    ReLU); catalog {ids, features: {input: one value (or list) per item}}.
+    Weights are numpy arrays (or CPU tensors) placed in the spec, or
+    {"array": KEY} naming an entry of `arrays`. Errors name the spec's key
+    path; the written file is then opened and fully verified."""
+    import numpy as np
+
+    collected = {}
+    for key, value in (arrays or {}).items():
+        collected[key] = _float_array(value)
+
+    def walk(value, path):
+        if isinstance(value, dict):
+            return {k: walk(v, path + "." + str(k)) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [walk(v, "%s[%d]" % (path, i)) for i, v in enumerate(value)]
+        if hasattr(value, "detach"):  # a torch tensor
+            value = value.detach().cpu().numpy()
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind in "fiub" and path.split(".")[-1] in _WEIGHT_KEYS:
+                key = "@" + path
+                collected[key] = _float_array(value)
+                return {"array": key}
+            return walk(value.tolist(), path)
+        if isinstance(value, np.generic):
+            return value.item()
+        return value
+
+    text = _json.dumps(walk(spec, "spec"))
+    _barista._write_model(text, collected, _os.fsdecode(out), embeddings=embeddings)
+    Model(_os.fsdecode(out), verify=True).close()
+
+
+# The spec keys whose values are weight arrays (others, like a vocabulary
+# given as an array, are lists).
+_WEIGHT_KEYS = ("weights", "bias", "embedding")
+
+
+def _float_array(value):
+    import numpy as np
+
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    return np.ascontiguousarray(np.asarray(value, dtype=np.float32)).reshape(-1)

@@ -184,14 +184,22 @@ class PySession {
   barista_session* raw_ = nullptr;
 };
 
-// Fills `request` from a dict of input names to values (Request's rules).
+// Fills `request` (`item`) from a dict of input names to values (Request's
+// and Item's rules).
 void fill_request(const ModelRef& model, barista_request* request, py::handle features);
+void fill_item(const ModelRef& model, barista_item* item, py::handle features);
 // The catalog indices of a list of item ids.
 std::vector<uint32_t> item_indices(const ModelRef& model, py::handle ids);
+
+// {column name: ids (uint32 array) or standardized value (float)} for a
+// request and an item (a catalog id, or a dict of features), as the
+// runtime's encoder computes them (Model.encode).
+py::dict encode_example(const PyModel& model, py::handle request, py::handle item);
 
 void bind_runtime(py::module_& m);
 void bind_batch(py::module_& m);
 void bind_training(py::module_& m);
+void bind_model_writing(py::module_& m);
 
 }  // namespace barista::python
 

@@ -40,4 +40,5 @@ PYBIND11_MODULE(_barista, m) {
 
   barista::python::bind_runtime(m);
   barista::python::bind_training(m);
+  barista::python::bind_model_writing(m);
 }

@@ -34,22 +34,50 @@ std::string text_of(py::handle value) {
   return std::string(data, static_cast<size_t>(size));
 }
 
+// Integers as Python sees them: int and what implements __index__ (numpy's
+// integer scalars, common in DataFrames), not bool.
+bool is_integer(py::handle value) {
+  if (py::isinstance<py::bool_>(value) || PyFloat_Check(value.ptr())) return false;
+  return PyLong_Check(value.ptr()) || (PyIndex_Check(value.ptr()) && !py::isinstance<py::str>(value));
+}
+
+int64_t integer_of(py::handle value) {
+  py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+  if (!index) throw py::error_already_set();
+  return index.cast<int64_t>();
+}
+
+// Real numbers: float, int and numpy's scalars (anything with __float__
+// but str, bytes and bool).
+bool is_real(py::handle value) {
+  if (py::isinstance<py::bool_>(value) || py::isinstance<py::str>(value) || py::isinstance<py::bytes>(value)) {
+    return false;
+  }
+  return PyFloat_Check(value.ptr()) || is_integer(value) || py::hasattr(value, "__float__");
+}
+
+double real_of(py::handle value) {
+  const double v = PyFloat_AsDouble(value.ptr());
+  if (v == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+  return v;
+}
+
 // Adds one Python value to categorical or numeric input `name` of a request
 // or an item (Traits: the C functions of either).
 template <class Raw, class Traits>
 void add_value(const ModelRef& model, Raw* raw, const std::string& name, const InputInfo& input, py::handle value) {
   barista_status code = BARISTA_STATUS_OK;
   if (input.numeric) {
-    if (py::isinstance<py::bool_>(value) || !(py::isinstance<py::float_>(value) || py::isinstance<py::int_>(value))) {
+    if (!is_real(value)) {
       throw py::type_error("input '" + name + "' is numeric: it takes an int or a float, not " +
                            std::string(py::str(value.get_type().attr("__name__"))));
     }
-    code = Traits::set_number(raw, name.c_str(), value.cast<double>());
+    code = Traits::set_number(raw, name.c_str(), real_of(value));
   } else if (py::isinstance<py::str>(value) || py::isinstance<py::bytes>(value)) {
     const std::string text = text_of(value);
     code = Traits::add_string(raw, name.c_str(), text.data(), text.size());
-  } else if (py::isinstance<py::int_>(value) && !py::isinstance<py::bool_>(value)) {
-    code = Traits::add_int64(raw, name.c_str(), value.template cast<int64_t>());
+  } else if (is_integer(value)) {
+    code = Traits::add_int64(raw, name.c_str(), integer_of(value));
   } else {
     throw py::type_error("input '" + name + "' is categorical: it takes str, bytes or int values, not " +
                          std::string(py::str(value.get_type().attr("__name__"))));
@@ -105,8 +133,8 @@ void fill(const ModelRef& model, Raw* raw, py::handle features, bool request) {
     if (request && name == model.user_input) {
       if (is_sequence(value)) throw py::type_error("input '" + name + "' (the user id) takes one value");
       std::string id;
-      if (py::isinstance<py::int_>(value) && !py::isinstance<py::bool_>(value)) {
-        id = std::to_string(value.template cast<int64_t>());
+      if (is_integer(value)) {
+        id = std::to_string(integer_of(value));
       } else if (py::isinstance<py::str>(value) || py::isinstance<py::bytes>(value)) {
         id = text_of(value);
       } else {
@@ -132,8 +160,8 @@ void fill(const ModelRef& model, Raw* raw, py::handle features, bool request) {
 uint32_t item_index(const ModelRef& model, py::handle id) {
   uint32_t index = 0;
   barista_status code;
-  if (py::isinstance<py::int_>(id) && !py::isinstance<py::bool_>(id)) {
-    code = barista_model_find_item_int64(model.get(), id.cast<int64_t>(), &index);
+  if (is_integer(id)) {
+    code = barista_model_find_item_int64(model.get(), integer_of(id), &index);
   } else if (py::isinstance<py::str>(id) || py::isinstance<py::bytes>(id)) {
     const std::string text = text_of(id);
     code = barista_model_find_item(model.get(), text.data(), text.size(), &index);
@@ -196,6 +224,10 @@ std::vector<uint32_t> item_indices(const ModelRef& model, py::handle ids) {
 
 void fill_request(const ModelRef& model, barista_request* request, py::handle features) {
   fill<barista_request, RequestTraits>(model, request, features, true);
+}
+
+void fill_item(const ModelRef& model, barista_item* item, py::handle features) {
+  fill<barista_item, ItemTraits>(model, item, features, false);
 }
 
 // ---------------------------------------------------------------- ModelRef
@@ -350,7 +382,7 @@ PyRequest::~PyRequest() { barista_request_free(raw_); }
 
 PyItem::PyItem(const PyModel& model, py::handle features) : model_(model.ref()) {
   check(barista_item_create(model_->get(), &raw_), "creating an item failed");
-  fill<barista_item, ItemTraits>(*model_, raw_, features, false);
+  fill_item(*model_, raw_, features);
 }
 
 PyItem::~PyItem() { barista_item_free(raw_); }
@@ -399,7 +431,7 @@ class ItemsArg {
         check(barista_item_create(model->get(), &made), "creating an item failed");
         owned_.push_back(made);
         raw_.push_back(made);
-        fill<barista_item, ItemTraits>(*model, made, item, false);
+        fill_item(*model, made, item);
       }
     }
   }
@@ -713,6 +745,10 @@ number of threads.)")
           "find_item", [](const PyModel& m, py::handle id) { return item_index(*m.ref(), id); }, py::arg("id"),
           "The catalog index of the item with this id (barista.Error NOT_FOUND when there is none).")
       .def("verify", &PyModel::verify, "Checks the payload checksum and that every stored number is finite.")
+      .def("encode", &encode_example, py::arg("request"), py::arg("item"),
+           "The ids each categorical column computes (uint32 arrays) and each numeric column's standardized "
+           "value, for a request and an item (a catalog id, or a dict of its features): what another framework "
+           "trains on to make a model for barista.write_model.")
       .def("close", &PyModel::close,
            "Releases the model; sessions, requests and overlays made from it keep it alive until they go.")
       .def_property_readonly("closed", &PyModel::closed)

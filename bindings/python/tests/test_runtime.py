@@ -65,6 +65,7 @@ def test_exclude_and_candidates(coffee_path):
     only = session.recommend(ALICE, k=5, candidates=["latte", "espresso"])
     assert sorted(i for i, _ in only) == ["espresso", "latte"]
     assert session.recommend(ALICE, k=5, candidates=[]) == []
+    assert len(session.recommend(ALICE, k=10**12)) == 22  # beyond the catalog: all of it
 
 
 def test_described_items(coffee_path):
@@ -168,3 +169,15 @@ def test_objects_outlive_the_closed_model(coffee_path):
     model.close()
     assert model.closed
     assert session.recommend(ALICE, k=3) == expected
+
+
+def test_numpy_scalars_are_values(coffee_path):
+    # Values taken from DataFrames are numpy scalars and arrays.
+    session = barista.Session(barista.Model(coffee_path))
+    plain = session.recommend(ALICE, k=5)
+    from_numpy = {"user_id": np.str_("alice"), "basket": np.array(["croissant"]), "hour": np.int64(9)}
+    assert session.recommend(from_numpy, k=5) == plain
+    assert session.recommend({**ALICE, "hour": np.float32(9.0)}, k=5) == plain
+    assert np.array_equal(session.score(ALICE, np.array(["latte", "espresso"])), session.score(ALICE, ["latte", "espresso"]))
+    assert session.recommend({"user_id": 17, "basket": [np.int64(3)]}, k=3) == \
+        session.recommend({"user_id": np.int64(17), "basket": [3]}, k=3)

@@ -16,7 +16,10 @@ def strip_comments(text):
     return "\n".join(re.sub(r"^\s*//.*$", "", line) for line in text.splitlines())
 
 
-def test_train_from_a_config_file_matches_the_command_line(synth, tmp_path):
+def test_train_from_a_config_file_matches_the_command_line(synth, tmp_path, monkeypatch):
+    # The creation time fixed (the reproducible-builds convention both
+    # honour), the rest of the file depends on config, seed and data only.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     config = str(synth / "config.json")
     ours = str(tmp_path / "python.barista")
     theirs = str(tmp_path / "cli.barista")

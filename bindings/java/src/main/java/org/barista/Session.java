@@ -46,6 +46,7 @@ public final class Session implements AutoCloseable {
    */
   public Recommendation[] recommend(Request request, int k, int[] exclude, int[] candidates, int precision) {
     if (k <= 0) throw Native.invalid("k must be positive");
+    k = Math.min(k, model.itemCount());  // no more can come back
     int[] raw = Native.sessionRecommend(handle(), requestHandle(request), k, exclude, candidates, precision);
     int n = raw.length / 2;
     Recommendation[] out = new Recommendation[n];

@@ -110,6 +110,7 @@ public final class BindingTest {
       Recommendation[] only = session.recommend(request, 5, null, new int[] {indices[3], indices[4]}, Session.EXACT);
       check(only.length == 2, "candidates limit the list");
       check(session.recommend(request, 5, null, new int[0], Session.EXACT).length == 0, "no candidates, no list");
+      check(session.recommend(request, Integer.MAX_VALUE).length == 22, "k beyond the catalog: the whole catalog");
       request.clear();
       check(session.recommend(request, 3).length == 3, "an anonymous request");
 
