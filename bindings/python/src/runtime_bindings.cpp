@@ -587,8 +587,13 @@ void PySession::set_overlay(py::handle overlay) {
   barista_status code;
   {
     py::gil_scoped_release unlocked;
-    std::scoped_lock guard(*old, *shared);
-    code = barista_session_set_overlay(session, raw);
+    if (old == shared) {  // attached already
+      std::lock_guard<std::mutex> guard(*shared);
+      code = barista_session_set_overlay(session, raw);
+    } else {
+      std::scoped_lock guard(*old, *shared);
+      code = barista_session_set_overlay(session, raw);
+    }
   }
   if (code != BARISTA_STATUS_OK) fail(code);
   lock_ = shared;

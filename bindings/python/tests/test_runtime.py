@@ -97,6 +97,7 @@ def test_overlay_learns_persists_and_forgets(coffee_path, tmp_path):
     before = session.score(newcomer, ["matcha latte"])[0]
     with barista.Overlay(model, path) as overlay:
         session.set_overlay(overlay)
+        session.set_overlay(overlay)  # twice: no change (and no deadlock on the shared lock)
         for _ in range(5):
             overlay.observe(newcomer, "matcha latte", label=1.0)
         learned = session.score(newcomer, ["matcha latte"])[0]
