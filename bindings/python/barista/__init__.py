@@ -48,10 +48,6 @@ __all__ = [
     "__version__",
 ]
 
-# The config keys of the tables train() and evaluate() accept as DataFrames.
-_TABLES = ("interactions", "items", "users")
-
-
 def _config_text(config, tables, folder):
     """The config as JSON text plus the folder its relative paths start from.
 
