@@ -3,7 +3,6 @@ and against each other."""
 import threading
 
 import numpy as np
-import pytest
 
 import barista
 from conftest import cli_json
