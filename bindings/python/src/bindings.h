@@ -165,6 +165,7 @@ class PySession {
   py::array_t<float> score_indices(py::handle request,
                                    const py::array_t<int64_t, py::array::c_style | py::array::forcecast>& items);
   py::array_t<float> score_items(py::handle request, py::handle items);
+  py::dict explain(py::handle request, py::handle item);
   void set_overlay(py::handle overlay);
   size_t memory_bytes() const;
   void close();

@@ -15,6 +15,7 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "capi/handles.h"
 
@@ -572,6 +573,48 @@ py::array_t<float> PySession::score_items(py::handle request, py::handle items) 
   return scores;
 }
 
+py::dict PySession::explain(py::handle request, py::handle item) {
+  const RequestArg r(model_, request);
+  barista_explanation e{};
+  e.struct_size = sizeof e;
+  barista_status code;
+  if (py::isinstance<py::dict>(item) || py::isinstance<PyItem>(item)) {
+    const ItemsArg described(model_, py::make_tuple(item));
+    code = locked([&](barista_session* s) { return barista_session_explain_item(s, r.get(), described.get()[0], &e); });
+  } else {
+    const uint32_t index = item_index(*model_, item);
+    code = locked([&](barista_session* s) { return barista_session_explain(s, r.get(), index, &e); });
+  }
+  if (code != BARISTA_STATUS_OK) fail(code);
+  // The arrays live until the session's next call: copied now, under the
+  // GIL, before any other thread can make one.
+  py::list wide;
+  for (size_t i = 0; i < e.wide_term_count; ++i) {
+    const barista_wide_contribution& c = e.wide_terms[i];
+    py::dict d;
+    d["term"] = c.term;
+    d["value"] = c.value;
+    d["model"] = c.model;
+    d["learned"] = c.learned;
+    wide.append(d);
+  }
+  py::dict deep_inputs;
+  for (size_t i = 0; i < e.deep_input_count; ++i)
+    deep_inputs[py::str(e.deep_inputs[i].input)] = e.deep_inputs[i].attribution;
+  py::dict out;
+  out["logit"] = e.logit;
+  out["score"] = 1.0 / (1.0 + std::exp(-static_cast<double>(e.logit)));
+  out["bias"] = e.bias;
+  out["wide"] = e.wide;
+  out["learned"] = e.learned;
+  out["deep"] = e.deep;
+  out["deep_baseline"] = e.deep_baseline;
+  out["integration_error"] = e.integration_error;
+  out["wide_terms"] = wide;
+  out["deep_inputs"] = deep_inputs;
+  return out;
+}
+
 void PySession::set_overlay(py::handle overlay) {
   barista_session* session = get();
   if (overlay.is_none()) {
@@ -792,6 +835,10 @@ parallel.)")
            "p(interaction) for catalog items given by index (an integer array).")
       .def("score_items", &PySession::score_items, py::arg("request"), py::arg("items"),
            "p(interaction) for items described by their features (Item objects or dicts).")
+      .def("explain", &PySession::explain, py::arg("request"), py::arg("item"),
+           "Why the item (an id, or an Item or dict of features) scores what it does: logit = bias + wide + learned "
+           "+ deep; the wide terms that fired (term, value, model, learned), largest first; each deep input's "
+           "integrated-gradients attribution, and the integration's error (README: Explanations).")
       .def("set_overlay", &PySession::set_overlay, py::arg("overlay"),
            "Scores include what the overlay learned (None detaches). The session and the overlay then share one "
            "lock.")

@@ -3,6 +3,7 @@ and against each other."""
 import threading
 
 import numpy as np
+import pytest
 
 import barista
 from conftest import cli_json
@@ -181,3 +182,22 @@ def test_numpy_scalars_are_values(coffee_path):
     assert np.array_equal(session.score(ALICE, np.array(["latte", "espresso"])), session.score(ALICE, ["latte", "espresso"]))
     assert session.recommend({"user_id": 17, "basket": [np.int64(3)]}, k=3) == \
         session.recommend({"user_id": np.int64(17), "basket": [3]}, k=3)
+
+
+def test_explanations_add_up(coffee_path):
+    model = barista.Model(coffee_path)
+    session = barista.Session(model)
+    e = session.explain(ALICE, "dark chocolate mocha")
+    assert e["score"] == pytest.approx(session.score(ALICE, ["dark chocolate mocha"])[0], abs=1e-6)
+    assert e["logit"] == pytest.approx(e["bias"] + e["wide"] + e["learned"] + e["deep"], abs=1e-4)
+    assert e["wide"] == pytest.approx(sum(t["model"] for t in e["wide_terms"]), abs=1e-4)
+    attributed = sum(e["deep_inputs"].values())
+    assert attributed + e["integration_error"] == pytest.approx(e["deep"] - e["deep_baseline"], abs=1e-4)
+    assert set(e["deep_inputs"]) == {"basket", "hour", "item_id", "category", "flavors", "price"}
+    assert e["wide_terms"][0] == {"term": "user_x_category", "value": "this customer \u00d7 chocolate",
+                                  "model": pytest.approx(2.2), "learned": 0.0}
+    described = session.explain(ALICE, {"item_id": "pumpkin latte", "category": "coffee", "price": 4.5})
+    assert described["score"] == pytest.approx(
+        session.score_items(ALICE, [{"item_id": "pumpkin latte", "category": "coffee", "price": 4.5}])[0], abs=1e-6)
+    with pytest.raises(barista.Error):
+        session.explain(ALICE, "no such drink")
