@@ -351,8 +351,9 @@ void write(const std::string& spec_text, const Arrays& arrays, const std::string
   if (!status.ok()) raise(status.code(), "spec: " + status.message());
   const internal::ModelSpec spec = parse_spec(root, arrays);
   internal::WriteOptions options;
-  options.embedding_dtype = choose<fb::DType>(
-      embeddings, {{"f32", fb::DType::F32}, {"f16", fb::DType::F16}, {"int8", fb::DType::Int8Rowwise}}, "embeddings");
+  if (!internal::parse_embedding_dtype(embeddings, &options.embedding_dtype)) {
+    raise(BARISTA_STATUS_INVALID_ARGUMENT, "embeddings is f32, f16 or int8, not '" + embeddings + "'");
+  }
   {
     py::gil_scoped_release unlocked;
     status = internal::write_model_file(spec, options, out);

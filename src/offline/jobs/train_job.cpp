@@ -19,22 +19,6 @@
 
 namespace barista::internal {
 
-namespace {
-
-bool parse_dtype(const std::string& name, fb::DType* out) {
-  if (name == "f32")
-    *out = fb::DType::F32;
-  else if (name == "f16")
-    *out = fb::DType::F16;
-  else if (name == "int8")
-    *out = fb::DType::Int8Rowwise;
-  else
-    return false;
-  return true;
-}
-
-}  // namespace
-
 Status run_train_job(json::Value config_json, const std::string& base_dir, const std::string& out_path,
                      const TrainJobOptions& options, TrainJobResult* out) {
   const std::string where = options.config_file.empty() ? "config" : options.config_file;
@@ -57,7 +41,7 @@ Status run_train_job(json::Value config_json, const std::string& base_dir, const
   out->holdout = config.training.holdout;
   WriteOptions write;
   const std::string& embeddings = options.embeddings.empty() ? config.embeddings : options.embeddings;
-  if (!parse_dtype(embeddings, &write.embedding_dtype)) {
+  if (!parse_embedding_dtype(embeddings, &write.embedding_dtype)) {
     return Status(BARISTA_STATUS_INVALID_ARGUMENT,
                   "output.embeddings wants f32, f16 or int8, not '" + embeddings + "'");
   }

@@ -78,14 +78,6 @@ Status with_validation(const json::Value& config, const std::string& base_dir, j
   return Status();
 }
 
-bool parse_dtype(const std::string& name, fb::DType* out) {
-  if (name == "f32") *out = fb::DType::F32;
-  else if (name == "f16") *out = fb::DType::F16;
-  else if (name == "int8") *out = fb::DType::Int8Rowwise;
-  else return false;
-  return true;
-}
-
 // ---------------------------------------------------------------- children
 
 // What a child process does: train one configuration (reporting epochs and
@@ -155,7 +147,9 @@ std::string one_line(std::string text) {
   const Split split =
       make_split(*data, config.training.holdout, job.validation_split || config.training.patience > 0);
   WriteOptions write;
-  if (!parse_dtype(config.embeddings, &write.embedding_dtype)) child_fail(out, "output.embeddings: unknown type");
+  if (!parse_embedding_dtype(config.embeddings, &write.embedding_dtype)) {
+    child_fail(out, "output.embeddings: unknown type");
+  }
   std::vector<uint8_t> bytes;
   if (!job.existing_model.empty()) {
     std::ifstream in_file(job.existing_model, std::ios::binary);

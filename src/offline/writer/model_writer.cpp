@@ -17,6 +17,18 @@
 
 namespace barista::internal {
 
+bool parse_embedding_dtype(const std::string& name, fb::DType* out) {
+  if (name == "f32")
+    *out = fb::DType::F32;
+  else if (name == "f16")
+    *out = fb::DType::F16;
+  else if (name == "int8")
+    *out = fb::DType::Int8Rowwise;
+  else
+    return false;
+  return true;
+}
+
 uint64_t ColumnSpec::cardinality() const {
   switch (kind) {
     case fb::ColumnKind::Hashed: return buckets;

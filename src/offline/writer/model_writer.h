@@ -24,6 +24,10 @@ struct WriteOptions {
   fb::DType wide_dtype = fb::DType::F32;
 };
 
+// The embedding type named "f32", "f16" or "int8" (the config's
+// output.embeddings); false for another name.
+bool parse_embedding_dtype(const std::string& name, fb::DType* out);
+
 Status write_model(const ModelSpec& spec, const WriteOptions& options, std::vector<uint8_t>* out);
 
 // Writes to `path` durably through a temporary file and a rename
