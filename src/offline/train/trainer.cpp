@@ -35,6 +35,9 @@ using RowVector = Eigen::Matrix<float, 1, Eigen::Dynamic>;
 // gradients are summed in shard order: results do not depend on threads.
 constexpr size_t kShards = 2;
 
+// How many scattered wide coordinates ahead their memory is prefetched.
+constexpr size_t kPrefetchAhead = 16;
+
 // The ids and values one side (request or item) of an example contributes.
 struct SideEncoding {
   std::vector<uint32_t> wide_index;  // into the flat wide weight vector
@@ -69,7 +72,9 @@ struct ShardWork {
   std::vector<Matrix> dw;
   std::vector<RowVector> db;
   std::vector<float> logits;
-  std::vector<float> g;  // d loss / d logit, per example
+  std::vector<float> g;           // d loss / d logit, per example
+  std::vector<float> a_t;         // a layer's input, transposed
+  std::vector<float> request_dx;  // d loss / d input, summed over a request's examples
   std::vector<std::pair<uint32_t, float>> wide_grads;
   // Per deep input: (row, offset into grads) per occurrence.
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> row_refs;
@@ -217,6 +222,21 @@ struct Trainer::State {
 
   // Negative sampling.
   std::vector<double> popularity_cdf;
+
+  // Per layer: its weights transposed (out x in), for the backward pass;
+  // zeros: a bias of nothing, as wide as the widest layer.
+  std::vector<std::vector<float>> weights_t;
+  std::vector<float> zeros;
+  void transpose_weights();
+  // The first layer's is padded to whole SIMD tiles (of up to 2 x 16
+  // floats): its input width is any sum of embedding sizes, and the
+  // kernels' columns beyond whole tiles run one float at a time. The
+  // padding then also pads the rows of dx.
+  static constexpr size_t kTileFloats = 32;
+  size_t transposed_width(size_t l) const {
+    const size_t in = spec.layers[l].in;
+    return l == 0 ? (in + kTileFloats - 1) / kTileFloats * kTileFloats : in;
+  }
 
   // Batch buffers.
   std::vector<SideEncoding> request_encodings;
@@ -366,6 +386,10 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
       items.erase(std::unique(items.begin(), items.end()), items.end());
     }
   }
+  size_t widest = 0;
+  for (size_t l = 0; l < s.spec.layers.size(); ++l)
+    widest = std::max({widest, s.transposed_width(l), size_t{s.spec.layers[l].out}});
+  s.zeros.assign(widest, 0.0f);
   s.shards.resize(kShards);
   for (ShardWork& w : s.shards) {
     w.row_refs.resize(s.spec.deep.size());
@@ -478,7 +502,14 @@ void Trainer::State::forward(ShardWork& w, size_t batch_size) {
   for (size_t e = 0; e < n; ++e) {
     const TrainExample& ex = examples[w.begin + e];
     float* row = x.row(static_cast<Eigen::Index>(e)).data();
-    fill_side(request_encodings[ex.request], ex.request, request_inputs, row);
+    if (e > 0 && examples[w.begin + e - 1].request == ex.request) {
+      // A request's examples are consecutive: its half is the row above's.
+      const float* above = row - width;
+      for (uint32_t k : request_inputs)
+        std::copy_n(above + offsets[k], std::max<uint32_t>(dims[k], 1), row + offsets[k]);
+    } else {
+      fill_side(request_encodings[ex.request], ex.request, request_inputs, row);
+    }
     fill_side(item_encodings[ex.item], ex.request, item_inputs, row);
   }
   // The layers run on the runtime's kernels (dispatched per instruction
@@ -495,6 +526,10 @@ void Trainer::State::forward(ShardWork& w, size_t batch_size) {
   w.loss = 0.0;
   for (size_t e = 0; e < n; ++e) {
     const TrainExample& ex = examples[w.begin + e];
+    if (e + 1 < n) {
+      const TrainExample& next = examples[w.begin + e + 1];
+      for (uint32_t t = next.mixed_begin; t < next.mixed_end; ++t) __builtin_prefetch(&wide[mixed_index[t]]);
+    }
     float wide_sum = bias;
     const SideEncoding& request = request_encodings[ex.request];
     const SideEncoding& item = item_encodings[ex.item];
@@ -512,6 +547,25 @@ void Trainer::State::forward(ShardWork& w, size_t batch_size) {
   }
 }
 
+void Trainer::State::transpose_weights() {
+  weights_t.resize(spec.layers.size());
+  for (size_t l = 0; l < spec.layers.size(); ++l) {
+    const DenseSpec& layer = spec.layers[l];
+    const size_t in = layer.in, out = layer.out, stride = transposed_width(l);
+    weights_t[l].assign(stride * out, 0.0f);
+    // In tiles, so that both sides' cache lines are reused.
+    constexpr size_t kTile = 16;
+    for (size_t i0 = 0; i0 < in; i0 += kTile) {
+      for (size_t j0 = 0; j0 < out; j0 += kTile) {
+        for (size_t i = i0; i < std::min(in, i0 + kTile); ++i) {
+          for (size_t j = j0; j < std::min(out, j0 + kTile); ++j)
+            weights_t[l][j * stride + i] = layer.weights[i * out + j];
+        }
+      }
+    }
+  }
+}
+
 void Trainer::State::backward(ShardWork& w) {
   const size_t n = w.end - w.begin;
   const size_t layer_count = spec.layers.size();
@@ -524,16 +578,28 @@ void Trainer::State::backward(ShardWork& w) {
     const size_t in = layer.in, out = layer.out;
     const float* a = w.a[l].data();
     const float* dz = w.dz[l].data();
-    // Blocked matrix products (Eigen) for dW = a^T dz and dz W^T.
-    const Eigen::Map<const Matrix> a_map(a, static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(in));
-    const Eigen::Map<const Matrix> dz_map(dz, static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(out));
-    const Eigen::Map<const Matrix> weights(layer.weights.data(), static_cast<Eigen::Index>(in),
-                                           static_cast<Eigen::Index>(out));
-    w.dw[l].noalias() = a_map.transpose() * dz_map;
-    w.db[l] = dz_map.colwise().sum();
+    // dW = a^T dz and dX = dz W^T on the runtime's kernels, dispatched per
+    // instruction set (Eigen's products here would run at the width of the
+    // baseline the trainer is compiled for).
+    w.a_t.resize(in * n);
+    for (size_t e = 0; e < n; ++e) {
+      for (size_t i = 0; i < in; ++i) w.a_t[i * n + e] = a[e * in + i];
+    }
+    w.dw[l].resize(static_cast<Eigen::Index>(in), static_cast<Eigen::Index>(out));
+    kernels->dense_f32(w.a_t.data(), in, n, dz, zeros.data(), out, 0, w.dw[l].data());
+    w.db[l].setZero(static_cast<Eigen::Index>(out));
+    float* db = w.db[l].data();
+    for (size_t e = 0; e < n; ++e) {
+      for (size_t j = 0; j < out; ++j) db[j] += dz[e * out + j];
+    }
     Matrix& next = l > 0 ? w.dz[l - 1] : w.dx;
-    next.noalias() = dz_map * weights.transpose();
-    if (l > 0 && spec.layers[l - 1].relu) next = next.cwiseProduct((a_map.array() > 0.0f).cast<float>().matrix());
+    const size_t next_width = transposed_width(l);
+    next.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(next_width));
+    kernels->dense_f32(dz, n, out, weights_t[l].data(), zeros.data(), next_width, 0, next.data());
+    if (l > 0 && spec.layers[l - 1].relu) {
+      float* d = next.data();
+      for (size_t i = 0; i < n * in; ++i) d[i] = a[i] > 0.0f ? d[i] : 0.0f;
+    }
   }
   // Sparse gradients: wide coordinates and embedding rows.
   w.wide_grads.clear();
@@ -555,20 +621,34 @@ void Trainer::State::backward(ShardWork& w) {
         w.row_refs[k].emplace_back(enc.deep_ids[t], start);
     }
   };
-  for (size_t e = 0; e < n; ++e) {
-    const TrainExample& ex = examples[w.begin + e];
-    const float g = w.g[e];
-    const SideEncoding& request = request_encodings[ex.request];
-    const SideEncoding& item = item_encodings[ex.item];
+  // The request's gradients are summed over its consecutive examples
+  // first, and scattered once per request rather than once per example.
+  w.request_dx.resize(width);
+  for (size_t e0 = 0; e0 < n;) {
+    const uint32_t r = examples[w.begin + e0].request;
+    size_t e1 = e0;
+    float g_sum = 0.0f;
+    std::fill(w.request_dx.begin(), w.request_dx.end(), 0.0f);
+    for (; e1 < n && examples[w.begin + e1].request == r; ++e1) {
+      const TrainExample& ex = examples[w.begin + e1];
+      const float g = w.g[e1];
+      g_sum += g;
+      const SideEncoding& item = item_encodings[ex.item];
+      for (size_t t = 0; t < item.wide_index.size(); ++t)
+        w.wide_grads.emplace_back(item.wide_index[t], g * item.wide_scale[t]);
+      for (uint32_t t = ex.mixed_begin; t < ex.mixed_end; ++t)
+        w.wide_grads.emplace_back(mixed_index[t], g * mixed_scale[t]);
+      const float* dx_row = w.dx.row(static_cast<Eigen::Index>(e1)).data();
+      scatter_side(item, item_inputs, dx_row);
+      for (uint32_t k : request_inputs) {
+        for (uint32_t c = 0; c < dims[k]; ++c) w.request_dx[offsets[k] + c] += dx_row[offsets[k] + c];
+      }
+    }
+    const SideEncoding& request = request_encodings[r];
     for (size_t t = 0; t < request.wide_index.size(); ++t)
-      w.wide_grads.emplace_back(request.wide_index[t], g * request.wide_scale[t]);
-    for (size_t t = 0; t < item.wide_index.size(); ++t)
-      w.wide_grads.emplace_back(item.wide_index[t], g * item.wide_scale[t]);
-    for (uint32_t t = ex.mixed_begin; t < ex.mixed_end; ++t)
-      w.wide_grads.emplace_back(mixed_index[t], g * mixed_scale[t]);
-    const float* dx_row = w.dx.row(static_cast<Eigen::Index>(e)).data();
-    scatter_side(request, request_inputs, dx_row);
-    scatter_side(item, item_inputs, dx_row);
+      w.wide_grads.emplace_back(request.wide_index[t], g_sum * request.wide_scale[t]);
+    scatter_side(request, request_inputs, w.request_dx.data());
+    e0 = e1;
   }
 }
 
@@ -628,26 +708,45 @@ void Trainer::State::backward_sequences(size_t request_count, size_t example_cou
 
 namespace {
 
+// The optimizer steps run over every dense weight each step. The trainer is
+// compiled for the instruction set baseline; on x86-64 these loops are also
+// compiled for AVX2 and AVX-512, and the loader picks the widest the CPU
+// runs (GCC and Clang function multi-versioning, ELF targets).
+#if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__))
+#define BARISTA_WIDEST_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define BARISTA_WIDEST_SIMD
+#endif
+
+BARISTA_WIDEST_SIMD void adam_update(float* w, float* m, float* v, const float* g, size_t n, float lr, float b1,
+                                     float b2, float eps, float l2) {
+  for (size_t i = 0; i < n; ++i) {
+    const float gi = g[i] + l2 * w[i];
+    m[i] = b1 * m[i] + (1.0f - b1) * gi;
+    v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+    w[i] -= lr * m[i] / (std::sqrt(v[i]) + eps);
+  }
+}
+
+BARISTA_WIDEST_SIMD void adagrad_update(float* w, float* v, const float* g, size_t n, float lr, float l2) {
+  for (size_t i = 0; i < n; ++i) {
+    const float gi = g[i] + l2 * w[i];
+    v[i] += gi * gi;
+    w[i] -= lr * gi / std::sqrt(v[i]);
+  }
+}
+
 // One optimizer step on n contiguous parameters with gradients g (plus an
-// L2 term). Branch-free loops the compiler vectorizes.
+// L2 term).
 struct DeepStep {
   bool adam;
   float lr, b1, b2, eps, l2;
 
   void apply(float* w, float* m, float* v, const float* g, size_t n) const {
     if (adam) {
-      for (size_t i = 0; i < n; ++i) {
-        const float gi = g[i] + l2 * w[i];
-        m[i] = b1 * m[i] + (1.0f - b1) * gi;
-        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-        w[i] -= lr * m[i] / (std::sqrt(v[i]) + eps);
-      }
+      adam_update(w, m, v, g, n, lr, b1, b2, eps, l2);
     } else {
-      for (size_t i = 0; i < n; ++i) {
-        const float gi = g[i] + l2 * w[i];
-        v[i] += gi * gi;
-        w[i] -= lr * gi / std::sqrt(v[i]);
-      }
+      adagrad_update(w, v, g, n, lr, l2);
     }
   }
 };
@@ -661,7 +760,13 @@ void Trainer::State::apply_gradients(size_t shard_count) {
   float bias_grad = 0.0f;
   for (size_t s = 0; s < shard_count; ++s) {
     for (float g : shards[s].g) bias_grad += g;
-    for (const auto& [index, g] : shards[s].wide_grads) {
+    const auto& grads = shards[s].wide_grads;
+    for (size_t i = 0; i < grads.size(); ++i) {
+      if (i + kPrefetchAhead < grads.size()) {
+        __builtin_prefetch(&wide_touched_flag[grads[i + kPrefetchAhead].first]);
+        __builtin_prefetch(&wide_grad[grads[i + kPrefetchAhead].first]);
+      }
+      const auto [index, g] = grads[i];
       if (!wide_touched_flag[index]) {
         wide_touched_flag[index] = 1;
         wide_touched.push_back(index);
@@ -691,7 +796,16 @@ void Trainer::State::apply_gradients(size_t shard_count) {
   const size_t touched = wide_touched.size();
   for (size_t part = 0; part < 2; ++part) {
     tasks.emplace_back([this, part, touched, &t] {
-      for (size_t i = touched * part / 2; i < touched * (part + 1) / 2; ++i) {
+      const size_t end = touched * (part + 1) / 2;
+      for (size_t i = touched * part / 2; i < end; ++i) {
+        // The coordinates are scattered over tables of up to millions:
+        // their state is fetched ahead, a miss each otherwise.
+        if (i + kPrefetchAhead < end) {
+          const uint32_t ahead = wide_touched[i + kPrefetchAhead];
+          __builtin_prefetch(&ftrl_z[ahead]);
+          __builtin_prefetch(&ftrl_n[ahead]);
+          __builtin_prefetch(&wide[ahead]);
+        }
         const uint32_t index = wide_touched[i];
         wide[index] = ftrl_step(wide_grad[index], &ftrl_z[index], &ftrl_n[index], wide[index], t.wide);
         wide_grad[index] = 0.0f;
@@ -866,6 +980,7 @@ Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, Tra
         s.shards[sh].end = n * (sh + 1) / kShards;
       }
       s.encode_sequences(end - begin, true);
+      s.transpose_weights();
       s.pool->run(kShards, [&](size_t sh) {
         ShardWork& w = s.shards[sh];
         s.forward(w, n);
