@@ -66,15 +66,20 @@ struct TrainExample {
 // Everything one shard computes for its slice of a batch.
 struct ShardWork {
   size_t begin = 0, end = 0;  // examples
-  std::vector<Matrix> a;      // activations: a[0] = input, a[l + 1] = output of layer l
+  std::vector<Matrix> a;      // activations: a[l + 1] = output of layer l (a[0] unused)
   std::vector<Matrix> dz;     // gradients of pre-activations, per layer
-  Matrix dx;
   std::vector<Matrix> dw;
   std::vector<RowVector> db;
   std::vector<float> logits;
-  std::vector<float> g;           // d loss / d logit, per example
-  std::vector<float> a_t;         // a layer's input, transposed
-  std::vector<float> request_dx;  // d loss / d input, summed over a request's examples
+  std::vector<float> g;  // d loss / d logit, per example
+  // The first layer's input by side: the request's per run of a request's
+  // consecutive examples, the item's per example; its output's gradients
+  // summed per run; the gradients of the two inputs.
+  std::vector<uint32_t> run_of;       // per example
+  std::vector<uint32_t> run_request;  // per run, increasing
+  Matrix request_x, item_x, request_z, request_dz, request_dx, item_dx;
+  std::vector<float> x_t;      // a layer's input, transposed
+  std::vector<float> side_dw;  // one side's first-layer gradients
   std::vector<std::pair<uint32_t, float>> wide_grads;
   // Per deep input: (row, offset into grads) per occurrence.
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> row_refs;
@@ -84,6 +89,26 @@ struct ShardWork {
   std::vector<float> sequence_dout;
   double loss = 0.0;
 };
+
+// out (cols x rows, row-major, rows padded to `stride`) = in^T, for in
+// rows x cols; in tiles, so that both sides' cache lines are reused.
+void transpose(const float* in, size_t rows, size_t cols, size_t stride, float* out) {
+  constexpr size_t kTile = 16;
+  for (size_t i0 = 0; i0 < rows; i0 += kTile) {
+    for (size_t j0 = 0; j0 < cols; j0 += kTile) {
+      for (size_t i = i0; i < std::min(rows, i0 + kTile); ++i) {
+        for (size_t j = j0; j < std::min(cols, j0 + kTile); ++j) out[j * stride + i] = in[i * cols + j];
+      }
+    }
+  }
+}
+
+// Rows padded to whole SIMD tiles (of up to 2 x 16 floats): the kernels run
+// the columns beyond whole tiles one float at a time.
+size_t padded(size_t width) {
+  constexpr size_t kTileFloats = 32;
+  return (width + kTileFloats - 1) / kTileFloats * kTileFloats;
+}
 
 // A fixed pool of helper threads running shard jobs.
 class ShardPool {
@@ -192,7 +217,6 @@ struct Trainer::State {
   // item id's for a history tied to it (history.share_item_embedding).
   std::vector<uint32_t> table_of;
   std::vector<uint32_t> offsets;  // per deep input, in the concatenated input
-  uint32_t width = 0;
   // The deep input whose ids a sequence encoder reads (-1: none), and its
   // position among the request inputs.
   int32_t sequence_input = -1;
@@ -223,20 +247,22 @@ struct Trainer::State {
   // Negative sampling.
   std::vector<double> popularity_cdf;
 
-  // Per layer: its weights transposed (out x in), for the backward pass;
-  // zeros: a bias of nothing, as wide as the widest layer.
+  // The first layer's rows by side (its input's columns, as the deep inputs
+  // of the side lay them out one after the other), for the split product,
+  // and transposed (rows padded) for the backward pass.
+  struct SideLayout {
+    std::vector<uint32_t> inputs;   // deep inputs (request_inputs or item_inputs)
+    std::vector<uint32_t> offsets;  // per input, its first column in the side's input
+    uint32_t width = 0;
+    std::vector<float> weights, weights_t;
+  };
+  SideLayout request_side, item_side;
+  // Per layer after the first: its weights transposed (out x in), for the
+  // backward pass; zeros: a bias of nothing, as wide as the widest product.
   std::vector<std::vector<float>> weights_t;
   std::vector<float> zeros;
-  void transpose_weights();
-  // The first layer's is padded to whole SIMD tiles (of up to 2 x 16
-  // floats): its input width is any sum of embedding sizes, and the
-  // kernels' columns beyond whole tiles run one float at a time. The
-  // padding then also pads the rows of dx.
-  static constexpr size_t kTileFloats = 32;
-  size_t transposed_width(size_t l) const {
-    const size_t in = spec.layers[l].in;
-    return l == 0 ? (in + kTileFloats - 1) / kTileFloats * kTileFloats : in;
-  }
+  // Fills the above from the current weights, once per step.
+  void prepare_layers();
 
   // Batch buffers.
   std::vector<SideEncoding> request_encodings;
@@ -260,7 +286,7 @@ struct Trainer::State {
   void backward(ShardWork& w);
   // The sequence encoder's backward pass, after backward() of every shard:
   // shard sh takes its share of the requests.
-  void backward_sequences(size_t request_count, size_t example_count);
+  void backward_sequences(size_t request_count);
   void apply_gradients(size_t shard_count);
   void sync_spec();
   Status write_current(std::vector<uint8_t>* bytes);
@@ -306,7 +332,6 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
       s.sequence_slot = s.request_inputs.size() - 1;
     }
   }
-  s.width = model.deep_width();
   for (uint32_t k = 0; k < s.dims.size(); ++k) s.table_of.push_back(k);
   if (config.history.length > 0 && config.history.share_item_embedding) {
     // The history and its slots read the item id's table.
@@ -386,9 +411,15 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
       items.erase(std::unique(items.begin(), items.end()), items.end());
     }
   }
-  size_t widest = 0;
-  for (size_t l = 0; l < s.spec.layers.size(); ++l)
-    widest = std::max({widest, s.transposed_width(l), size_t{s.spec.layers[l].out}});
+  for (State::SideLayout* side : {&s.request_side, &s.item_side}) {
+    side->inputs = side == &s.request_side ? s.request_inputs : s.item_inputs;
+    for (uint32_t k : side->inputs) {
+      side->offsets.push_back(side->width);
+      side->width += std::max<uint32_t>(s.dims[k], 1);
+    }
+  }
+  size_t widest = std::max(padded(s.request_side.width), padded(s.item_side.width));
+  for (const DenseSpec& layer : s.spec.layers) widest = std::max({widest, size_t{layer.in}, size_t{layer.out}});
   s.zeros.assign(widest, 0.0f);
   s.shards.resize(kShards);
   for (ShardWork& w : s.shards) {
@@ -401,11 +432,11 @@ Status Trainer::create(const TrainConfig& config, const Dataset& data, const Spl
 }
 
 Status Trainer::State::encode_side(const FeatureBag* request, uint32_t item, Side side, SideEncoding* out) {
-  const bool item_side = side == Side::Item;
+  const bool for_item = side == Side::Item;
   out->clear();
   const Model& model = *skeleton;
   const internal::Example example{request, ItemRef::catalog(item)};
-  for (const WideTermInfo& term : item_side ? model.wide_item_terms() : model.wide_request_terms()) {
+  for (const WideTermInfo& term : for_item ? model.wide_item_terms() : model.wide_request_terms()) {
     const ColumnInfo& column = model.columns()[term.column];
     if (!column.is_categorical()) {
       out->wide_index.push_back(term.offset);
@@ -420,7 +451,7 @@ Status Trainer::State::encode_side(const FeatureBag* request, uint32_t item, Sid
       out->wide_scale.push_back(scale);
     }
   }
-  for (uint32_t k : item_side ? item_inputs : request_inputs) {
+  for (uint32_t k : for_item ? item_inputs : request_inputs) {
     const DeepInputInfo& d = model.deep_inputs()[k];
     if (!d.has_embedding) {
       out->deep_scale.push_back(encoder->numeric_value(example, d.column));
@@ -471,14 +502,23 @@ uint32_t Trainer::State::sample_negative(Random& random, uint32_t user, uint32_t
 void Trainer::State::forward(ShardWork& w, size_t batch_size) {
   const size_t n = w.end - w.begin;
   const size_t layer_count = spec.layers.size();
-  w.a.resize(layer_count + 1);
-  Matrix& x = w.a[0];
-  x.setZero(static_cast<Eigen::Index>(n), width);
+  // A request's examples are consecutive (a positive and its negatives):
+  // the shard's runs of one request share that request's half of the input.
+  w.run_of.resize(n);
+  w.run_request.clear();
+  for (size_t e = 0; e < n; ++e) {
+    const uint32_t r = examples[w.begin + e].request;
+    if (w.run_request.empty() || w.run_request.back() != r) w.run_request.push_back(r);
+    w.run_of[e] = static_cast<uint32_t>(w.run_request.size() - 1);
+  }
+  const size_t runs = w.run_request.size();
+  w.request_x.setZero(static_cast<Eigen::Index>(runs), request_side.width);
+  w.item_x.setZero(static_cast<Eigen::Index>(n), item_side.width);
   // The deep input, pooled exactly as the runtime pools it (sum, then scale).
-  auto fill_side = [&](const SideEncoding& enc, uint32_t request, const std::vector<uint32_t>& inputs, float* row) {
-    for (size_t j = 0; j < inputs.size(); ++j) {
-      const uint32_t k = inputs[j];
-      float* slice = row + offsets[k];
+  auto fill_side = [&](const SideEncoding& enc, uint32_t request, const SideLayout& side, float* row) {
+    for (size_t j = 0; j < side.inputs.size(); ++j) {
+      const uint32_t k = side.inputs[j];
+      float* slice = row + side.offsets[j];
       const uint32_t dim = dims[k];
       if (dim == 0) {
         *slice = enc.deep_scale[j];
@@ -499,22 +539,37 @@ void Trainer::State::forward(ShardWork& w, size_t batch_size) {
       }
     }
   };
+  for (size_t run = 0; run < runs; ++run) {
+    const uint32_t r = w.run_request[run];
+    fill_side(request_encodings[r], r, request_side, w.request_x.row(static_cast<Eigen::Index>(run)).data());
+  }
   for (size_t e = 0; e < n; ++e) {
     const TrainExample& ex = examples[w.begin + e];
-    float* row = x.row(static_cast<Eigen::Index>(e)).data();
-    if (e > 0 && examples[w.begin + e - 1].request == ex.request) {
-      // A request's examples are consecutive: its half is the row above's.
-      const float* above = row - width;
-      for (uint32_t k : request_inputs)
-        std::copy_n(above + offsets[k], std::max<uint32_t>(dims[k], 1), row + offsets[k]);
-    } else {
-      fill_side(request_encodings[ex.request], ex.request, request_inputs, row);
-    }
-    fill_side(item_encodings[ex.item], ex.request, item_inputs, row);
+    fill_side(item_encodings[ex.item], ex.request, item_side, w.item_x.row(static_cast<Eigen::Index>(e)).data());
   }
   // The layers run on the runtime's kernels (dispatched per instruction
-  // set), the same ones serving uses.
-  for (size_t l = 0; l < layer_count; ++l) {
+  // set), the same ones serving uses. The first is split as serving splits
+  // it: the request's half once per run, the item's per example, then
+  // added (and the ReLU applied) row by row.
+  w.a.resize(layer_count + 1);
+  const DenseSpec& first = spec.layers[0];
+  w.request_z.resize(static_cast<Eigen::Index>(runs), first.out);
+  kernels->dense_f32(w.request_x.data(), runs, request_side.width, request_side.weights.data(), zeros.data(), first.out,
+                     0, w.request_z.data());
+  Matrix& a1 = w.a[1];
+  a1.resize(static_cast<Eigen::Index>(n), first.out);
+  kernels->dense_f32(w.item_x.data(), n, item_side.width, item_side.weights.data(), first.bias.data(), first.out, 0,
+                     a1.data());
+  for (size_t e = 0; e < n; ++e) {
+    float* row = a1.row(static_cast<Eigen::Index>(e)).data();
+    const float* half = w.request_z.row(static_cast<Eigen::Index>(w.run_of[e])).data();
+    if (first.relu) {
+      kernels->add_relu_f32(row, half, row, first.out);
+    } else {
+      for (size_t j = 0; j < first.out; ++j) row[j] += half[j];
+    }
+  }
+  for (size_t l = 1; l < layer_count; ++l) {
     const DenseSpec& layer = spec.layers[l];
     w.a[l + 1].resize(static_cast<Eigen::Index>(n), layer.out);
     kernels->dense_f32(w.a[l].data(), n, layer.in, layer.weights.data(), layer.bias.data(), layer.out, layer.relu,
@@ -547,59 +602,88 @@ void Trainer::State::forward(ShardWork& w, size_t batch_size) {
   }
 }
 
-void Trainer::State::transpose_weights() {
-  weights_t.resize(spec.layers.size());
-  for (size_t l = 0; l < spec.layers.size(); ++l) {
-    const DenseSpec& layer = spec.layers[l];
-    const size_t in = layer.in, out = layer.out, stride = transposed_width(l);
-    weights_t[l].assign(stride * out, 0.0f);
-    // In tiles, so that both sides' cache lines are reused.
-    constexpr size_t kTile = 16;
-    for (size_t i0 = 0; i0 < in; i0 += kTile) {
-      for (size_t j0 = 0; j0 < out; j0 += kTile) {
-        for (size_t i = i0; i < std::min(in, i0 + kTile); ++i) {
-          for (size_t j = j0; j < std::min(out, j0 + kTile); ++j)
-            weights_t[l][j * stride + i] = layer.weights[i * out + j];
-        }
-      }
+void Trainer::State::prepare_layers() {
+  const DenseSpec& first = spec.layers[0];
+  for (SideLayout* side : {&request_side, &item_side}) {
+    side->weights.resize(size_t{side->width} * first.out);
+    for (size_t j = 0; j < side->inputs.size(); ++j) {
+      const uint32_t k = side->inputs[j];
+      const size_t span = std::max<uint32_t>(dims[k], 1);
+      std::copy_n(first.weights.data() + size_t{offsets[k]} * first.out, span * first.out,
+                  side->weights.data() + size_t{side->offsets[j]} * first.out);
     }
+    side->weights_t.assign(padded(side->width) * first.out, 0.0f);
+    transpose(side->weights.data(), side->width, first.out, padded(side->width), side->weights_t.data());
+  }
+  weights_t.resize(spec.layers.size());
+  for (size_t l = 1; l < spec.layers.size(); ++l) {
+    const DenseSpec& layer = spec.layers[l];
+    weights_t[l].resize(size_t{layer.in} * layer.out);
+    transpose(layer.weights.data(), layer.in, layer.out, layer.in, weights_t[l].data());
   }
 }
 
 void Trainer::State::backward(ShardWork& w) {
   const size_t n = w.end - w.begin;
+  const size_t runs = w.run_request.size();
   const size_t layer_count = spec.layers.size();
   w.dz.resize(layer_count);
   w.dw.resize(layer_count);
   w.db.resize(layer_count);
   w.dz[layer_count - 1] = Eigen::Map<const Matrix>(w.g.data(), static_cast<Eigen::Index>(n), 1);
+  // dW = x^T dz and dX = dz W^T on the runtime's kernels, dispatched per
+  // instruction set (Eigen's products here would run at the width of the
+  // baseline the trainer is compiled for).
+  auto weight_gradient = [&](const float* x, size_t rows, size_t in, const float* dz, size_t out, float* dw) {
+    w.x_t.resize(in * rows);
+    transpose(x, rows, in, rows, w.x_t.data());
+    kernels->dense_f32(w.x_t.data(), in, rows, dz, zeros.data(), out, 0, dw);
+  };
   for (size_t l = layer_count; l-- > 0;) {
     const DenseSpec& layer = spec.layers[l];
     const size_t in = layer.in, out = layer.out;
-    const float* a = w.a[l].data();
     const float* dz = w.dz[l].data();
-    // dW = a^T dz and dX = dz W^T on the runtime's kernels, dispatched per
-    // instruction set (Eigen's products here would run at the width of the
-    // baseline the trainer is compiled for).
-    w.a_t.resize(in * n);
-    for (size_t e = 0; e < n; ++e) {
-      for (size_t i = 0; i < in; ++i) w.a_t[i * n + e] = a[e * in + i];
-    }
-    w.dw[l].resize(static_cast<Eigen::Index>(in), static_cast<Eigen::Index>(out));
-    kernels->dense_f32(w.a_t.data(), in, n, dz, zeros.data(), out, 0, w.dw[l].data());
     w.db[l].setZero(static_cast<Eigen::Index>(out));
     float* db = w.db[l].data();
     for (size_t e = 0; e < n; ++e) {
       for (size_t j = 0; j < out; ++j) db[j] += dz[e * out + j];
     }
-    Matrix& next = l > 0 ? w.dz[l - 1] : w.dx;
-    const size_t next_width = transposed_width(l);
-    next.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(next_width));
-    kernels->dense_f32(dz, n, out, weights_t[l].data(), zeros.data(), next_width, 0, next.data());
-    if (l > 0 && spec.layers[l - 1].relu) {
+    w.dw[l].resize(static_cast<Eigen::Index>(in), static_cast<Eigen::Index>(out));
+    if (l == 0) break;
+    const float* a = w.a[l].data();
+    weight_gradient(a, n, in, dz, out, w.dw[l].data());
+    Matrix& next = w.dz[l - 1];
+    next.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(in));
+    kernels->dense_f32(dz, n, out, weights_t[l].data(), zeros.data(), in, 0, next.data());
+    if (spec.layers[l - 1].relu) {
       float* d = next.data();
       for (size_t i = 0; i < n * in; ++i) d[i] = a[i] > 0.0f ? d[i] : 0.0f;
     }
+  }
+  // The first layer, split: the request half's gradients come from the
+  // run's summed dz.
+  const size_t h = spec.layers[0].out;
+  const float* dz = w.dz[0].data();
+  w.request_dz.setZero(static_cast<Eigen::Index>(runs), static_cast<Eigen::Index>(h));
+  for (size_t e = 0; e < n; ++e) {
+    float* sum = w.request_dz.row(static_cast<Eigen::Index>(w.run_of[e])).data();
+    for (size_t j = 0; j < h; ++j) sum[j] += dz[e * h + j];
+  }
+  for (const SideLayout* side : {&request_side, &item_side}) {
+    const bool request = side == &request_side;
+    const size_t rows = request ? runs : n;
+    const float* x = request ? w.request_x.data() : w.item_x.data();
+    const float* side_dz = request ? w.request_dz.data() : dz;
+    Matrix& dx = request ? w.request_dx : w.item_dx;
+    w.side_dw.resize(size_t{side->width} * h);
+    weight_gradient(x, rows, side->width, side_dz, h, w.side_dw.data());
+    for (size_t j = 0; j < side->inputs.size(); ++j) {
+      const uint32_t k = side->inputs[j];
+      std::copy_n(w.side_dw.data() + size_t{side->offsets[j]} * h, size_t{std::max<uint32_t>(dims[k], 1)} * h,
+                  w.dw[0].data() + size_t{offsets[k]} * h);
+    }
+    dx.resize(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(padded(side->width)));
+    kernels->dense_f32(side_dz, rows, h, side->weights_t.data(), zeros.data(), padded(side->width), 0, dx.data());
   }
   // Sparse gradients: wide coordinates and embedding rows.
   w.wide_grads.clear();
@@ -607,29 +691,26 @@ void Trainer::State::backward(ShardWork& w) {
     w.row_refs[k].clear();
     w.row_grads[k].clear();
   }
-  auto scatter_side = [&](const SideEncoding& enc, const std::vector<uint32_t>& inputs, const float* dx_row) {
-    for (size_t j = 0; j < inputs.size(); ++j) {
-      const uint32_t k = inputs[j];
+  auto scatter_side = [&](const SideEncoding& enc, const SideLayout& side, const float* dx_row) {
+    for (size_t j = 0; j < side.inputs.size(); ++j) {
+      const uint32_t k = side.inputs[j];
       const uint32_t dim = dims[k];
       if (dim == 0 || enc.deep_begin[j] == enc.deep_begin[j + 1]) continue;
       // The sequence encoder's input rows get theirs in backward_sequences.
       if (static_cast<int32_t>(k) == sequence_input) continue;
       const uint32_t start = static_cast<uint32_t>(w.row_grads[k].size());
       const float scale = enc.deep_scale[j];
-      for (uint32_t c = 0; c < dim; ++c) w.row_grads[k].push_back(scale * dx_row[offsets[k] + c]);
+      for (uint32_t c = 0; c < dim; ++c) w.row_grads[k].push_back(scale * dx_row[side.offsets[j] + c]);
       for (uint32_t t = enc.deep_begin[j]; t < enc.deep_begin[j + 1]; ++t)
         w.row_refs[k].emplace_back(enc.deep_ids[t], start);
     }
   };
-  // The request's gradients are summed over its consecutive examples
-  // first, and scattered once per request rather than once per example.
-  w.request_dx.resize(width);
-  for (size_t e0 = 0; e0 < n;) {
-    const uint32_t r = examples[w.begin + e0].request;
-    size_t e1 = e0;
+  // Per run: the items' gradients example by example, then the request's
+  // once (its wide coordinates with the run's summed d loss / d logit).
+  for (size_t e0 = 0, run = 0; e0 < n; ++run) {
     float g_sum = 0.0f;
-    std::fill(w.request_dx.begin(), w.request_dx.end(), 0.0f);
-    for (; e1 < n && examples[w.begin + e1].request == r; ++e1) {
+    size_t e1 = e0;
+    for (; e1 < n && w.run_of[e1] == run; ++e1) {
       const TrainExample& ex = examples[w.begin + e1];
       const float g = w.g[e1];
       g_sum += g;
@@ -638,16 +719,12 @@ void Trainer::State::backward(ShardWork& w) {
         w.wide_grads.emplace_back(item.wide_index[t], g * item.wide_scale[t]);
       for (uint32_t t = ex.mixed_begin; t < ex.mixed_end; ++t)
         w.wide_grads.emplace_back(mixed_index[t], g * mixed_scale[t]);
-      const float* dx_row = w.dx.row(static_cast<Eigen::Index>(e1)).data();
-      scatter_side(item, item_inputs, dx_row);
-      for (uint32_t k : request_inputs) {
-        for (uint32_t c = 0; c < dims[k]; ++c) w.request_dx[offsets[k] + c] += dx_row[offsets[k] + c];
-      }
+      scatter_side(item, item_side, w.item_dx.row(static_cast<Eigen::Index>(e1)).data());
     }
-    const SideEncoding& request = request_encodings[r];
+    const SideEncoding& request = request_encodings[w.run_request[run]];
     for (size_t t = 0; t < request.wide_index.size(); ++t)
       w.wide_grads.emplace_back(request.wide_index[t], g_sum * request.wide_scale[t]);
-    scatter_side(request, request_inputs, w.request_dx.data());
+    scatter_side(request, request_side, w.request_dx.row(static_cast<Eigen::Index>(run)).data());
     e0 = e1;
   }
 }
@@ -673,15 +750,11 @@ void Trainer::State::encode_sequences(size_t count, bool training) {
   });
 }
 
-void Trainer::State::backward_sequences(size_t request_count, size_t example_count) {
+void Trainer::State::backward_sequences(size_t request_count) {
   if (sequence_input < 0) return;
   const size_t k = static_cast<size_t>(sequence_input);
   const SequenceEncoderSpec& sequence = spec.deep[k].sequence;
   const uint32_t dim = sequence.dim;
-  // Examples of one request are consecutive: where each request's start.
-  std::vector<size_t> first(request_count + 1, example_count);
-  for (size_t e = example_count; e-- > 0;) first[examples[e].request] = e;
-  for (size_t r = request_count; r-- > 0;) first[r] = std::min(first[r], first[r + 1]);
   pool->run(kShards, [&](size_t sh) {
     ShardWork& w = shards[sh];
     w.sequence_grads.assign(sequence.params.size(), 0.0f);
@@ -689,13 +762,14 @@ void Trainer::State::backward_sequences(size_t request_count, size_t example_cou
     for (size_t r = request_count * sh / kShards; r < request_count * (sh + 1) / kShards; ++r) {
       const SequenceCache& cache = sequence_caches[r];
       if (cache.n == 0) continue;
-      // d loss / d output: the sum over the request's examples, in order.
+      // d loss / d output: the sum over the request's examples (a run in
+      // one shard, or in two where the shards split it), in shard order.
       std::fill(w.sequence_dout.begin(), w.sequence_dout.end(), 0.0f);
-      for (size_t e = first[r]; e < first[r + 1]; ++e) {
-        size_t holder = 0;
-        while (e >= shards[holder].end) ++holder;
-        const float* dx = shards[holder].dx.row(static_cast<Eigen::Index>(e - shards[holder].begin)).data();
-        for (uint32_t c = 0; c < dim; ++c) w.sequence_dout[c] += dx[offsets[k] + c];
+      for (const ShardWork& holder : shards) {
+        const auto run = std::lower_bound(holder.run_request.begin(), holder.run_request.end(), r);
+        if (run == holder.run_request.end() || *run != r) continue;
+        const float* dx = holder.request_dx.row(run - holder.run_request.begin()).data();
+        for (uint32_t c = 0; c < dim; ++c) w.sequence_dout[c] += dx[request_side.offsets[sequence_slot] + c];
       }
       const uint32_t start = static_cast<uint32_t>(w.row_grads[k].size());
       w.row_grads[k].resize(start + cache.n * dim);
@@ -980,13 +1054,13 @@ Status Trainer::run(const std::function<void(const EpochReport&)>& on_epoch, Tra
         s.shards[sh].end = n * (sh + 1) / kShards;
       }
       s.encode_sequences(end - begin, true);
-      s.transpose_weights();
+      s.prepare_layers();
       s.pool->run(kShards, [&](size_t sh) {
         ShardWork& w = s.shards[sh];
         s.forward(w, n);
         s.backward(w);
       });
-      s.backward_sequences(end - begin, n);
+      s.backward_sequences(end - begin);
       for (const ShardWork& w : s.shards) loss += w.loss;
       examples += n;
       s.apply_gradients(kShards);
@@ -1059,6 +1133,7 @@ Status Trainer::logit(size_t position, UserIdMode user_id, uint32_t item, float*
   s.wide.clear();
   for (const WideTermSpec& term : s.spec.wide) s.wide.insert(s.wide.end(), term.weights.begin(), term.weights.end());
   s.bias = s.spec.wide_bias;
+  s.prepare_layers();
   s.forward(w, 1);
   *out = w.logits[0];
   return Status();
