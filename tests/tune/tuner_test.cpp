@@ -144,14 +144,15 @@ TEST_CASE("tune: a run killed midway continues from its log and ends with the tr
     _exit(run_tune(options, space, &ignored).ok() ? 0 : 1);
   }
   setpgid(pid, pid);
-  // Kill it (and its trial processes) once three trials are logged.
-  size_t lines = 0;
-  for (int wait = 0; wait < 6000 && lines < 4; ++wait) {
+  // Kill it (and its trial processes) once three trials are logged (the
+  // log also holds the baselines, computed beside the first trials).
+  size_t trial_lines = 0;
+  for (int wait = 0; wait < 6000 && trial_lines < 3; ++wait) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::ifstream log(log_path);
     std::string line;
-    lines = 0;
-    while (std::getline(log, line)) ++lines;
+    trial_lines = 0;
+    while (std::getline(log, line)) trial_lines += line.rfind("{\"type\":\"trial\"", 0) == 0 ? 1 : 0;
   }
   kill(-pid, SIGKILL);
   int status = 0;

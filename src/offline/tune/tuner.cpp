@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -81,10 +82,11 @@ Status with_validation(const json::Value& config, const std::string& base_dir, j
 // ---------------------------------------------------------------- children
 
 // What a child process does: train one configuration (reporting epochs and
-// waiting at rungs), or evaluate one on the test targets (a final run).
+// waiting at rungs), evaluate one on the test targets (a final run), or
+// evaluate the baselines on them.
 struct Job {
   uint32_t trial = 0;
-  std::string role;  // "trial", "best", "base"
+  std::string role;  // "trial", "best", "base", "baselines"
   json::Value config;
   std::vector<uint32_t> rungs;
   unsigned threads = 1;
@@ -132,10 +134,38 @@ std::string one_line(std::string text) {
   _exit(1);
 }
 
+// MostPop, EASE and item-kNN on the test targets of `config`'s split, their
+// settings chosen on its validation targets (as `barista eval` does).
+std::vector<BaselineRecord> compute_baselines(const Dataset& data, const TrainConfig& config, unsigned threads) {
+  const Split test = make_split(data, config.training.holdout, false);
+  const Split validation = make_split(data, config.training.holdout, true);
+  EvalOptions options;
+  options.seed = config.training.seed;
+  options.threads = threads;
+  options.negatives = std::max(1u, config.training.negatives);
+  std::vector<BaselineRecord> rows;
+  const EvalMetrics popular = evaluate_most_popular(data, test, test.test, options);
+  rows.push_back({"MostPop", popular.hit_rate, popular.ndcg});
+  const BaselineResult ease = select_ease(data, validation, test, {10, 30, 100, 300, 1000, 3000}, options);
+  if (ease.error.empty()) rows.push_back({ease.name, ease.metrics.hit_rate, ease.metrics.ndcg});
+  const BaselineResult knn = select_item_knn(data, validation, test, {5, 10, 20, 50, 100, 200}, options);
+  if (knn.error.empty()) rows.push_back({knn.name, knn.metrics.hit_rate, knn.metrics.ndcg});
+  return rows;
+}
+
 [[noreturn]] void run_child(const Job& job, const Shared& shared, int out, int in) {
   TrainConfig config;
   Status status = parse_train_config(job.config, shared.base_dir, &config);
   if (!status.ok()) child_fail(out, status.message());
+  if (job.role == "baselines") {
+    for (const BaselineRecord& b : compute_baselines(*shared.data, config, job.threads)) {
+      char line[96];
+      std::snprintf(line, sizeof line, "baseline %.17g %.17g ", b.test_hr, b.test_ndcg);
+      write_all(out, line + one_line(b.name) + "\n");
+    }
+    write_all(out, "done\n");
+    _exit(0);
+  }
   config.training.threads = job.threads;
   if (!(status = check_trainable(config)).ok()) child_fail(out, status.message());
   Dataset own;
@@ -216,6 +246,7 @@ struct Child {
   bool stopped = false;
   uint32_t stopped_at = 0;
   double test_hr = -1, test_ndcg = -1;
+  std::vector<BaselineRecord> baselines;
   FinalRecord final;  // a final run's record (job.role "best" or "base")
 };
 
@@ -280,6 +311,11 @@ bool read_child(Child* c) {
       words >> c->waiting_rung;
     } else if (what == "test") {
       words >> c->test_hr >> c->test_ndcg;
+    } else if (what == "baseline") {
+      BaselineRecord b;
+      words >> b.test_hr >> b.test_ndcg >> std::ws;
+      std::getline(words, b.name);
+      c->baselines.push_back(b);
     } else if (what == "error") {
       c->error = line.size() > 6 ? line.substr(6) : "failed";
     } else if (what == "done") {
@@ -346,6 +382,12 @@ class Search {
   Status step(std::vector<Child>* queue);
   Status run_finals();
   Status run_baselines();
+  // The baselines in a child of their own, started with the first trials:
+  // the longest single job (EASE over a large catalog), it is best started
+  // first, and the trials fill the other slots around it.
+  Job baselines_job() const;
+  Status finish_baselines(Child* c);
+  Status log_baselines(const std::vector<BaselineRecord>& rows);
   Status write_best();
   void progress_line(const TrialRecord& r);
   double elapsed() const { return std::chrono::duration<double>(Clock::now() - t0_).count(); }
@@ -632,7 +674,7 @@ void Search::decide_rungs() {
         hr = r->validation_hr;
       } else {
         for (const Child& other : running_) {
-          if (other.job.trial == j) hr = other.validation_hr;
+          if (other.job.role == "trial" && other.job.trial == j) hr = other.validation_hr;
         }
       }
       const double v = value_at_rung(hr, rung);
@@ -654,6 +696,11 @@ void Search::decide_rungs() {
 
 Status Search::run(TuneResult* out) {
   BARISTA_RETURN_IF_ERROR(prepare());
+  if (options_.final_seeds > 0 && log_.baselines.empty()) {
+    Child c;
+    BARISTA_RETURN_IF_ERROR(start_child(baselines_job(), shared_, &c));
+    running_.push_back(std::move(c));
+  }
   uint32_t next = 0;
   bool cut = false;
   std::vector<Observation> history;
@@ -792,7 +839,9 @@ Status Search::step(std::vector<Child>* queue) {
     Child& c = running_[i];
     if (read_child(&c)) continue;
     reap(&c, false);
-    BARISTA_RETURN_IF_ERROR(c.job.role == "trial" ? finish_trial(&c) : finish_final(&c));
+    BARISTA_RETURN_IF_ERROR(c.job.role == "trial"       ? finish_trial(&c)
+                            : c.job.role == "baselines" ? finish_baselines(&c)
+                                                        : finish_final(&c));
     c.pid = -1;
   }
   running_.erase(std::remove_if(running_.begin(), running_.end(), [](const Child& c) { return c.pid < 0; }),
@@ -818,27 +867,41 @@ Status Search::run_finals() {
   return Status();
 }
 
-Status Search::run_baselines() {
-  // --final-seeds 0: nothing is evaluated on test, the baselines neither.
-  if (!log_.baselines.empty() || options_.final_seeds == 0) return Status();
-  const Split test = make_split(data_, base_config_.training.holdout, false);
-  const Split validation = make_split(data_, base_config_.training.holdout, true);
-  EvalOptions options;
-  options.seed = base_config_.training.seed;
-  options.threads = std::max(1u, options_.cores > 0 ? options_.cores : std::thread::hardware_concurrency());
-  options.negatives = std::max(1u, base_config_.training.negatives);
-  std::vector<BaselineRecord> rows;
-  const EvalMetrics popular = evaluate_most_popular(data_, test, test.test, options);
-  rows.push_back({"MostPop", popular.hit_rate, popular.ndcg});
-  const BaselineResult ease = select_ease(data_, validation, test, {10, 30, 100, 300, 1000, 3000}, options);
-  if (ease.error.empty()) rows.push_back({ease.name, ease.metrics.hit_rate, ease.metrics.ndcg});
-  const BaselineResult knn = select_item_knn(data_, validation, test, {5, 10, 20, 50, 100, 200}, options);
-  if (knn.error.empty()) rows.push_back({knn.name, knn.metrics.hit_rate, knn.metrics.ndcg});
+Job Search::baselines_job() const {
+  Job job;
+  job.trial = std::numeric_limits<uint32_t>::max();  // not a trial
+  job.role = "baselines";
+  job.config = given_;
+  job.threads = threads_;
+  job.run_id = header_.run_id;
+  return job;
+}
+
+Status Search::finish_baselines(Child* c) {
+  if (!c->done || !c->error.empty()) {
+    // Not fatal: the parent computes them at the end instead.
+    if (options_.progress) {
+      std::fprintf(options_.progress, "baselines: their process failed (%s); computed at the end instead\n",
+                   c->error.empty() ? "no result" : c->error.c_str());
+    }
+    return Status();
+  }
+  return log_baselines(c->baselines);
+}
+
+Status Search::log_baselines(const std::vector<BaselineRecord>& rows) {
   for (const BaselineRecord& b : rows) {
     BARISTA_RETURN_IF_ERROR(append_line(log_path_, baseline_line(b)));
     log_.baselines.push_back(b);
   }
   return Status();
+}
+
+Status Search::run_baselines() {
+  // --final-seeds 0: nothing is evaluated on test, the baselines neither.
+  if (!log_.baselines.empty() || options_.final_seeds == 0) return Status();
+  const unsigned threads = std::max(1u, options_.cores > 0 ? options_.cores : std::thread::hardware_concurrency());
+  return log_baselines(compute_baselines(data_, base_config_, threads));
 }
 
 // best.json: the best configuration, trainable from anywhere (data paths
