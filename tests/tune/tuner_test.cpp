@@ -17,7 +17,11 @@
 #include <thread>
 
 #include "config/config_edit.h"
+#include "config/train_config.h"
+#include "data/dataset.h"
 #include "data/synth.h"
+#include "eval/baselines.h"
+#include "eval/evaluate.h"
 #include "support/temp_dir.h"
 #include "tune/tuner.h"
 
@@ -119,6 +123,27 @@ TEST_CASE("tune: trials are logged, the same seed gives the same trials, and the
     CHECK(f.test_hr <= 1);
   }
   CHECK(first.log.baselines.size() >= 2);  // MostPop, EASE (item-kNN)
+  // They come from a process of their own: the figures computed here, to
+  // the last digit, under the names `barista eval` gives them.
+  TrainConfig config;
+  REQUIRE(load_train_config(dir.file("tune.json"), &config).ok());
+  Dataset data;
+  REQUIRE(load_dataset(config, &data).ok());
+  const Split test = make_split(data, config.training.holdout, false);
+  const Split validation = make_split(data, config.training.holdout, true);
+  EvalOptions options;
+  options.seed = config.training.seed;
+  options.negatives = std::max(1u, config.training.negatives);
+  const EvalMetrics popular = evaluate_most_popular(data, test, test.test, options);
+  const BaselineResult ease = select_ease(data, validation, test, {10, 30, 100, 300, 1000, 3000}, options);
+  REQUIRE(ease.error.empty());
+  REQUIRE(first.log.baselines.size() >= 2);
+  CHECK(first.log.baselines[0].name == "MostPop");
+  CHECK(first.log.baselines[0].test_hr == popular.hit_rate);
+  CHECK(first.log.baselines[0].test_ndcg == popular.ndcg);
+  CHECK(first.log.baselines[1].name == ease.name);
+  CHECK(first.log.baselines[1].test_hr == ease.metrics.hit_rate);
+  CHECK(first.log.baselines[1].test_ndcg == ease.metrics.ndcg);
   std::ifstream best(first.best_config_path);
   CHECK(best.good());
 
