@@ -785,8 +785,18 @@ namespace {
 // The optimizer steps run over every dense weight each step. The trainer is
 // compiled for the instruction set baseline; on x86-64 these loops are also
 // compiled for AVX2 and AVX-512, and the loader picks the widest the CPU
-// runs (GCC and Clang function multi-versioning, ELF targets).
-#if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__))
+// runs (GCC and Clang function multi-versioning, ELF targets). Not under
+// ThreadSanitizer: the loader runs the version picker (an ifunc resolver)
+// before the sanitizer's runtime is up, and its instrumented code crashes.
+#if defined(__SANITIZE_THREAD__)
+#define BARISTA_THREAD_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define BARISTA_THREAD_SANITIZER 1
+#endif
+#endif
+#if defined(__x86_64__) && defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(BARISTA_THREAD_SANITIZER)
 #define BARISTA_WIDEST_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define BARISTA_WIDEST_SIMD
