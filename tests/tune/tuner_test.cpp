@@ -135,7 +135,7 @@ TEST_CASE("tune: trials are logged, the same seed gives the same trials, and the
   options.seed = config.training.seed;
   options.negatives = std::max(1u, config.training.negatives);
   const EvalMetrics popular = evaluate_most_popular(data, test, test.test, options);
-  const BaselineResult ease = select_ease(data, validation, test, {10, 30, 100, 300, 1000, 3000}, options);
+  const BaselineResult ease = select_ease(data, validation, test, kDefaultEaseLambdas, options);
   REQUIRE(ease.error.empty());
   REQUIRE(first.log.baselines.size() >= 2);
   CHECK(first.log.baselines[0].name == "MostPop");

@@ -67,6 +67,9 @@ struct BaselineResult {
 };
 BaselineResult select_ease(const Dataset& data, const Split& validation, const Split& test,
                            const std::vector<double>& lambdas, const EvalOptions& options);
+// The settings `barista eval` and `barista tune` try on validation by default.
+inline const std::vector<double> kDefaultEaseLambdas = {10, 30, 100, 300, 1000, 3000};
+inline const std::vector<double> kDefaultKnnNeighbors = {5, 10, 20, 50, 100, 200};
 BaselineResult select_item_knn(const Dataset& data, const Split& validation, const Split& test,
                                const std::vector<double>& neighbors, const EvalOptions& options);
 

@@ -16,6 +16,7 @@
 #include "config/json.h"
 #include "config/train_config.h"
 #include "data/dataset.h"
+#include "eval/baselines.h"
 #include "eval/evaluate.h"
 #include "train/trainer.h"
 
@@ -51,8 +52,8 @@ struct EvalJobOptions {
   uint32_t k = 10;
   size_t max_users = 0;   // 0: every user
   bool baselines = true;  // EASE and item-kNN (MostPop always)
-  std::vector<double> ease_lambdas = {10, 30, 100, 300, 1000, 3000};
-  std::vector<double> knn_neighbors = {5, 10, 20, 50, 100, 200};
+  std::vector<double> ease_lambdas = kDefaultEaseLambdas;
+  std::vector<double> knn_neighbors = kDefaultKnnNeighbors;
   std::FILE* progress = nullptr;  // "EASE ..." lines; nullptr: quiet
   // Hears each method's per-user outcomes (asks for them to be computed).
   std::function<void(const std::string& method, const Dataset& data, const std::vector<UserResult>&)> per_user;

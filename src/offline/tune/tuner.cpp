@@ -146,9 +146,9 @@ std::vector<BaselineRecord> compute_baselines(const Dataset& data, const TrainCo
   std::vector<BaselineRecord> rows;
   const EvalMetrics popular = evaluate_most_popular(data, test, test.test, options);
   rows.push_back({"MostPop", popular.hit_rate, popular.ndcg});
-  const BaselineResult ease = select_ease(data, validation, test, {10, 30, 100, 300, 1000, 3000}, options);
+  const BaselineResult ease = select_ease(data, validation, test, kDefaultEaseLambdas, options);
   if (ease.error.empty()) rows.push_back({ease.name, ease.metrics.hit_rate, ease.metrics.ndcg});
-  const BaselineResult knn = select_item_knn(data, validation, test, {5, 10, 20, 50, 100, 200}, options);
+  const BaselineResult knn = select_item_knn(data, validation, test, kDefaultKnnNeighbors, options);
   if (knn.error.empty()) rows.push_back({knn.name, knn.metrics.hit_rate, knn.metrics.ndcg});
   return rows;
 }
