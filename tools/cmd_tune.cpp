@@ -14,6 +14,7 @@
 #include "config/config_edit.h"
 #include "platform/file_io.h"
 #include "tune/report.h"
+#include "tune/selection.h"
 #include "tune/tuner.h"
 
 namespace barista::cli {
@@ -78,18 +79,22 @@ Exit run_tune(const Command& command, int argc, char** argv) {
              {"startup", "N", "random trials before TPE, trial 0 included (default 10)"},
              {"min-epochs", "N", "the first rung of successive halving (default 1)"},
              {"eta", "N", "successive halving keeps the top 1/eta at each rung; 0: off (default 3)"},
+             {"confirm", "K", "re-validate the K best trials and the given config on more seeds, choose by the mean (default 3; 0: off)"},
+             {"confirm-seeds", "N", "the seeds they get: the config's + 1 ... + N (default 2)"},
              {"final-seeds", "N", "seeds for the final evaluation on test (default 3; 0: no test, no baselines)"},
              {"report", "FILE", "write a self-contained HTML page: the metric against trial and parameters"},
              {"quiet", "", "no progress lines"},
              {"json", "", "machine-readable summary on stdout"}});
   Exit exit = Exit::Ok;
   if (!args.parse(argc, argv, &exit)) return exit;
-  uint64_t trials = 0, parallel = 0, seed = 0, startup = 0, min_epochs = 0, eta = 0, final_seeds = 0;
+  uint64_t trials = 0, parallel = 0, seed = 0, startup = 0, min_epochs = 0, eta = 0, final_seeds = 0, confirm = 0,
+           confirm_seeds = 0;
   double budget = 0;
   if (!args.get_uint("trials", 20, &trials) || !args.get_uint("parallel", 1, &parallel) ||
       !args.get_uint("seed", 1, &seed) || !args.get_uint("startup", 10, &startup) ||
       !args.get_uint("min-epochs", 1, &min_epochs) || !args.get_uint("eta", 3, &eta) ||
-      !args.get_uint("final-seeds", 3, &final_seeds) || !args.get_double("budget-minutes", 0, &budget)) {
+      !args.get_uint("final-seeds", 3, &final_seeds) || !args.get_uint("confirm", 3, &confirm) ||
+      !args.get_uint("confirm-seeds", 2, &confirm_seeds) || !args.get_double("budget-minutes", 0, &budget)) {
     return Exit::Usage;
   }
   if (trials < 1 || trials > 100000) return args.usage_error("--trials wants 1 to 100000");
@@ -97,6 +102,8 @@ Exit run_tune(const Command& command, int argc, char** argv) {
   if (eta == 1 || eta > 100) return args.usage_error("--eta wants 0 (off) or 2 to 100");
   if (min_epochs < 1 || min_epochs > 10000) return args.usage_error("--min-epochs wants 1 to 10000");
   if (final_seeds > 100) return args.usage_error("--final-seeds wants 0 to 100");
+  if (confirm > 1000) return args.usage_error("--confirm wants 0 to 1000");
+  if (confirm_seeds > 100) return args.usage_error("--confirm-seeds wants 0 to 100");
   if (budget < 0) return args.usage_error("--budget-minutes wants a non-negative number");
 
   SearchSpace space;
@@ -113,6 +120,8 @@ Exit run_tune(const Command& command, int argc, char** argv) {
   options.min_epochs = static_cast<uint32_t>(min_epochs);
   options.eta = static_cast<uint32_t>(eta);
   options.final_seeds = static_cast<uint32_t>(final_seeds);
+  options.confirm = static_cast<uint32_t>(confirm);
+  options.confirm_seeds = static_cast<uint32_t>(confirm_seeds);
   options.progress = args.has("quiet") ? nullptr : stderr;
   TuneResult result;
   if (!(status = run_tune(options, space, &result)).ok()) return fail(status.message());
@@ -136,6 +145,17 @@ Exit run_tune(const Command& command, int argc, char** argv) {
   }
   const TrialRecord* best = find_trial(log, result.best_trial);
   const TrialRecord* base = find_trial(log, 0);
+  // The mean validation HR@10 over the confirmation seeds, -1 without them.
+  const uint32_t seeds_confirmed = options.confirm > 0 ? options.confirm_seeds : 0;
+  auto mean_of = [&](const TrialRecord* t) {
+    double mean = -1.0;
+    if (t == nullptr || seeds_confirmed == 0 ||
+        !mean_objective(log.trials, log.confirms, t->number, seeds_confirmed, &mean)) {
+      return -1.0;
+    }
+    return mean;
+  };
+  const double best_mean = mean_of(best), base_mean = mean_of(base);
   const SeedSummary best_test = summarize(log.finals, result.best_trial);
   const SeedSummary base_test = summarize(log.finals, 0);
 
@@ -148,6 +168,8 @@ Exit run_tune(const Command& command, int argc, char** argv) {
     j.key("best");
     if (best != nullptr) {
       j.begin_object().key("trial").value(best->number).key("validation_hr").value(best->objective);
+      j.key("validation_hr_mean").value(best_mean).key("validation_seeds").value(
+          static_cast<uint64_t>(best_mean >= 0 ? seeds_confirmed + 1 : 1));
       j.key("params").begin_object();
       for (const ParameterValue& v : best->params) j.key(v.key).value(json::display(v.value));
       j.end_object().key("config").value(result.best_config_path).end_object();
@@ -155,6 +177,7 @@ Exit run_tune(const Command& command, int argc, char** argv) {
       j.null();
     }
     j.key("base_validation_hr").value(base != nullptr ? base->objective : -1.0);
+    j.key("base_validation_hr_mean").value(base_mean);
     for (const auto& [name, s] : {std::pair{"best_test", best_test}, std::pair{"base_test", base_test}}) {
       j.key(name).begin_object().key("seeds").value(static_cast<uint64_t>(s.runs));
       j.key("hr_mean").value(s.hr_mean).key("hr_min").value(s.hr_min).key("hr_max").value(s.hr_max);
@@ -182,6 +205,10 @@ Exit run_tune(const Command& command, int argc, char** argv) {
   }
   std::printf("best: trial %u, validation HR@10 %.4f (the given configuration: %.4f)\n", best->number,
               best->objective, base != nullptr ? base->objective : -1.0);
+  if (best_mean >= 0) {
+    std::printf("  chosen by the mean over %u seeds: %.4f (the given configuration: %.4f)\n", seeds_confirmed + 1,
+                best_mean, base_mean);
+  }
   for (const ParameterValue& v : best->params) std::printf("  %s = %s\n", v.key.c_str(), json::display(v.value).c_str());
   if (best_test.runs > 0) {
     std::printf("\non the test targets (%zu seeds: mean [min, max])\n", best_test.runs);

@@ -96,10 +96,21 @@ TEST_CASE("trial log: every record type reads back field by field") {
   final.model_path = "best.barista";
   final.seconds = 30.25;
   BaselineRecord baseline{"MostPop", 0.05, 0.025};
+  ConfirmRecord confirm;
+  confirm.trial = 7;
+  confirm.seed = 1234568;
+  confirm.validation_hr = {0.1875, 0.3125};
+  confirm.objective = 0.3125;
+  confirm.model_path = "models/confirm-7-seed1234568.barista";
+  confirm.seconds = 4.75;
+  ConfirmRecord confirm_failed;
+  confirm_failed.trial = 9;
+  confirm_failed.seed = 3;
+  confirm_failed.error = "the trial's process died of signal 9 (Killed)";
 
   const std::string path = dir.file("trials.jsonl");
-  for (const std::string& line :
-       {header_line(header), trial_line(trial), trial_line(failed), final_line(final), baseline_line(baseline)}) {
+  for (const std::string& line : {header_line(header), trial_line(trial), trial_line(failed), confirm_line(confirm),
+                                  confirm_line(confirm_failed), final_line(final), baseline_line(baseline)}) {
     REQUIRE(append_line(path, line).ok());
   }
   TrialLog log;
@@ -127,6 +138,18 @@ TEST_CASE("trial log: every record type reads back field by field") {
   const json::Value& nested = log.trials[0].params[1].value;
   REQUIRE(nested.find("extra") != nullptr);
   CHECK(nested.find("extra")->array[3].find("a")->string == "b");
+  REQUIRE(log.confirms.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    const ConfirmRecord& written = i == 0 ? confirm : confirm_failed;
+    const ConfirmRecord& read = log.confirms[i];
+    CHECK(read.trial == written.trial);
+    CHECK(read.seed == written.seed);
+    CHECK(read.validation_hr == written.validation_hr);
+    CHECK(read.objective == written.objective);
+    CHECK(read.model_path == written.model_path);
+    CHECK(read.seconds == written.seconds);
+    CHECK(read.error == written.error);
+  }
   REQUIRE(log.finals.size() == 1);
   const FinalRecord& f = log.finals[0];
   CHECK(f.which == final.which);

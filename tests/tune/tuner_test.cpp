@@ -90,6 +90,20 @@ std::vector<std::string> trial_texts(const TrialLog& log) {
   return out;
 }
 
+// "trial:seed:objective" per confirmation run, sorted.
+std::vector<std::string> confirm_texts(const TrialLog& log) {
+  std::vector<std::string> out;
+  for (const ConfirmRecord& c : log.confirms) {
+    char text[96];
+    std::snprintf(text, sizeof text, "%u:%llu:%.17g", c.trial, static_cast<unsigned long long>(c.seed), c.objective);
+    out.push_back(text);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool exists(const std::string& path) { return std::ifstream(path).good(); }
+
 }  // namespace
 
 TEST_CASE("tune: trials are logged, the same seed gives the same trials, and the winner is evaluated on test") {
@@ -150,6 +164,93 @@ TEST_CASE("tune: trials are logged, the same seed gives the same trials, and the
   s = run_tune(options_for(dir, "b", 7), space, &second);
   REQUIRE_MESSAGE(s.ok(), s.message());
   CHECK(trial_texts(first.log) == trial_texts(second.log));
+  CHECK_FALSE(first.log.confirms.empty());
+  CHECK(confirm_texts(first.log) == confirm_texts(second.log));
+  CHECK(first.best_trial == second.best_trial);
+}
+
+TEST_CASE("tune: the given configuration and the best trials run on more seeds, the best mean wins, finals reuse them") {
+  TempDir dir;
+  write_data(dir);
+  TuneOptions options = options_for(dir, "confirm", 6);
+  options.confirm = 2;
+  options.confirm_seeds = 2;
+  options.final_seeds = 3;
+  TuneResult result;
+  const Status s = run_tune(options, space_of(kSpace), &result);
+  REQUIRE_MESSAGE(s.ok(), s.message());
+  const TrialLog& log = result.log;
+  CHECK(log.problems.empty());
+  // The candidates, worked out here: trial 0 and the two best trials that
+  // ran to the end.
+  const TrialRecord* given = nullptr;
+  std::vector<const TrialRecord*> done;
+  for (const TrialRecord& r : log.trials) {
+    if (r.number == 0) given = &r;
+    if (r.number != 0 && r.outcome == TrialRecord::Outcome::Done) done.push_back(&r);
+  }
+  REQUIRE(given != nullptr);
+  std::sort(done.begin(), done.end(), [](const TrialRecord* a, const TrialRecord* b) {
+    return a->objective != b->objective ? a->objective > b->objective : a->number < b->number;
+  });
+  std::vector<const TrialRecord*> candidates = {given};
+  for (size_t i = 0; i < std::min<size_t>(2, done.size()); ++i) candidates.push_back(done[i]);
+  // One validation run per candidate and extra seed, none for other trials.
+  std::set<std::pair<uint32_t, uint64_t>> runs;
+  for (const ConfirmRecord& c : log.confirms) {
+    CHECK(runs.insert({c.trial, c.seed}).second);
+    CHECK(c.error.empty());
+    REQUIRE_FALSE(c.validation_hr.empty());
+    CHECK(c.objective == *std::max_element(c.validation_hr.begin(), c.validation_hr.end()));
+  }
+  CHECK(runs.size() == candidates.size() * 2);
+  auto confirm_of = [&](uint32_t trial, uint64_t seed) -> const ConfirmRecord* {
+    for (const ConfirmRecord& c : log.confirms) {
+      if (c.trial == trial && c.seed == seed) return &c;
+    }
+    return nullptr;
+  };
+  int64_t expected = -1;
+  double expected_mean = -1;
+  for (const TrialRecord* t : candidates) {
+    double sum = t->objective;
+    for (uint64_t extra = 1; extra <= 2; ++extra) {
+      const ConfirmRecord* c = confirm_of(t->number, given->seed + extra);
+      REQUIRE(c != nullptr);
+      sum += c->objective;
+    }
+    const double mean = sum / 3.0;
+    if (mean > expected_mean || (mean == expected_mean && t->number < expected)) {
+      expected = t->number;
+      expected_mean = mean;
+    }
+  }
+  CHECK(result.best_trial == expected);
+  // The finals: the chosen trial (and the given one) on seeds +0, +1, +2,
+  // each the model of a run that already trained it (the config validates
+  // anyway: early stopping), evaluated on test.
+  CHECK(log.finals.size() == (expected == 0 ? 3u : 6u));
+  for (const FinalRecord& f : log.finals) {
+    CHECK((static_cast<int64_t>(f.trial) == expected || f.trial == 0));
+    CHECK(f.which == (static_cast<int64_t>(f.trial) == expected ? "best" : "base"));
+    if (f.seed == given->seed) {
+      CHECK(f.model_path == "models/trial-" + std::to_string(f.trial) + ".barista");
+    } else {
+      const ConfirmRecord* c = confirm_of(f.trial, f.seed);
+      REQUIRE(c != nullptr);
+      CHECK(f.model_path == c->model_path);
+      CHECK(f.validation_hr == c->objective);
+    }
+    CHECK(exists(options.out_dir + "/" + f.model_path));
+    CHECK(f.test_hr >= 0);
+  }
+  // The other candidates' models are gone.
+  for (const ConfirmRecord& c : log.confirms) {
+    if (static_cast<int64_t>(c.trial) != expected && c.trial != 0) {
+      CHECK_FALSE(exists(options.out_dir + "/" + c.model_path));
+      CHECK_FALSE(exists(options.out_dir + "/models/trial-" + std::to_string(c.trial) + ".barista"));
+    }
+  }
 }
 
 TEST_CASE("tune: a run killed midway continues from its log and ends with the trials of an uninterrupted run") {
@@ -194,6 +295,8 @@ TEST_CASE("tune: a run killed midway continues from its log and ends with the tr
   REQUIRE_MESSAGE(s.ok(), s.message());
   CHECK(resumed.trials_this_run == 8 - logged);
   CHECK(trial_texts(resumed.log) == trial_texts(reference.log));
+  CHECK(confirm_texts(resumed.log) == confirm_texts(reference.log));
+  CHECK(resumed.best_trial == reference.best_trial);
   // A log of another run is refused, not mixed.
   TuneOptions other = options;
   other.seed = 99;

@@ -148,6 +148,16 @@ Status read_trial(const Fields& f, TrialRecord* t) {
   return f.text("error", &t->error, false);
 }
 
+Status read_confirm(const Fields& f, ConfirmRecord* r) {
+  BARISTA_RETURN_IF_ERROR(f.whole("trial", &r->trial));
+  BARISTA_RETURN_IF_ERROR(f.whole("seed", &r->seed));
+  BARISTA_RETURN_IF_ERROR(f.reals("validation_hr", &r->validation_hr));
+  BARISTA_RETURN_IF_ERROR(f.real("objective", &r->objective));
+  BARISTA_RETURN_IF_ERROR(f.text("model_path", &r->model_path, false));
+  BARISTA_RETURN_IF_ERROR(f.real("seconds", &r->seconds, false));
+  return f.text("error", &r->error, false);
+}
+
 Status read_final(const Fields& f, FinalRecord* r) {
   BARISTA_RETURN_IF_ERROR(f.text("which", &r->which));
   BARISTA_RETURN_IF_ERROR(f.whole("trial", &r->trial));
@@ -187,6 +197,10 @@ Status read_line(std::string_view line, TrialLog* log) {
     TrialRecord t;
     BARISTA_RETURN_IF_ERROR(read_trial(f, &t));
     log->trials.push_back(std::move(t));
+  } else if (type == "confirm") {
+    ConfirmRecord r;
+    BARISTA_RETURN_IF_ERROR(read_confirm(f, &r));
+    log->confirms.push_back(std::move(r));
   } else if (type == "final") {
     FinalRecord r;
     BARISTA_RETURN_IF_ERROR(read_final(f, &r));
@@ -237,6 +251,16 @@ std::string trial_line(const TrialRecord& t) {
   for (double hr : t.validation_hr) w.value(hr);
   w.end_array().key("stopped_at_rung").value(t.stopped_at_rung).key("objective").value(t.objective);
   w.key("seconds").value(t.seconds).key("error").value(t.error);
+  return w.end_object().str();
+}
+
+std::string confirm_line(const ConfirmRecord& r) {
+  json::Writer w;
+  w.begin_object().key("type").value("confirm").key("trial").value(r.trial).key("seed").value(r.seed);
+  w.key("validation_hr").begin_array();
+  for (double hr : r.validation_hr) w.value(hr);
+  w.end_array().key("objective").value(r.objective).key("model_path").value(r.model_path);
+  w.key("seconds").value(r.seconds).key("error").value(r.error);
   return w.end_object().str();
 }
 

@@ -5,6 +5,8 @@
 //   {"type": "tune", ...}    one header: the run's identity (what must match
 //                            to resume it) and its settings
 //   {"type": "trial", ...}   one per finished trial (done, stopped or failed)
+//   {"type": "confirm", ...} a top trial trained again on another seed,
+//                            validation only (selection.h)
 //   {"type": "final", ...}   the retrained winner and base config, on test
 #pragma once
 
@@ -47,6 +49,19 @@ struct TrialRecord {
   std::string error;  // Failed: why
 };
 
+// A candidate trial's configuration trained again with another training
+// seed, validated (never tested): the winner is chosen by the mean over
+// seeds (selection.h).
+struct ConfirmRecord {
+  uint32_t trial = 0;
+  uint64_t seed = 1;                  // the training seed
+  std::vector<double> validation_hr;  // after each epoch
+  double objective = -1.0;            // the best of validation_hr (-1: none, e.g. failed)
+  std::string model_path;  // relative to the log's folder; kept when a final run can reuse it
+  double seconds = 0.0;
+  std::string error;  // why it failed, if it did
+};
+
 struct FinalRecord {
   std::string which;  // "best" or "base"
   uint32_t trial = 0;
@@ -69,6 +84,7 @@ struct TrialLog {
   TuneHeader header;
   bool has_header = false;
   std::vector<TrialRecord> trials;  // in file order
+  std::vector<ConfirmRecord> confirms;
   std::vector<FinalRecord> finals;
   std::vector<BaselineRecord> baselines;
   // Lines that could not be read: "trials.jsonl:7: expected ':' ..."; they
@@ -80,6 +96,7 @@ const char* outcome_name(TrialRecord::Outcome outcome);
 
 std::string header_line(const TuneHeader& header);
 std::string trial_line(const TrialRecord& trial);
+std::string confirm_line(const ConfirmRecord& confirm);
 std::string final_line(const FinalRecord& final);
 std::string baseline_line(const BaselineRecord& baseline);
 

@@ -31,6 +31,7 @@
 #include "train/size_estimate.h"
 #include "train/trainer.h"
 #include "tune/asha.h"
+#include "tune/selection.h"
 #include "tune/tpe.h"
 #include "writer/model_writer.h"
 
@@ -82,11 +83,12 @@ Status with_validation(const json::Value& config, const std::string& base_dir, j
 // ---------------------------------------------------------------- children
 
 // What a child process does: train one configuration (reporting epochs and
-// waiting at rungs), evaluate one on the test targets (a final run), or
-// evaluate the baselines on them.
+// waiting at rungs: a trial; or on another seed: a confirmation run),
+// evaluate one on the test targets (a final run), or evaluate the
+// baselines on them.
 struct Job {
   uint32_t trial = 0;
-  std::string role;  // "trial", "best", "base", "baselines"
+  std::string role;  // "trial", "confirm", "best", "base", "baselines"
   json::Value config;
   std::vector<uint32_t> rungs;
   unsigned threads = 1;
@@ -247,7 +249,8 @@ struct Child {
   uint32_t stopped_at = 0;
   double test_hr = -1, test_ndcg = -1;
   std::vector<BaselineRecord> baselines;
-  FinalRecord final;  // a final run's record (job.role "best" or "base")
+  FinalRecord final;      // a final run's record (job.role "best" or "base")
+  ConfirmRecord confirm;  // a confirmation run's (job.role "confirm")
 };
 
 Status start_child(const Job& job, const Shared& shared, Child* out) {
@@ -379,6 +382,16 @@ class Search {
   void decide_rungs();
   std::vector<Child> final_runs(const char* which, uint32_t trial) const;
   Status finish_final(Child* c);
+  // Confirmation (selection.h): the runs of trial `trial` on the other
+  // seeds that the log does not hold yet, and the phase that runs them for
+  // every candidate once the trials are done.
+  std::vector<Child> confirm_runs(uint32_t trial) const;
+  Status finish_confirm(Child* c);
+  Status run_confirmation();
+  std::string confirm_model(uint32_t trial, uint64_t seed) const {
+    return "models/confirm-" + std::to_string(trial) + "-seed" + std::to_string(seed) + ".barista";
+  }
+  void remove_unused_models() const;
   Status step(std::vector<Child>* queue);
   Status run_finals();
   Status run_baselines();
@@ -399,7 +412,17 @@ class Search {
     auto it = records_.find(trial);
     return it == records_.end() ? nullptr : &it->second;
   }
-  int64_t best_trial() const;
+  std::vector<TrialRecord> record_list() const {
+    std::vector<TrialRecord> out;
+    for (const auto& [n, r] : records_) out.push_back(r);
+    return out;
+  }
+  // The best single draw so far (progress, the budget's estimate), and the
+  // winner the final runs evaluate (selection.h).
+  int64_t best_trial() const { return best_single_trial(record_list()); }
+  int64_t chosen() const {
+    return chosen_trial(record_list(), log_.confirms, options_.confirm, confirm_seeds_);
+  }
 
   const TuneOptions& options_;
   const SearchSpace& space_;
@@ -416,6 +439,11 @@ class Search {
   std::map<uint32_t, Assignment> proposals_;
   std::vector<Child> running_;
   unsigned threads_ = 1;
+  uint32_t confirm_seeds_ = 0;  // 0 when confirmation is off
+  // The given configuration validates anyway (early stopping): trials and
+  // confirmation runs are then the trainings `barista train` would do, and
+  // their models serve as final runs.
+  bool same_training_ = false;
   uint64_t epochs_ = 0, trials_run_ = 0;
   double trial_seconds_ = 0;
 };
@@ -441,6 +469,8 @@ Status Search::prepare() {
 
   const unsigned cores = options_.cores > 0 ? options_.cores : std::max(1u, std::thread::hardware_concurrency());
   threads_ = std::max(1u, cores / std::max(1u, options_.parallel));
+  confirm_seeds_ = options_.confirm > 0 ? options_.confirm_seeds : 0;
+  same_training_ = json::serialize(given_) == json::serialize(base_);
 
   header_.config_path = options_.config_path;
   header_.base_config_json = json::serialize(base_);
@@ -544,21 +574,30 @@ bool Search::history_for(uint32_t trial, std::vector<Observation>* history) cons
   return true;
 }
 
-// How long the final runs would take if the search stopped now: the best
-// trial's and the given configuration's trainings, final_seeds times each,
+// How long what follows the trials would take if the search stopped now:
+// the confirmation runs of the candidates, and the best trial's and the
+// given configuration's final trainings, final_seeds times each,
 // `parallel` at once, as long per epoch as the trials took (the same
-// threads), over the configuration's epochs.
+// threads), over the configuration's epochs. An upper bound: a final run
+// that reuses a model costs only its evaluation.
 double Search::finals_seconds() const {
   const int64_t best = best_trial();
-  if (best < 0 || options_.final_seeds == 0) return 0.0;
+  if (best < 0) return 0.0;
   auto full_run = [&](const TrialRecord& r) {
     return r.seconds / static_cast<double>(std::max<size_t>(1, r.validation_hr.size())) *
            std::max<uint32_t>(1, base_config_.training.epochs);
   };
   const TrialRecord& best_record = records_.at(static_cast<uint32_t>(best));
-  double total = full_run(best_record);
-  if (best != 0) total += record(0) != nullptr ? full_run(*record(0)) : full_run(best_record);
-  return total * options_.final_seeds / std::max(1u, options_.parallel);
+  double total = 0;
+  if (options_.final_seeds > 0) {
+    total = full_run(best_record);
+    if (best != 0) total += record(0) != nullptr ? full_run(*record(0)) : full_run(best_record);
+    total *= options_.final_seeds;
+  }
+  for (uint32_t c : confirm_candidates(record_list(), options_.confirm)) {
+    total += full_run(records_.at(c)) * confirm_seeds_;
+  }
+  return total / std::max(1u, options_.parallel);
 }
 
 Job Search::trial_job(uint32_t trial) {
@@ -582,15 +621,6 @@ Job Search::trial_job(uint32_t trial) {
   }
   job.model_path = models_dir_ + "/trial-" + std::to_string(trial) + ".barista";
   return job;
-}
-
-int64_t Search::best_trial() const {
-  int64_t best = -1;
-  double best_value = -1;
-  for (const auto& [n, r] : records_) {
-    if (r.outcome != TrialRecord::Outcome::Failed && r.objective > best_value) best = n, best_value = r.objective;
-  }
-  return best;
 }
 
 void Search::progress_line(const TrialRecord& r) {
@@ -647,10 +677,13 @@ Status Search::finish_trial(Child* c) {
   records_[r.number] = r;
   log_.trials.push_back(r);
   progress_line(r);
-  // Only the base's and the best trial's models stay.
+  // Only the models that may become final runs stay: the base's, the best
+  // trial's and the other candidates for confirmation.
+  const std::vector<uint32_t> keep = confirm_candidates(record_list(), options_.confirm);
   const int64_t best = best_trial();
   for (const auto& [n, rec] : records_) {
-    if (n != 0 && static_cast<int64_t>(n) != best && rec.outcome == TrialRecord::Outcome::Done) {
+    if (n != 0 && static_cast<int64_t>(n) != best && rec.outcome == TrialRecord::Outcome::Done &&
+        std::find(keep.begin(), keep.end(), n) == keep.end()) {
       std::remove((models_dir_ + "/trial-" + std::to_string(n) + ".barista").c_str());
     }
   }
@@ -717,11 +750,16 @@ Status Search::run(TuneResult* out) {
       ++next;
       while (next < options_.trials && record(next) != nullptr) ++next;
     }
-    // Once every trial has started, the given configuration's final runs
-    // (needed whichever trial wins: as the base, or as the best) take the
-    // slots that the last trials leave idle.
-    if (!cut && !early_queued && next >= options_.trials && options_.final_seeds > 0 && record(0) != nullptr) {
-      early = final_runs("base", 0);
+    // Once every trial has started, what the given configuration needs
+    // whichever trial wins (its confirmation runs; its final runs, unless
+    // those reuse the confirmation's models) takes the slots that the last
+    // trials leave idle.
+    if (!cut && !early_queued && next >= options_.trials && record(0) != nullptr) {
+      early = confirm_runs(0);
+      if (options_.final_seeds > 0 && !(same_training_ && confirm_seeds_ > 0)) {
+        std::vector<Child> base = final_runs("base", 0);
+        std::move(base.begin(), base.end(), std::back_inserter(early));
+      }
       early_queued = true;
     }
     if (running_.empty() && early.empty()) break;
@@ -744,11 +782,15 @@ Status Search::run(TuneResult* out) {
   // A search cut by the budget still ends with its best so far on test: a
   // rerun continues the trials, then evaluates the best of them all.
   out->complete = records_.size() >= options_.trials;
+  // A search cut by the budget has no time left to confirm: its best single
+  // draw goes to the finals (a rerun confirms once the trials are done).
+  if (!cut) BARISTA_RETURN_IF_ERROR(run_confirmation());
   BARISTA_RETURN_IF_ERROR(run_finals());
   BARISTA_RETURN_IF_ERROR(run_baselines());
   BARISTA_RETURN_IF_ERROR(write_best());
+  remove_unused_models();
   out->log = log_;
-  out->best_trial = best_trial();
+  out->best_trial = chosen();
   out->epochs_this_run = epochs_;
   out->trials_this_run = trials_run_;
   out->seconds = elapsed();
@@ -775,23 +817,33 @@ std::vector<Child> Search::final_runs(const char* which, uint32_t trial) const {
     job.validation_split = false;
     (void)apply_assignment(given_, r.params, &job.config);
     (void)json::set_path(&job.config, "training.seed", json::number(static_cast<double>(seed)));
-    const std::string trial_model = models_dir_ + "/trial-" + std::to_string(trial) + ".barista";
     const std::string name = std::string(which) + "-seed" + std::to_string(seed) + ".barista";
+    // A trial's or a confirmation run's model is what `barista train` makes
+    // of its configuration and seed only when that configuration validates
+    // anyway (early stopping).
+    std::string kept;
+    if (same_training_ && s == 0 && r.outcome == TrialRecord::Outcome::Done) {
+      kept = "models/trial-" + std::to_string(trial) + ".barista";
+      c.final.validation_hr = r.objective;
+    } else if (same_training_) {
+      for (const ConfirmRecord& confirm : log_.confirms) {
+        if (confirm.trial == trial && confirm.seed == seed && confirm.error.empty()) {
+          kept = confirm.model_path;
+          c.final.validation_hr = confirm.objective;
+        }
+      }
+    }
     struct stat st;
-    // A trial's model is what `barista train` makes of its configuration
-    // only when that configuration validates anyway (early stopping).
-    const bool same_training = json::serialize(given_) == json::serialize(base_);
-    if (s == 0 && same_training && r.outcome == TrialRecord::Outcome::Done && stat(trial_model.c_str(), &st) == 0) {
-      job.existing_model = trial_model;  // kept, not retrained
+    if (!kept.empty() && stat((options_.out_dir + "/" + kept).c_str(), &st) == 0) {
+      job.existing_model = options_.out_dir + "/" + kept;  // kept, not retrained
+      c.final.model_path = kept;
     } else if (std::string(which) == "best") {
       job.model_path = models_dir_ + "/" + name;
+      c.final.model_path = "models/" + name;
     }
     c.final.which = which;
     c.final.trial = trial;
     c.final.seed = seed;
-    c.final.model_path = !job.existing_model.empty() ? "models/trial-" + std::to_string(trial) + ".barista"
-                         : job.model_path.empty()    ? ""
-                                                     : "models/" + name;
     out.push_back(std::move(c));
   }
   return out;
@@ -803,8 +855,13 @@ Status Search::finish_final(Child* c) {
     return make_error(BARISTA_STATUS_INVALID_ARGUMENT, "final run (%s, seed %llu) failed: %s", f.which.c_str(),
                       static_cast<unsigned long long>(f.seed), c->error.c_str());
   }
-  f.validation_hr = c->validation_hr.empty() ? records_.at(f.trial).objective
-                                             : *std::max_element(c->validation_hr.begin(), c->validation_hr.end());
+  // A kept model's figure was set when the run was queued; a run without
+  // validation targets shows its trial's.
+  if (!c->validation_hr.empty()) {
+    f.validation_hr = *std::max_element(c->validation_hr.begin(), c->validation_hr.end());
+  } else if (f.validation_hr < 0) {
+    f.validation_hr = records_.at(f.trial).objective;
+  }
   f.test_hr = c->test_hr;
   f.test_ndcg = c->test_ndcg;
   f.seconds = std::chrono::duration<double>(Clock::now() - c->started).count();
@@ -840,6 +897,7 @@ Status Search::step(std::vector<Child>* queue) {
     if (read_child(&c)) continue;
     reap(&c, false);
     BARISTA_RETURN_IF_ERROR(c.job.role == "trial"       ? finish_trial(&c)
+                            : c.job.role == "confirm"   ? finish_confirm(&c)
                             : c.job.role == "baselines" ? finish_baselines(&c)
                                                         : finish_final(&c));
     c.pid = -1;
@@ -851,7 +909,7 @@ Status Search::step(std::vector<Child>* queue) {
 }
 
 Status Search::run_finals() {
-  const int64_t best = best_trial();
+  const int64_t best = chosen();
   if (best < 0 || options_.final_seeds == 0) return Status();
   std::vector<Child> queue = final_runs("best", static_cast<uint32_t>(best));
   if (best != 0) {
@@ -865,6 +923,110 @@ Status Search::run_finals() {
   }
   while (!queue.empty() || !running_.empty()) BARISTA_RETURN_IF_ERROR(step(&queue));
   return Status();
+}
+
+std::vector<Child> Search::confirm_runs(uint32_t trial) const {
+  std::vector<Child> out;
+  const TrialRecord* r = record(trial);
+  if (r == nullptr) return out;
+  for (uint32_t s = 1; s <= confirm_seeds_; ++s) {
+    const uint64_t seed = r->seed + s;
+    const auto same = [&](const ConfirmRecord& c) { return c.trial == trial && c.seed == seed; };
+    if (std::any_of(log_.confirms.begin(), log_.confirms.end(), same)) continue;
+    Child c;
+    Job& job = c.job;
+    job.trial = trial;
+    job.role = "confirm";
+    job.run_id = header_.run_id;
+    job.threads = threads_;
+    (void)apply_assignment(base_, r->params, &job.config);
+    (void)json::set_path(&job.config, "training.seed", json::number(static_cast<double>(seed)));
+    c.confirm.trial = trial;
+    c.confirm.seed = seed;
+    // Kept only when a final run of this seed could reuse it.
+    if (same_training_ && s < options_.final_seeds) {
+      c.confirm.model_path = confirm_model(trial, seed);
+      job.model_path = options_.out_dir + "/" + c.confirm.model_path;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status Search::finish_confirm(Child* c) {
+  ConfirmRecord r = c->confirm;
+  r.validation_hr = c->validation_hr;
+  r.seconds = std::chrono::duration<double>(Clock::now() - c->started).count();
+  r.error = c->error;
+  r.objective = -1;
+  if (r.error.empty()) {
+    for (double hr : r.validation_hr) r.objective = std::max(r.objective, hr);
+  } else {
+    std::remove(c->job.model_path.c_str());
+    r.model_path.clear();
+  }
+  BARISTA_RETURN_IF_ERROR(append_line(log_path_, confirm_line(r)));
+  log_.confirms.push_back(r);
+  if (options_.progress) {
+    if (r.error.empty()) {
+      std::fprintf(options_.progress, "confirm trial %u seed %llu: validation HR@10 %.4f · %s elapsed\n", r.trial,
+                   static_cast<unsigned long long>(r.seed), r.objective, format_minutes(elapsed()).c_str());
+    } else {
+      std::fprintf(options_.progress, "confirm trial %u seed %llu: failed: %s\n", r.trial,
+                   static_cast<unsigned long long>(r.seed), r.error.c_str());
+    }
+  }
+  return Status();
+}
+
+Status Search::run_confirmation() {
+  const std::vector<TrialRecord> trials = record_list();
+  const std::vector<uint32_t> candidates = confirm_candidates(trials, options_.confirm);
+  if (confirm_seeds_ == 0 || candidates.empty()) return Status();
+  std::vector<Child> queue;
+  for (uint32_t trial : candidates) {
+    std::vector<Child> runs = confirm_runs(trial);
+    std::move(runs.begin(), runs.end(), std::back_inserter(queue));
+  }
+  if (options_.progress) {
+    std::string list;
+    for (uint32_t trial : candidates) list += (list.empty() ? "" : ", ") + std::to_string(trial);
+    std::fprintf(options_.progress,
+                 "confirm: trials %s on %u more seed%s each, validation only (%zu runs to go) ...\n", list.c_str(),
+                 confirm_seeds_, confirm_seeds_ == 1 ? "" : "s", queue.size());
+  }
+  while (!queue.empty() || !running_.empty()) BARISTA_RETURN_IF_ERROR(step(&queue));
+  if (options_.progress) {
+    for (uint32_t trial : candidates) {
+      double mean = 0;
+      if (!mean_objective(trials, log_.confirms, trial, confirm_seeds_, &mean)) continue;
+      std::fprintf(options_.progress, "confirm trial %u: validation HR@10 %.4f on its seed, %.4f mean of %u%s\n",
+                   trial, records_.at(trial).objective, mean, confirm_seeds_ + 1,
+                   static_cast<int64_t>(trial) == chosen() ? " (chosen)" : "");
+    }
+  }
+  return Status();
+}
+
+// Once the finals ran: only the models they name stay of the trials' and
+// the confirmation runs' (and trial 0's, which `barista runs` and inspect
+// show as the search's reference).
+void Search::remove_unused_models() const {
+  auto used = [&](const std::string& relative) {
+    return std::any_of(log_.finals.begin(), log_.finals.end(),
+                       [&](const FinalRecord& f) { return f.model_path == relative; });
+  };
+  if (options_.final_seeds == 0) return;  // nothing ran on test: the models stay for a rerun
+  for (const ConfirmRecord& c : log_.confirms) {
+    if (!c.model_path.empty() && !used(c.model_path)) std::remove((options_.out_dir + "/" + c.model_path).c_str());
+  }
+  const int64_t winner = chosen();
+  for (const auto& [n, r] : records_) {
+    const std::string relative = "models/trial-" + std::to_string(n) + ".barista";
+    if (n != 0 && static_cast<int64_t>(n) != winner && !used(relative)) {
+      std::remove((options_.out_dir + "/" + relative).c_str());
+    }
+  }
 }
 
 Job Search::baselines_job() const {
@@ -907,7 +1069,7 @@ Status Search::run_baselines() {
 // best.json: the best configuration, trainable from anywhere (data paths
 // made absolute), with the search's settings as its name.
 Status Search::write_best() {
-  const int64_t best = best_trial();
+  const int64_t best = chosen();
   if (best < 0) return Status();
   json::Value config;
   BARISTA_RETURN_IF_ERROR(apply_assignment(given_, records_.at(static_cast<uint32_t>(best)).params, &config));

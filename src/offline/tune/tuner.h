@@ -7,11 +7,14 @@
 // decision to go on or stop. Up to `parallel` trials run at once, each with
 // cores / parallel training threads. Only validation targets are read while
 // searching (a configuration without early stopping is validated every
-// epoch and keeps its best one). At the end the best configuration and the
-// given one are trained as `barista train` trains them, with `final_seeds`
-// seeds (a trial's model is kept instead of retrained when that is the
-// same training), and evaluated once on the test targets, beside MostPop,
-// EASE and item-kNN.
+// epoch and keeps its best one). When the trials are done, the given
+// configuration and the `confirm` best trials are trained again on
+// `confirm_seeds` more seeds, validation only, and the best mean over seeds
+// wins (selection.h). At the end the winner and the given configuration
+// are trained as `barista train` trains them, with `final_seeds` seeds (a
+// trial's or a confirmation run's model is kept instead of retrained when
+// that is the same training), and evaluated once on the test targets,
+// beside MostPop, EASE and item-kNN.
 //
 // Everything the search decides is a function of the inputs and the seed:
 // trial i (after the random startup trials, which need nothing) is proposed
@@ -46,14 +49,16 @@ struct TuneOptions {
   uint32_t startup = 10;     // random trials (trial 0 included) before TPE
   uint32_t min_epochs = 1;   // the first rung
   uint32_t eta = 3;          // 0: no successive halving
-  uint32_t final_seeds = 3;  // seeds of the final evaluation on test
+  uint32_t confirm = 3;        // best trials re-validated on more seeds (selection.h); 0: none
+  uint32_t confirm_seeds = 2;  // the seeds they get: the config's + 1 ... + confirm_seeds
+  uint32_t final_seeds = 3;    // seeds of the final evaluation on test: the config's + 0 ... + final_seeds - 1
   unsigned cores = 0;        // 0: the machine's
   std::FILE* progress = nullptr;  // progress lines, or none
 };
 
 struct TuneResult {
   TrialLog log;               // the whole log, this run's lines included
-  int64_t best_trial = -1;    // by validation HR@10; -1 when no trial validated
+  int64_t best_trial = -1;    // the chosen trial (selection.h); -1 when no trial validated
   bool complete = false;      // every trial ran (not cut by the budget)
   uint64_t epochs_this_run = 0;
   uint64_t trials_this_run = 0;
