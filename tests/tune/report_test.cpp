@@ -12,6 +12,7 @@
 #include <fstream>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tune/report.h"
@@ -303,6 +304,17 @@ struct SampleRun {
       base.model_path.clear();
       log.finals.push_back(base);
     }
+    // Confirmation: trial 1 holds on the other seeds (mean 0.1550), trial
+    // 5 does not (0.1317), the base 0.1250; a failed run counts as -1.
+    for (const auto& [number, seed, hr] : std::vector<std::tuple<uint32_t, uint64_t, double>>{
+             {0, 2, 0.13}, {0, 3, 0.12}, {1, 2, 0.15}, {1, 3, 0.155}, {5, 2, 0.12}, {5, 3, 0.13}}) {
+      ConfirmRecord c;
+      c.trial = number;
+      c.seed = seed;
+      c.objective = hr;
+      c.validation_hr = {hr};
+      log.confirms.push_back(c);
+    }
     log.baselines.push_back({"MostPop", 0.05, 0.02});
     log.baselines.push_back({"EASE <lambda 500>", 0.13, 0.07});
     log.problems.push_back("trials.jsonl:7: expected ':' <here>");
@@ -342,7 +354,15 @@ TEST_CASE("tune report: a sample run is well-formed, escaped and complete") {
   CHECK(html.find('\x01') == std::string::npos);
   CHECK(html.find("\xff") == std::string::npos);
   // The header: the best trial (the finals' choice) and the base.
-  CHECK(html.find("trial 1: validation HR@10 0.1600 (+0.0350 over the base)") != std::string::npos);
+  CHECK(html.find("trial 1: validation HR@10 0.1600 (+0.0350 over the base); mean over 3 seeds 0.1550") !=
+        std::string::npos);
+  // The confirmation: candidates by their mean, the chosen one marked.
+  const size_t chosen = html.find("<tr class=\"best-row\"><td class=\"num\">1</td><td class=\"num\">0.1600</td>"
+                                  "<td>seed 2: 0.1500, seed 3: 0.1550</td><td class=\"num\">0.1550</td></tr>");
+  CHECK(chosen != std::string::npos);
+  CHECK(chosen < html.find("<td class=\"num\">5</td><td class=\"num\">0.1450</td>"));
+  CHECK(html.find("<td class=\"num\">5</td><td class=\"num\">0.1450</td>") <
+        html.find("<td class=\"num\">0</td><td class=\"num\">0.1250</td>"));
   CHECK(html.find("validation HR@10 0.1250") != std::string::npos);
   CHECK(html.find("6 (3 done, 1 stopped early, 2 failed)") != std::string::npos);
   // The finals: mean and range over the seeds; the baselines.

@@ -678,6 +678,58 @@ void finals_tables(const TrialLog& log, std::string* out) {
   *out += "</tbody>\n</table>\n</details>\n";
 }
 
+// A candidate's validation HR@10 over its seeds: its trial's draw and its
+// confirmation runs' (a failed one counts as -1, as the choice counts it).
+struct SeedDraws {
+  const TrialRecord* trial = nullptr;
+  std::vector<const ConfirmRecord*> runs;
+  double mean = 0;
+};
+
+std::vector<SeedDraws> seed_draws(const TrialLog& log) {
+  std::vector<SeedDraws> out;
+  for (const ConfirmRecord& c : log.confirms) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const SeedDraws& d) { return d.trial->number == c.trial; });
+    if (it == out.end()) {
+      const auto t = std::find_if(log.trials.begin(), log.trials.end(),
+                                  [&](const TrialRecord& r) { return r.number == c.trial; });
+      if (t == log.trials.end()) continue;
+      out.push_back({&*t, {}, 0});
+      it = out.end() - 1;
+    }
+    it->runs.push_back(&c);
+  }
+  for (SeedDraws& d : out) {
+    double sum = d.trial->objective;
+    for (const ConfirmRecord* c : d.runs) sum += c->error.empty() ? c->objective : -1.0;
+    d.mean = sum / static_cast<double>(d.runs.size() + 1);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const SeedDraws& a, const SeedDraws& b) { return a.mean > b.mean; });
+  return out;
+}
+
+void confirm_table(const TrialLog& log, const TrialRecord* best, std::string* out) {
+  const std::vector<SeedDraws> draws = seed_draws(log);
+  if (draws.empty()) return;
+  *out += "<h2>Choosing the winner</h2>\n";
+  *out += "<p class=\"note\">One seed's validation HR@10 is a noisy draw, and the best of many draws reads high: "
+          "the base configuration and the best trials that ran to the end were trained again with other seeds "
+          "(validation targets only), and the best mean went on to the test targets.</p>\n";
+  *out += "<table>\n<thead><tr><th>trial</th><th>its seed</th><th>other seeds</th><th>mean</th></tr></thead>\n"
+          "<tbody>\n";
+  for (const SeedDraws& d : draws) {
+    std::string others;
+    for (const ConfirmRecord* c : d.runs) {
+      others += (others.empty() ? "" : ", ") + std::string("seed ") + std::to_string(c->seed) + ": " +
+                (c->error.empty() ? metric(c->objective) : "failed (" + c->error + ")");
+    }
+    *out += std::string(d.trial == best ? "<tr class=\"best-row\">" : "<tr>") +
+            cell(std::to_string(d.trial->number), "num") + cell(metric(d.trial->objective), "num") + cell(others) +
+            cell(fixed(d.mean, 4), "num") + "</tr>\n";
+  }
+  *out += "</tbody>\n</table>\n";
+}
+
 void trials_table(const TrialLog& log, const TrialRecord* best, std::string* out) {
   std::vector<const TrialRecord*> trials = by_number(log);
   // Best first; trials without an objective last, by number.
@@ -784,6 +836,11 @@ std::string tune_report_html(const TrialLog& log, const std::vector<const Parame
       const double gain = best->objective - base->objective;
       text += " (" + std::string(gain >= 0 ? "+" : "") + fixed(gain, 4) + " over the base)";
     }
+    for (const SeedDraws& d : seed_draws(log)) {
+      if (d.trial == best) {
+        text += "; mean over " + std::to_string(d.runs.size() + 1) + " seeds " + fixed(d.mean, 4);
+      }
+    }
     std::string html = "<strong>" + escaped(text) + "</strong>";
     if (!best->params.empty()) html += "<br/>" + escaped(params_text(best->params));
     item("best", html);
@@ -842,6 +899,7 @@ std::string tune_report_html(const TrialLog& log, const std::vector<const Parame
     out += "</div>\n";
   }
 
+  confirm_table(log, best, &out);
   finals_tables(log, &out);
   trials_table(log, best, &out);
   out += "</body>\n</html>\n";
