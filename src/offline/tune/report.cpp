@@ -9,6 +9,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "tune/selection.h"
+
 namespace barista::internal {
 
 namespace {
@@ -679,7 +681,8 @@ void finals_tables(const TrialLog& log, std::string* out) {
 }
 
 // A candidate's validation HR@10 over its seeds: its trial's draw and its
-// confirmation runs' (a failed one counts as -1, as the choice counts it).
+// confirmation runs', averaged as the choice averages them (-1: runs on
+// other seeds than the choice reads).
 struct SeedDraws {
   const TrialRecord* trial = nullptr;
   std::vector<const ConfirmRecord*> runs;
@@ -700,9 +703,8 @@ std::vector<SeedDraws> seed_draws(const TrialLog& log) {
     it->runs.push_back(&c);
   }
   for (SeedDraws& d : out) {
-    double sum = d.trial->objective;
-    for (const ConfirmRecord* c : d.runs) sum += c->error.empty() ? c->objective : -1.0;
-    d.mean = sum / static_cast<double>(d.runs.size() + 1);
+    const uint32_t seeds = static_cast<uint32_t>(d.runs.size());
+    if (!mean_objective(log.trials, log.confirms, d.trial->number, seeds, &d.mean)) d.mean = -1.0;
   }
   std::stable_sort(out.begin(), out.end(), [](const SeedDraws& a, const SeedDraws& b) { return a.mean > b.mean; });
   return out;
@@ -725,7 +727,7 @@ void confirm_table(const TrialLog& log, const TrialRecord* best, std::string* ou
     }
     *out += std::string(d.trial == best ? "<tr class=\"best-row\">" : "<tr>") +
             cell(std::to_string(d.trial->number), "num") + cell(metric(d.trial->objective), "num") + cell(others) +
-            cell(fixed(d.mean, 4), "num") + "</tr>\n";
+            cell(metric(d.mean), "num") + "</tr>\n";
   }
   *out += "</tbody>\n</table>\n";
 }
@@ -838,7 +840,7 @@ std::string tune_report_html(const TrialLog& log, const std::vector<const Parame
     }
     for (const SeedDraws& d : seed_draws(log)) {
       if (d.trial == best) {
-        text += "; mean over " + std::to_string(d.runs.size() + 1) + " seeds " + fixed(d.mean, 4);
+        text += "; mean over " + std::to_string(d.runs.size() + 1) + " seeds " + metric(d.mean);
       }
     }
     std::string html = "<strong>" + escaped(text) + "</strong>";

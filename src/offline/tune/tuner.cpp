@@ -388,7 +388,9 @@ class Search {
   std::vector<Child> confirm_runs(uint32_t trial) const;
   Status finish_confirm(Child* c);
   Status run_confirmation();
-  std::string confirm_model(uint32_t trial, uint64_t seed) const {
+  // Model files, relative to the run's folder.
+  static std::string trial_model(uint32_t trial) { return "models/trial-" + std::to_string(trial) + ".barista"; }
+  static std::string confirm_model(uint32_t trial, uint64_t seed) {
     return "models/confirm-" + std::to_string(trial) + "-seed" + std::to_string(seed) + ".barista";
   }
   void remove_unused_models() const;
@@ -619,7 +621,7 @@ Job Search::trial_job(uint32_t trial) {
   if (parse_train_config(job.config, base_dir_, &parsed).ok()) {
     if (options_.eta >= 2) job.rungs = rung_epochs(options_.min_epochs, options_.eta, parsed.training.epochs);
   }
-  job.model_path = models_dir_ + "/trial-" + std::to_string(trial) + ".barista";
+  job.model_path = options_.out_dir + "/" + trial_model(trial);
   return job;
 }
 
@@ -684,7 +686,7 @@ Status Search::finish_trial(Child* c) {
   for (const auto& [n, rec] : records_) {
     if (n != 0 && static_cast<int64_t>(n) != best && rec.outcome == TrialRecord::Outcome::Done &&
         std::find(keep.begin(), keep.end(), n) == keep.end()) {
-      std::remove((models_dir_ + "/trial-" + std::to_string(n) + ".barista").c_str());
+      std::remove((options_.out_dir + "/" + trial_model(n)).c_str());
     }
   }
   return Status();
@@ -823,7 +825,7 @@ std::vector<Child> Search::final_runs(const char* which, uint32_t trial) const {
     // anyway (early stopping).
     std::string kept;
     if (same_training_ && s == 0 && r.outcome == TrialRecord::Outcome::Done) {
-      kept = "models/trial-" + std::to_string(trial) + ".barista";
+      kept = trial_model(trial);
       c.final.validation_hr = r.objective;
     } else if (same_training_) {
       for (const ConfirmRecord& confirm : log_.confirms) {
@@ -1022,7 +1024,7 @@ void Search::remove_unused_models() const {
   }
   const int64_t winner = chosen();
   for (const auto& [n, r] : records_) {
-    const std::string relative = "models/trial-" + std::to_string(n) + ".barista";
+    const std::string relative = trial_model(n);
     if (n != 0 && static_cast<int64_t>(n) != winner && !used(relative)) {
       std::remove((options_.out_dir + "/" + relative).c_str());
     }
